@@ -1,0 +1,85 @@
+"""Database engine, sessions and the register snapshot that moderation reads."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session, create_engine, select
+
+from consent_store.models import Learner, StaffMember
+from consent_store.snapshot import LearnerRecord, RegisterSnapshot, StaffRecord
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    """An engine for ``url``; SQLite gets WAL and foreign keys, in-memory a shared pool."""
+    kwargs: dict[str, Any] = {"echo": echo}
+    if url.startswith("sqlite"):
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        if url in ("sqlite://", "sqlite:///:memory:"):
+            kwargs["poolclass"] = StaticPool
+        else:
+            Path(url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, **kwargs)
+    if url.startswith("sqlite"):
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """One unit of work: committed if the block succeeds, rolled back otherwise."""
+    with Session(engine) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def split_list(value: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in value.split(";") if p.strip())
+
+
+def to_record(row: Learner) -> LearnerRecord:
+    return LearnerRecord(
+        upn=row.upn,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        preferred_name=row.preferred_name,
+        aliases=split_list(row.aliases),
+        year_group=row.year_group,
+        photo_channels=frozenset(split_list(row.photo_channels)),
+        name_consent=row.name_consent,  # type: ignore[arg-type]
+        biometric_consent=row.biometric_consent,
+        biometric_objection=row.biometric_objection,
+        never_publish=row.never_publish,
+        consent_expires=row.consent_expires,
+        left=row.left,
+    )
+
+
+def load_snapshot(session: Session, today: date | None = None) -> RegisterSnapshot:
+    learners = tuple(to_record(r) for r in session.exec(select(Learner).order_by(Learner.upn)))
+    staff_rows = session.exec(select(StaffMember).order_by(StaffMember.id))  # type: ignore[arg-type]
+    staff = tuple(StaffRecord(s.title, s.first_name, s.last_name) for s in staff_rows)
+    digest = hashlib.sha256(repr((learners, staff)).encode()).hexdigest()[:16]
+    return RegisterSnapshot(
+        learners=learners, staff=staff, as_of=today or date.today(), version=digest
+    )

@@ -1,0 +1,108 @@
+"""Running checks for the CLI and the API: register snapshot, drafts from files, batches."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine as DbEngine
+from sqlmodel import Session
+
+from consent_store.db import load_snapshot
+from consent_store.snapshot import RegisterSnapshot
+from moderation.draft import Draft, DraftError, DraftImage
+from moderation.findings import Verdict
+from moderation.pipeline import Engine, check
+from secondlook.config import Settings
+
+
+def register_snapshot(db: DbEngine, today: date | None = None) -> RegisterSnapshot:
+    with Session(db) as session:
+        return load_snapshot(session, today or date.today())
+
+
+def moderation_engine(settings: Settings) -> Engine:
+    return Engine(model_name=settings.spacy_model)
+
+
+def read_image(path: Path, alt: str, base: Path | None = None) -> DraftImage:
+    """An image file as a draft image; relative paths are tried from ``base`` too."""
+    candidates = [path]
+    if base is not None and not path.is_absolute():
+        candidates.append(base / path)
+    for candidate in candidates:
+        if candidate.is_file():
+            try:
+                return DraftImage(data=candidate.read_bytes(), alt=alt, name=str(path))
+            except OSError as exc:
+                raise DraftError(f"image {path}: cannot read it ({exc.strerror})") from exc
+    raise DraftError(f"image {path}: no such file")
+
+
+def read_text_file(path: str) -> str:
+    import sys
+
+    try:
+        raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    except OSError as exc:
+        raise DraftError(f"text file {path}: cannot read it ({exc.strerror})") from exc
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DraftError(f"text file {path}: byte {exc.start} is not UTF-8; save it as UTF-8") \
+            from exc
+
+
+def draft_from_json(obj: Any, base: Path | None) -> Draft:
+    """One batch line's draft; raises DraftError naming the field at fault."""
+    if not isinstance(obj, dict):
+        raise DraftError("expected a JSON object")
+    text = obj.get("text", "")
+    if not isinstance(text, str):
+        raise DraftError("field 'text' must be a string")
+    channels = obj.get("channels")
+    if channels is not None and (
+        not isinstance(channels, list) or not all(isinstance(c, str) for c in channels)
+    ):
+        raise DraftError("field 'channels' must be a list of channel names")
+    images = []
+    for n, item in enumerate(obj.get("images") or []):
+        if not isinstance(item, dict) or not isinstance(item.get("path"), str):
+            raise DraftError(f"images[{n}] needs a 'path' string")
+        alt = item.get("alt", "")
+        if not isinstance(alt, str):
+            raise DraftError(f"images[{n}].alt must be a string")
+        images.append(read_image(Path(item["path"]), alt, base))
+    return Draft.create(text, images, channels or None)
+
+
+def check_batch(
+    lines: Iterable[str], register: RegisterSnapshot, engine: Engine, base: Path | None
+) -> Iterator[tuple[dict[str, Any], Verdict]]:
+    """One report per non-empty line, in order; a bad line becomes an error report.
+
+    An error report carries verdict ``review``: a draft that could not be
+    checked has not been cleared (fail closed).
+    """
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        draft_id: Any = None
+        try:
+            obj = json.loads(line)
+            draft_id = obj.get("id") if isinstance(obj, dict) else None
+            draft = draft_from_json(obj, base)
+        except (json.JSONDecodeError, DraftError) as exc:
+            yield _error_report(draft_id, f"line {number}: {exc}"), Verdict.REVIEW
+            continue
+        report = check(draft, register, engine)
+        out = {"id": draft_id, **report.to_dict()}
+        yield out, report.verdict
+
+
+def _error_report(draft_id: Any, message: str) -> dict[str, Any]:
+    return {"id": draft_id, "error": message, "verdict": str(Verdict.REVIEW), "findings": [],
+            "images": []}

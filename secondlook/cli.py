@@ -1,0 +1,71 @@
+"""The ``secondlook`` command. Each command is a module in ``secondlook.commands``.
+
+Exit codes: 0 ok (check: pass), 3 review, 4 block, 1 error, 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from secondlook.commands import Command, CommandError
+
+# (words, module): a new command is one line here.
+COMMANDS: list[tuple[tuple[str, ...], str]] = [
+    (("init",), "secondlook.commands.init"),
+    (("register", "import"), "secondlook.commands.register_import"),
+    (("staff", "import"), "secondlook.commands.staff_import"),
+    (("check",), "secondlook.commands.check"),
+    (("serve",), "secondlook.commands.serve"),
+]
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, dict[tuple[str, ...], Command]]:
+    parser = argparse.ArgumentParser(
+        prog="secondlook",
+        description="Second Look: check school social media posts before they are published.",
+    )
+    groups: dict[tuple[str, ...], argparse._SubParsersAction] = {
+        (): parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    }
+    commands: dict[tuple[str, ...], Command] = {}
+    for words, module_name in COMMANDS:
+        module = importlib.import_module(module_name)
+        command: Command = module.COMMAND
+        for depth in range(1, len(words)):
+            prefix = words[:depth]
+            if prefix not in groups:
+                group = groups[words[: depth - 1]].add_parser(prefix[-1], help=f"{prefix[-1]} …")
+                groups[prefix] = group.add_subparsers(
+                    dest=f"command_{depth}", metavar="COMMAND", required=True
+                )
+        sub = groups[words[:-1]].add_parser(
+            words[-1], help=command.help, description=command.help
+        )
+        command.configure(sub)
+        sub.set_defaults(_command=words)
+        commands[words] = command
+    return parser, commands
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    parser, commands = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return commands[args._command].run(args)
+    except CommandError as exc:
+        print(f"secondlook: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

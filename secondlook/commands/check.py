@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from moderation.draft import CHANNELS, Draft, DraftError, DraftImage
+from moderation.findings import Verdict
+from moderation.report import Report
+from secondlook.commands import Command, CommandError, open_database
+from secondlook.config import get_settings
+
+
+class _ImageAction(argparse.Action):
+    """``--image IMG`` appends an image; a following ``--alt`` belongs to it."""
+
+    def __call__(self, parser, namespace, values, option_string=None):  # noqa: ANN001
+        images = list(getattr(namespace, "images", None) or [])
+        if option_string == "--alt":
+            if not images or images[-1][1] is not None:
+                parser.error("--alt must follow the --image it describes")
+            images[-1] = (images[-1][0], values)
+        else:
+            images.append((values, None))
+        namespace.images = images
+
+
+def _configure(parser: argparse.ArgumentParser) -> None:
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--text", metavar="T", help="the post's text")
+    source.add_argument("--text-file", metavar="F",
+                        help="read the text from a UTF-8 file (- for stdin)")
+    source.add_argument("--batch", metavar="DRAFTS.jsonl", type=Path,
+                        help="check one draft per line; one JSON report per line out")
+    parser.add_argument("--image", metavar="IMG", action=_ImageAction, dest="images")
+    parser.add_argument("--alt", metavar="TEXT", action=_ImageAction, dest="images",
+                        help="alt text of the preceding --image")
+    parser.add_argument("--channel", action="append", choices=CHANNELS, dest="channels",
+                        help="target channel (repeatable; default: all three)")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+
+
+def _run(args: argparse.Namespace) -> int:
+    from secondlook.checking import moderation_engine, register_snapshot
+
+    settings = get_settings()
+    register = register_snapshot(open_database(settings))
+    engine = moderation_engine(settings)
+    if args.batch is not None:
+        if args.images or args.channels:
+            raise CommandError("--batch takes images and channels from the file, not options")
+        return _run_batch(args.batch, register, engine)
+    try:
+        draft = _draft_from_args(args)
+    except DraftError as exc:
+        raise CommandError(str(exc)) from exc
+    from moderation.pipeline import check
+
+    report = check(draft, register, engine)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(render_text(report))
+    return report.verdict.exit_code
+
+
+def _draft_from_args(args: argparse.Namespace) -> Draft:
+    from secondlook.checking import read_image, read_text_file
+
+    if args.text is not None:
+        text = args.text
+    elif args.text_file is not None:
+        text = read_text_file(args.text_file)
+    elif args.images:
+        text = ""
+    else:
+        raise DraftError("nothing to check: give --text, --text-file, --image or --batch")
+    images: list[DraftImage] = [read_image(Path(p), alt or "") for p, alt in args.images or []]
+    return Draft.create(text, images, args.channels)
+
+
+def _run_batch(path: Path, register, engine) -> int:  # noqa: ANN001
+    from secondlook.checking import check_batch
+
+    try:
+        handle = path.open(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise CommandError(f"{path}: cannot read it ({exc.strerror})") from exc
+    worst = Verdict.PASS
+    with handle:
+        for report, verdict in check_batch(handle, register, engine, path.parent):
+            sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+            worst = max(worst, verdict, key=lambda v: v.rank)
+    return worst.exit_code
+
+
+def render_text(report: Report) -> str:
+    lines = [f"Verdict: {report.verdict.upper()} — {len(report.findings)} finding(s) "
+             f"for {', '.join(report.channels)}"]
+    for f in report.findings:
+        where = ""
+        if f.span:
+            where = f' "{f.span.text}" (characters {f.span.start}–{f.span.end})'
+        if f.image is not None:
+            where += f" image {f.image + 1}" + (f" face {f.face + 1}" if f.face is not None else "")
+        lines.append(f"  [{f.severity}] {f.check}{where}: {f.message}")
+        if f.suggestion:
+            lines.append(f"      Suggestion: {f.suggestion}")
+    for img in report.images:
+        removed = ", ".join(img.metadata_removed) or "nothing"
+        lines.append(f"  image {img.index + 1}: {img.width}×{img.height}, "
+                     f"{len(img.faces)} face(s), metadata removed: {removed}")
+    return "\n".join(lines)
+
+
+COMMAND = Command(
+    help="check a draft (or a batch of drafts) against the register and policy",
+    configure=_configure, run=_run,
+)

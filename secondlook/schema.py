@@ -1,0 +1,10 @@
+"""Imports every table module so that ``SQLModel.metadata`` knows the whole schema.
+
+A new table module is one line here (Alembic's env and the tests rely on it).
+"""
+
+from sqlmodel import SQLModel
+
+import consent_store.models  # noqa: F401
+
+metadata = SQLModel.metadata

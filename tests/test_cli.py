@@ -1,0 +1,119 @@
+"""The CLI as schools script it: documented output, exit codes, errors without tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from secondlook.cli import main
+from tests.conftest import EXAMPLES, ROOT
+
+
+@pytest.fixture
+def loaded(cli_env, capsys):  # noqa: ANN001, ANN201
+    assert main(["register", "import", str(EXAMPLES / "register.csv")]) == 0
+    assert main(["staff", "import", str(EXAMPLES / "staff.csv")]) == 0
+    capsys.readouterr()
+    return cli_env
+
+
+def test_init_reports_the_schema(cli_env, capsys) -> None:
+    assert main(["init"]) == 0
+    assert "Database ready" in capsys.readouterr().out
+
+
+def test_import_summary(cli_env, capsys) -> None:
+    assert main(["register", "import", str(EXAMPLES / "register.csv")]) == 0
+    assert "5 learner(s) added, 0 updated, 0 unchanged." in capsys.readouterr().out
+
+
+def test_bad_register_exits_1_with_the_place_and_no_traceback(cli_env, tmp_path, capsys) -> None:
+    bad = tmp_path / "r.csv"
+    text = (EXAMPLES / "register.csv").read_text()
+    bad.write_text(text.replace("classdojo,first", "tiktok,first"))
+    assert main(["register", "import", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "line 2, column photo_consent: unknown channel 'tiktok'" in err
+    assert "Traceback" not in err
+
+
+def test_check_json_blocks_a_full_name_without_consent(loaded, capsys) -> None:
+    code = main(["check", "--text", "Well done Amelia Thompson!", "--channel", "facebook",
+                 "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 4 and report["verdict"] == "block"
+    assert report["channels"] == ["facebook"]
+    names = [f for f in report["findings"] if f["check"] == "learner_name"]
+    assert names[0]["learner"] == "A123456789012"
+    assert names[0]["span"] == {"start": 10, "end": 25, "text": "Amelia Thompson"}
+
+
+def test_check_exit_0_on_a_clean_post_and_human_output(loaded, capsys) -> None:
+    assert main(["check", "--text", "Term starts on Monday."]) == 0
+    assert "Verdict: PASS" in capsys.readouterr().out
+
+
+def test_check_text_file(loaded, capsys) -> None:
+    code = main(["check", "--text-file", str(EXAMPLES / "draft.txt")])
+    out = capsys.readouterr().out
+    assert code == 4 and "Amelia Thompson" in out and "Suggestion: Use the first name only" in out
+
+
+def test_check_without_database_says_to_init(tmp_path, monkeypatch, capsys) -> None:
+    from secondlook.config import get_settings
+
+    monkeypatch.setenv("SECONDLOOK_HOME", str(tmp_path))
+    monkeypatch.delenv("SECONDLOOK_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    try:
+        assert main(["check", "--text", "hi"]) == 1
+    finally:
+        get_settings.cache_clear()
+    assert "secondlook init" in capsys.readouterr().err
+
+
+def test_missing_image_is_an_error_naming_it(loaded, capsys) -> None:
+    assert main(["check", "--text", "x", "--image", "nope.jpg"]) == 1
+    assert "image nope.jpg: no such file" in capsys.readouterr().err
+
+
+def test_usage_errors_exit_2(loaded) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["check", "--channel", "instagram", "--text", "x"])
+    assert exc.value.code == 2
+    with pytest.raises(SystemExit) as exc:
+        main(["check", "--alt", "orphan alt"])
+    assert exc.value.code == 2
+
+
+def test_batch_one_report_per_line_in_order_with_errors_inline(loaded, capsys) -> None:
+    code = main(["check", "--batch", str(EXAMPLES / "drafts.jsonl")])
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["id"] for r in lines] == ["sports-day", "term-dates", "broken"]
+    assert lines[0]["verdict"] == "block" and lines[0]["channels"] == ["facebook"]
+    assert lines[1]["verdict"] == "pass"
+    assert lines[1]["channels"] == ["facebook", "twitter", "classdojo"]
+    assert "field 'text' must be a string" in lines[2]["error"]
+    assert code == 4
+
+
+def test_batch_garbage_line_does_not_abort(loaded, tmp_path, capsys) -> None:
+    path = tmp_path / "d.jsonl"
+    path.write_text('{"id": 1, "text": "hello"}\nnot json\n{"id": 3, "text": "Noah Clarke"}\n')
+    code = main(["check", "--batch", str(path)])
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [o.get("id") for o in out] == [1, None, 3]
+    assert out[1]["error"].startswith("line 2:")
+    assert out[2]["verdict"] == "block" and code == 4
+
+
+def test_installed_console_script_runs(loaded) -> None:
+    exe = ROOT / ".venv" / "bin" / "secondlook"
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "secondlook.cli"]
+    proc = subprocess.run([*cmd, "check", "--text", "Noah Clarke", "--json"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 4, proc.stderr
+    assert json.loads(proc.stdout)["findings"][0]["rule"] == "names.never-publish"

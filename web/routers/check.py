@@ -1,0 +1,51 @@
+"""POST /api/check: the same report as ``secondlook check --json``."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, HTTPException
+from pydantic import BaseModel, Field
+
+from consent_store.db import load_snapshot
+from moderation.draft import Draft, DraftError, DraftImage
+from moderation.pipeline import check
+from web.deps import ModerationDep, SessionDep
+
+router = APIRouter(prefix="/api", tags=["check"])
+
+
+class ImageIn(BaseModel):
+    data_base64: str = Field(description="the image file, base64-encoded")
+    alt: str = ""
+    name: str = ""
+
+
+class DraftIn(BaseModel):
+    text: str = ""
+    channels: list[str] | None = Field(default=None, description="default: all three")
+    images: list[ImageIn] = Field(default_factory=list)
+
+
+def _draft(body: DraftIn) -> Draft:
+    images = []
+    for n, img in enumerate(body.images):
+        try:
+            data = base64.b64decode(img.data_base64, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise DraftError(f"images[{n}].data_base64 is not valid base64") from exc
+        images.append(DraftImage(data=data, alt=img.alt, name=img.name or f"image {n + 1}"))
+    return Draft.create(body.text, images, body.channels)
+
+
+@router.post("/check", summary="Check a draft and return the report")
+def api_check(body: DraftIn, session: SessionDep, engine: ModerationDep) -> dict[str, Any]:
+    try:
+        draft = _draft(body)
+    except DraftError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    register = load_snapshot(session, date.today())
+    return check(draft, register, engine).to_dict()

@@ -1,0 +1,20 @@
+"""Server-rendered pages."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from sqlmodel import func, select
+
+from consent_store.models import Learner
+from web.deps import SessionDep
+
+router = APIRouter(tags=["pages"])
+
+
+@router.get("/", response_class=HTMLResponse, summary="Start page")
+def start_page(request: Request, session: SessionDep) -> HTMLResponse:
+    from web.app import templates
+
+    learners = session.exec(select(func.count()).select_from(Learner)).one()
+    return templates.TemplateResponse(request, "index.html", {"learners": learners})
