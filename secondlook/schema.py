@@ -6,5 +6,6 @@ A new table module is one line here (Alembic's env and the tests rely on it).
 from sqlmodel import SQLModel
 
 import consent_store.models  # noqa: F401
+import secondlook.accounts.models  # noqa: F401
 
 metadata = SQLModel.metadata
