@@ -104,5 +104,5 @@ def check_batch(
 
 
 def _error_report(draft_id: Any, message: str) -> dict[str, Any]:
-    return {"id": draft_id, "error": message, "verdict": str(Verdict.REVIEW), "findings": [],
-            "images": []}
+    return {"id": draft_id, "error": message, "verdict": str(Verdict.REVIEW),
+            "content_sha256": None, "channels": [], "findings": [], "images": []}
