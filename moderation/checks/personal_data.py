@@ -1,0 +1,22 @@
+"""Personal data (phone, email, postcode, address, date of birth, UPN) and live location.
+
+The patterns are rules in ``rules/personal_data.yaml``; this check only runs them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from moderation.findings import Finding
+from moderation.text.shared import rule_findings
+
+if TYPE_CHECKING:
+    from moderation.pipeline import CheckContext
+
+
+class PersonalDataCheck:
+    name = "personal_data"
+
+    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+        return rule_findings(ctx, self.name)

@@ -1,0 +1,23 @@
+"""Threats, profanity, defamation, insults and identity attacks.
+
+The rules live in ``rules/tone.yaml`` so a school can change a severity or add
+a phrase without touching code; this check only runs them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from moderation.findings import Finding
+from moderation.text.shared import rule_findings
+
+if TYPE_CHECKING:
+    from moderation.pipeline import CheckContext
+
+
+class ToneCheck:
+    name = "tone"
+
+    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+        return rule_findings(ctx, self.name)

@@ -1,0 +1,262 @@
+"""Policy rule packs: YAML files in ``rules/``, loaded and validated once.
+
+A rule is data: an id, the check it belongs to, a kind from a short fixed
+list, a severity, the policy section it enforces, a message and a suggestion
+for the author, its patterns and examples that must and must not match. A
+broken pack fails at load with ``file:line``, the rule id and the reason, so
+a school that edits a severity or adds a rule learns of a mistake before the
+app serves anything.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from moderation.findings import CHECK_NAMES, Severity
+
+#: What a rule's ``patterns`` are, per kind.
+KINDS = {
+    "regex": "regular expressions, run on the normalised text",
+    "phrases": "words or phrases, matched whole-word and case-insensitively",
+    "tokens": "spaCy Matcher token patterns, run on the parsed draft",
+    "dependency": "spaCy DependencyMatcher patterns, run on the parsed draft",
+    "words": "words whose disguised spellings (f*ck, sh1t, f.u.c.k) also match",
+    "allegation": "allegation terms that count only next to an identifiable person or body",
+    "phone": "telephone numbers, found with the phonenumbers library",
+}
+#: Kinds whose matching depends on the trained model (POS, entities, parse).
+MODEL_KINDS = frozenset({"tokens", "dependency", "allegation"})
+_REQUIRED = ("id", "check", "kind", "severity", "policy", "message", "suggestion", "examples")
+_KNOWN = set(_REQUIRED) | {"patterns", "ignore_case", "suffixes", "targets", "unless",
+                           "region", "tags", "__line__", "__lines__"}
+_ID = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)+$")
+
+
+class RulePackError(ValueError):
+    """A rule pack that cannot be used; the message names file, line, rule and reason."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    check: str
+    kind: str
+    severity: Severity
+    policy: str
+    message: str
+    suggestion: str
+    patterns: tuple[Any, ...]
+    examples_match: tuple[str, ...]
+    examples_no_match: tuple[str, ...]
+    where: str  # "path:line", for error messages
+    ignore_case: bool = True
+    suffixes: tuple[str, ...] = ()
+    targets: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    unless: tuple[str, ...] = ()
+    region: str = "GB"
+    tags: tuple[str, ...] = ()
+
+    def render(self, matched: str) -> str:
+        return self.message.replace("{text}", matched)
+
+
+class _LineLoader(yaml.SafeLoader):
+    """Records the line of every mapping so errors can point at it."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        mapping = super().construct_mapping(node, deep=deep)
+        mapping["__line__"] = node.start_mark.line + 1
+        mapping["__lines__"] = {k.value: k.start_mark.line + 1 for k, _ in node.value
+                                if isinstance(k, yaml.ScalarNode)}
+        return mapping
+
+
+class _Where(str):
+    """``path:line`` of a rule, able to point at the line of one of its fields."""
+
+    lines: dict[str, int]
+    path: str
+
+    def __new__(cls, path: str, raw: dict[str, Any]) -> _Where:
+        obj = super().__new__(cls, f"{path}:{raw.get('__line__', '?')}")
+        obj.lines = raw.get("__lines__", {})
+        obj.path = path
+        return obj
+
+    def at(self, key: str) -> str:
+        return f"{self.path}:{self.lines[key]}" if key in self.lines else str(self)
+
+
+def _fail(where: str, rule_id: str, reason: str, key: str = "") -> RulePackError:
+    place = where.at(key) if isinstance(where, _Where) and key else where
+    return RulePackError(f"{place}: rule {rule_id!r}: {reason}")
+
+
+def _str_list(raw: dict[str, Any], key: str, where: str, rid: str) -> tuple[str, ...]:
+    value = raw.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise _fail(where, rid, f"'{key}' must be a list of non-empty strings (quote words like "
+                    "'off', 'yes' or 'no', which YAML reads as true/false)", key)
+    return tuple(value)
+
+
+def _examples(raw: dict[str, Any], where: str, rid: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    ex = raw["examples"]
+    if not isinstance(ex, dict):
+        raise _fail(where, rid, "'examples' must have 'match' and 'no_match' lists")
+    match = _str_list(ex, "match", where, rid)
+    no_match = _str_list(ex, "no_match", where, rid)
+    if not match or not no_match:
+        raise _fail(where, rid, "give at least one 'match' and one 'no_match' example", "examples")
+    return match, no_match
+
+
+def _check_fields(raw: dict[str, Any], where: str, rid: str) -> None:
+    missing = [k for k in _REQUIRED if k not in raw]
+    if missing:
+        raise _fail(where, rid, f"missing {', '.join(missing)}")
+    unknown = sorted(set(raw) - _KNOWN)
+    if unknown:
+        known = ", ".join(sorted(k for k in _KNOWN if not k.startswith("__")))
+        raise _fail(where, rid, f"unknown field {unknown[0]!r} (known: {known})", unknown[0])
+    if not _ID.match(rid):
+        raise _fail(where, rid, "ids are lower-case words joined by '.' or '-', e.g. tone.threat",
+                    "id")
+    if raw["check"] not in CHECK_NAMES:
+        raise _fail(where, rid, f"check {raw['check']!r} is not one of {', '.join(CHECK_NAMES)}",
+                    "check")
+    if raw["kind"] not in KINDS:
+        raise _fail(where, rid, f"kind {raw['kind']!r} is not one of {', '.join(KINDS)}", "kind")
+    if raw["severity"] not in {s.value for s in Severity}:
+        raise _fail(where, rid, f"severity {raw['severity']!r} is not one of info, review, block",
+                    "severity")
+    for key in ("message", "suggestion", "policy"):
+        if not isinstance(raw[key], str | int | float) or not str(raw[key]).strip():
+            raise _fail(where, rid, f"'{key}' must be a non-empty text", key)
+    fields = {f for _, f, _, _ in string.Formatter().parse(str(raw["message"])) if f}
+    if fields - {"text"}:
+        raise _fail(where, rid, f"message may only use the placeholder {{text}}, not {fields}",
+                    "message")
+
+
+def _validate_patterns(raw: dict[str, Any], where: str, rid: str) -> tuple[Any, ...]:
+    kind = raw["kind"]
+    if kind == "phone":
+        return ()
+    patterns = raw.get("patterns")
+    if not isinstance(patterns, list) or not patterns:
+        raise _fail(where, rid, f"'patterns' must be a non-empty list of {KINDS[kind]}",
+                    "patterns")
+    if kind in ("regex", "phrases", "words", "allegation"):
+        patterns = list(_str_list(raw, "patterns", where, rid))
+    if kind == "regex":
+        flags = re.IGNORECASE if raw.get("ignore_case", True) else 0
+        for pat in patterns:
+            try:
+                re.compile(pat, flags)
+            except re.error as exc:
+                raise _fail(where, rid, f"regex {pat!r} does not compile: {exc}",
+                            "patterns") from None
+    if kind in ("tokens", "dependency"):
+        _validate_spacy(kind, patterns, where, rid)
+    return tuple(_strip_lines(p) for p in patterns)
+
+
+def _strip_lines(value: Any) -> Any:
+    """Drop the loader's line markers from nested pattern dicts."""
+    if isinstance(value, dict):
+        return {k: _strip_lines(v) for k, v in value.items() if not k.startswith("__line")}
+    if isinstance(value, list):
+        return [_strip_lines(v) for v in value]
+    return value
+
+
+def _validate_spacy(kind: str, patterns: list[Any], where: str, rid: str) -> None:
+    """Compile the patterns once in a throw-away matcher so mistakes show at load."""
+    import spacy
+    from spacy.matcher import DependencyMatcher, Matcher
+
+    vocab = spacy.blank("en").vocab
+    clean = _strip_lines(patterns)
+    try:
+        if kind == "tokens":
+            Matcher(vocab, validate=True).add(rid, clean)
+        else:
+            DependencyMatcher(vocab, validate=True).add(rid, clean)
+    except (ValueError, KeyError, TypeError) as exc:
+        reason = " ".join(str(exc).split())[:300]
+        raise _fail(where, rid, f"invalid {kind} pattern: {reason}", "patterns") from None
+
+
+def _targets(raw: dict[str, Any], where: str, rid: str) -> dict[str, tuple[str, ...]]:
+    value = raw.get("targets", {})
+    if raw["kind"] == "allegation" and not value:
+        raise _fail(where, rid, "an allegation rule needs 'targets' (entities and/or words)")
+    if not isinstance(value, dict) or set(value) - {"entities", "words", "__line__", "__lines__"}:
+        raise _fail(where, rid, "'targets' may only have 'entities' and 'words' lists", "targets")
+    return {k: _str_list(value, k, where, rid) for k in ("entities", "words") if k in value}
+
+
+def parse_rule(raw: Any, where: str) -> Rule:
+    if not isinstance(raw, dict):
+        raise RulePackError(f"{where}: each rule must be a mapping with an 'id'")
+    rid = str(raw.get("id", "<no id>"))
+    where = _Where(where.rsplit(":", 1)[0], raw)
+    _check_fields(raw, where, rid)
+    match, no_match = _examples(raw, where, rid)
+    return Rule(
+        id=rid, check=raw["check"], kind=raw["kind"], severity=Severity(raw["severity"]),
+        policy=str(raw["policy"]), message=str(raw["message"]).strip(),
+        suggestion=str(raw["suggestion"]).strip(),
+        patterns=_validate_patterns(raw, where, rid),
+        examples_match=match, examples_no_match=no_match, where=where,
+        ignore_case=bool(raw.get("ignore_case", True)),
+        suffixes=_str_list(raw, "suffixes", where, rid),
+        targets=_targets(raw, where, rid),
+        unless=_str_list(raw, "unless", where, rid),
+        region=str(raw.get("region", "GB")),
+        tags=_str_list(raw, "tags", where, rid),
+    )
+
+
+def load_pack(path: Path) -> list[Rule]:
+    """Every rule of one YAML file; raises ``RulePackError`` naming file and line."""
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else "?"
+        raise RulePackError(f"{path}:{line}: not valid YAML: {exc}") from None
+    except OSError as exc:
+        raise RulePackError(f"{path}: cannot read the rule pack: {exc.strerror}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
+        raise RulePackError(f"{path}:1: a rule pack is a mapping with a 'rules' list")
+    return [parse_rule(raw, f"{path}:?") for raw in data["rules"]]
+
+
+def default_pack_paths() -> list[Path]:
+    folder = Path(str(resources.files("rules")))
+    return sorted(folder.glob("*.yaml"))
+
+
+def load_rules(paths: Iterable[Path] | None = None) -> list[Rule]:
+    """All rules of the given packs (default: the packs shipped in ``rules/``)."""
+    rules: list[Rule] = []
+    seen: dict[str, str] = {}
+    for path in default_pack_paths() if paths is None else paths:
+        for rule in load_pack(Path(path)):
+            if rule.id in seen:
+                raise RulePackError(
+                    f"{rule.where}: rule {rule.id!r}: the id is already used at {seen[rule.id]}"
+                )
+            seen[rule.id] = rule.where
+            rules.append(rule)
+    return rules

@@ -1,0 +1,1 @@
+"""Text analysis shared by the text checks: normalisation, names, rule matching."""

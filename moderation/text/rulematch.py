@@ -1,0 +1,181 @@
+"""Runs rule-pack rules over one draft and returns spans in the submitted text.
+
+Rules are compiled once per engine (spaCy matchers, regexes); a ``TextView``
+holds what one draft offers them: the normalised text (for regexes, phrases,
+disguised words) and the one spaCy ``Doc`` (for token and dependency patterns).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from spacy.matcher import DependencyMatcher, Matcher
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
+
+from moderation.rulepack import Rule
+from moderation.text.normalise import NormalisedText, normalise
+from moderation.text.sentences import sentence_bounds, title_name_spans
+from moderation.text.words import DisguisedWords
+
+SpanPair = tuple[int, int]
+
+
+@dataclass
+class TextView:
+    """One draft as the rules see it; results are cached per view."""
+
+    norm: NormalisedText
+    doc: Doc
+    cache: dict[str, dict[str, list[SpanPair]]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, text: str, parse: Callable[[str], Doc]) -> TextView:
+        return cls(norm=normalise(text), doc=parse(text))
+
+    @property
+    def text(self) -> str:
+        return self.norm.source
+
+
+def phrase_regex(phrases: Iterable[str]) -> re.Pattern[str]:
+    """Whole-word, case-insensitive, any run of spaces between words."""
+    alts = sorted({r"\s+".join(map(re.escape, p.split())) for p in phrases}, key=len, reverse=True)
+    return re.compile(r"(?<![\w'])(?:" + "|".join(alts) + r")(?![\w])", re.IGNORECASE)
+
+
+class RuleRunner:
+    """All rules compiled against one vocabulary."""
+
+    def __init__(self, rules: Iterable[Rule], vocab: Vocab) -> None:
+        self.rules = {r.id: r for r in rules}
+        self._tokens = Matcher(vocab)
+        self._deps = DependencyMatcher(vocab)
+        self._regex: dict[str, list[re.Pattern[str]]] = {}
+        self._words: dict[str, DisguisedWords] = {}
+        self._unless: dict[str, re.Pattern[str]] = {}
+        for rule in self.rules.values():
+            self._compile(rule)
+
+    def _compile(self, rule: Rule) -> None:
+        if rule.unless:
+            self._unless[rule.id] = phrase_regex(rule.unless)
+        if rule.kind == "regex":
+            flags = re.IGNORECASE if rule.ignore_case else 0
+            self._regex[rule.id] = [re.compile(p, flags) for p in rule.patterns]
+        elif rule.kind in ("phrases", "allegation"):
+            self._regex[rule.id] = [phrase_regex(rule.patterns)]
+        elif rule.kind == "words":
+            self._words[rule.id] = DisguisedWords(rule.patterns, rule.suffixes)
+        elif rule.kind == "tokens":
+            self._tokens.add(rule.id, list(rule.patterns))
+        elif rule.kind == "dependency":
+            self._deps.add(rule.id, list(rule.patterns))
+
+    def matches(
+        self, view: TextView, rule_ids: Iterable[str] | None = None
+    ) -> dict[str, list[SpanPair]]:
+        """Source-text spans per rule id (only rules that matched)."""
+        wanted = set(self.rules if rule_ids is None else rule_ids)
+        key = ",".join(sorted(wanted))
+        if key not in view.cache:
+            found = {rid: self._find(self.rules[rid], view) for rid in sorted(wanted)}
+            view.cache[key] = {rid: spans for rid, spans in found.items() if spans}
+        return view.cache[key]
+
+    def for_check(self, view: TextView, check: str) -> list[tuple[Rule, SpanPair]]:
+        ids = [r.id for r in self.rules.values() if r.check == check]
+        hits = self.matches(view, ids)
+        return [(self.rules[rid], span) for rid in ids for span in hits.get(rid, [])]
+
+    def _find(self, rule: Rule, view: TextView) -> list[SpanPair]:
+        spans = self._raw_spans(rule, view)
+        unless = self._unless.get(rule.id)
+        if unless is not None:
+            spans = [s for s in spans if not _near(unless, view, s)]
+        return _dedupe(spans)
+
+    def _raw_spans(self, rule: Rule, view: TextView) -> list[SpanPair]:
+        if rule.kind in ("regex", "phrases"):
+            return [view.norm.to_source(*m.span()) for p in self._regex[rule.id]
+                    for m in p.finditer(view.norm.text) if m.end() > m.start()]
+        if rule.kind == "words":
+            return [view.norm.to_source(s, e) for s, e in self._words[rule.id].find(view.norm.text)]
+        if rule.kind == "phone":
+            return _phones(view.norm, rule.region)
+        if rule.kind == "allegation":
+            return self._allegations(rule, view)
+        return self._spacy_spans(rule, view)
+
+    def _spacy_spans(self, rule: Rule, view: TextView) -> list[SpanPair]:
+        doc = view.doc
+        if rule.kind == "tokens":
+            key = view.doc.vocab.strings[rule.id]
+            return [(doc[s].idx, doc[e - 1].idx + len(doc[e - 1])) for k, s, e in
+                    self._tokens(doc) if k == key]
+        if not doc.has_annotation("DEP"):
+            return []  # a pipeline without a parser cannot evaluate dependency rules
+        key = view.doc.vocab.strings[rule.id]
+        out = []
+        for k, ids in self._deps(doc):
+            if k == key:
+                toks = sorted(doc[i] for i in ids)
+                out.append((toks[0].idx, toks[-1].idx + len(toks[-1])))
+        return out
+
+    def _allegations(self, rule: Rule, view: TextView) -> list[SpanPair]:
+        """A negative allegation counts only in a sentence that names someone."""
+        out = []
+        for m in self._regex[rule.id][0].finditer(view.norm.text):
+            term = view.norm.to_source(*m.span())
+            sent = sentence_bounds(view.doc, term[0])
+            if _has_target(rule, view, sent, term):
+                out.append(sent)
+        return out
+
+
+def _has_target(rule: Rule, view: TextView, sent: SpanPair, term: SpanPair) -> bool:
+    labels = set(rule.targets.get("entities", ()))
+    for ent in view.doc.ents:
+        inside = sent[0] <= ent.start_char and ent.end_char <= sent[1]
+        overlaps_term = ent.start_char < term[1] and term[0] < ent.end_char
+        if ent.label_ in labels and inside and not overlaps_term:
+            return True
+    text = view.text[sent[0] : sent[1]]
+    if "PERSON" in labels and title_name_spans(text):
+        return True
+    words = rule.targets.get("words", ())
+    return bool(words) and phrase_regex(words).search(text) is not None
+
+
+def _near(pattern: re.Pattern[str], view: TextView, span: SpanPair) -> bool:
+    """An ``unless`` phrase anywhere in the sentence of the hit cancels it."""
+    start, end = sentence_bounds(view.doc, span[0])
+    return pattern.search(view.text, start, max(end, span[1])) is not None
+
+
+def _phones(norm: NormalisedText, region: str) -> list[SpanPair]:
+    import phonenumbers
+
+    out = []
+    lenient = phonenumbers.Leniency.POSSIBLE
+    for m in phonenumbers.PhoneNumberMatcher(norm.text, region, leniency=lenient):
+        national = str(m.number.national_number)
+        # POSSIBLE also accepts dates and scores; a real UK number has 9-10 digits
+        # after the 0 and starts 1, 2, 3, 7 or 8 (fictional Ofcom ranges included).
+        if len(national) >= 9 and national[0] in "12378":
+            out.append(norm.to_source(m.start, m.end))
+    return out
+
+
+def _dedupe(spans: list[SpanPair]) -> list[SpanPair]:
+    """Drop spans contained in another one, keep order of appearance."""
+    spans = sorted(set(spans), key=lambda s: (s[0], -s[1]))
+    out: list[SpanPair] = []
+    for s in spans:
+        if out and s[0] >= out[-1][0] and s[1] <= out[-1][1]:
+            continue
+        out.append(s)
+    return out

@@ -1,0 +1,40 @@
+"""Sentence bounds and titled names, with or without a trained pipeline."""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from spacy.tokens import Doc
+
+TITLES = (
+    "Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Professor", "Sir", "Dame", "Lord", "Lady",
+    "Cllr", "Councillor", "Rev", "Revd", "Reverend", "Father", "Canon", "Judge",
+)
+# A title, an optional initial, then one or two capitalised words.
+TITLE_NAME = re.compile(
+    r"\b(?:" + "|".join(TITLES) + r")\.?\s+(?:[A-Z]\.?\s+)?[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?"
+)
+_BREAK = re.compile(r"[.!?\n]+")
+
+
+def sentence_bounds(doc: Doc, char: int) -> tuple[int, int]:
+    """The sentence around a character of the submitted text."""
+    if doc.has_annotation("SENT_START") and len(doc):
+        starts = [t.idx for t in doc]
+        i = max(0, bisect.bisect_right(starts, char) - 1)
+        sent = doc[i].sent
+        return sent.start_char, sent.end_char
+    text = doc.text
+    start = 0
+    for m in _BREAK.finditer(text, 0, char):
+        start = m.end()
+    end_m = _BREAK.search(text, char)
+    end = end_m.end() if end_m else len(text)
+    while start < end and text[start].isspace():
+        start += 1
+    return start, end
+
+
+def title_name_spans(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in TITLE_NAME.finditer(text)]

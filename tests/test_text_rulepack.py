@@ -1,0 +1,96 @@
+"""Rule packs: the shipped packs load, and a broken pack says file:line, rule and reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from moderation.rulepack import RulePackError, load_pack, load_rules
+
+GOOD = """\
+rules:
+  - id: tone.example
+    check: tone
+    kind: phrases
+    severity: review
+    policy: "4.3"
+    message: "{text} is not nice."
+    suggestion: Rephrase it.
+    patterns: [nasty thing]
+    examples:
+      match: ["a nasty thing"]
+      no_match: ["a nice thing"]
+"""
+
+
+def _pack(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "school.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_shipped_packs_load_with_unique_ids_and_policy_sections() -> None:
+    rules = load_rules()
+    assert {r.check for r in rules} >= {"personal_data", "tone"}
+    assert all(r.policy in {"4.2", "4.3", "4.4"} for r in rules)
+    assert len({r.id for r in rules}) == len(rules)
+
+
+def test_a_school_can_add_a_rule_without_code(tmp_path: Path) -> None:
+    (rule,) = load_pack(_pack(tmp_path, GOOD))
+    assert rule.id == "tone.example" and rule.severity == "review"
+    assert rule.render("a nasty thing") == "a nasty thing is not nice."
+
+
+@pytest.mark.parametrize(
+    ("change", "line", "reason"),
+    [
+        (("severity: review", "severity: severe"), 5, "severity 'severe' is not one of"),
+        (("kind: phrases", "kind: magic"), 4, "kind 'magic' is not one of"),
+        (("check: tone", "check: mood"), 3, "check 'mood' is not one of"),
+        (("    suggestion: Rephrase it.\n", ""), 2, "missing suggestion"),
+        (("patterns: [nasty thing]", "patterns: []"), 9, "'patterns' must be a non-empty list"),
+        (('no_match: ["a nice thing"]', "no_match: []"), 10, "at least one 'match' and one"),
+        (("kind: phrases", "kind: regex"), 0, None),  # a valid regex: no error
+        (("patterns: [nasty thing]", "patterns: [x]\n    kind2: x"), 10, "unknown field 'kind2'"),
+        (("message: \"{text} is not nice.\"", "message: \"{who} is not nice.\""), 7,
+         "placeholder"),
+        (("patterns: [nasty thing]", "patterns: [nasty thing]\n    suffixes: [s, off]"), 10,
+         "quote words like 'off'"),
+    ],
+)
+def test_broken_pack_names_file_line_rule_and_reason(
+    tmp_path: Path, change: tuple[str, str], line: int, reason: str | None
+) -> None:
+    path = _pack(tmp_path, GOOD.replace(*change))
+    if reason is None:
+        assert load_pack(path)[0].kind == "regex"
+        return
+    with pytest.raises(RulePackError) as err:
+        load_pack(path)
+    message = str(err.value)
+    assert message.startswith(f"{path}:{line}: rule 'tone.example': ")
+    assert reason in message
+
+
+def test_bad_regex_and_bad_spacy_pattern_are_reported(tmp_path: Path) -> None:
+    bad_regex = GOOD.replace("kind: phrases", "kind: regex").replace(
+        "[nasty thing]", "['(unclosed']")
+    where = r"school.yaml:9: rule 'tone.example': regex '\(unclosed"
+    with pytest.raises(RulePackError, match=where):
+        load_pack(_pack(tmp_path, bad_regex))
+    bad_tokens = GOOD.replace("kind: phrases", "kind: tokens").replace(
+        "[nasty thing]", "[[{LOWR: nasty}]]")
+    with pytest.raises(RulePackError, match="invalid tokens pattern.*LOWR"):
+        load_pack(_pack(tmp_path, bad_tokens))
+
+
+def test_invalid_yaml_and_duplicate_ids_are_reported(tmp_path: Path) -> None:
+    with pytest.raises(RulePackError, match=r"school.yaml:\d+: not valid YAML"):
+        load_pack(_pack(tmp_path, GOOD + "  - id: [unclosed\n"))
+    first = _pack(tmp_path, GOOD)
+    second = tmp_path / "second.yaml"
+    second.write_text(GOOD, encoding="utf-8")
+    with pytest.raises(RulePackError, match="already used at .*school.yaml:2"):
+        load_rules([first, second])
