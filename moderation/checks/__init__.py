@@ -10,6 +10,8 @@ from moderation.checks.base import Check
 
 
 def default_checks() -> list[Check]:
+    from moderation.checks.accessibility import AccessibilityCheck
+    from moderation.checks.channel import ChannelCheck
     from moderation.checks.learner_names import LearnerNameCheck
     from moderation.checks.personal_data import PersonalDataCheck
     from moderation.checks.tone import ToneCheck
@@ -18,4 +20,6 @@ def default_checks() -> list[Check]:
         LearnerNameCheck(),
         PersonalDataCheck(),
         ToneCheck(),
+        ChannelCheck(),
+        AccessibilityCheck(),
     ]
