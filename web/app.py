@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -11,8 +15,24 @@ from sqlalchemy.engine import Engine as DbEngine
 
 from secondlook.config import Settings, get_settings
 
+log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # Load the language model in the background so the first check does not wait for it;
+    # a failure here is reported by the checks themselves (fail closed).
+    threading.Thread(target=_warm_up, args=(app,), daemon=True).start()
+    yield
+
+
+def _warm_up(app: FastAPI) -> None:
+    try:
+        app.state.moderation.get_nlp()
+    except Exception:  # noqa: BLE001 - the checks report it on every draft
+        log.warning("the language model could not be loaded; text checks will ask for review")
 
 
 def create_app(settings: Settings | None = None, *, db: DbEngine | None = None) -> FastAPI:
@@ -22,6 +42,7 @@ def create_app(settings: Settings | None = None, *, db: DbEngine | None = None) 
 
     settings = settings or get_settings()
     app = FastAPI(
+        lifespan=_lifespan,
         title="Second Look",
         description="Checks school social media posts against the consent register and "
         "policy before a second colleague approves them.",
