@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from text_support import found, run
+from tests.text_support import found, run
 
 
 def test_phone_email_postcode_address_block_with_exact_spans() -> None:

@@ -29,7 +29,7 @@ def _cases() -> list[object]:
 
 def _runner(rule: Rule) -> tuple[RuleRunner, spacy.language.Language]:
     if rule.kind in MODEL_KINDS:
-        from text_support import real_nlp
+        from tests.text_support import real_nlp
 
         nlp = real_nlp()
     else:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from text_support import found, run
+
+from tests.text_support import found, run
 
 SCHOOL_LANGUAGE = [
     "Year 6 smashed it at sports day!",
@@ -42,7 +43,7 @@ def test_insult_asks_for_review() -> None:
 
 @pytest.mark.slow
 def test_defamation_needs_someone_identifiable() -> None:
-    from text_support import real_engine
+    from tests.text_support import real_engine
 
     report = run("Councillor Green lied to parents about the crossing.", engine=real_engine())
     assert [(f.rule, f.severity) for f in report.findings] == [("tone.defamation", "review")]
