@@ -26,6 +26,14 @@ class Settings(BaseSettings):
     # Faces: stricter than face_recognition's 0.6 because children look alike.
     face_match_threshold: float = 0.45
     face_match_margin: float = 0.06
+    # Web sessions: signed out after this long without a request, and after this long in any case.
+    session_idle_minutes: int = 60
+    session_absolute_hours: int = 12
+    # Cookies carry the Secure flag; None = when the request came over HTTPS.
+    cookie_secure: bool | None = None
+    # Login backoff per (username, client address): free attempts, then doubling waits up to a cap.
+    login_free_attempts: int = 5
+    login_max_delay_seconds: int = 900
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -5,20 +5,28 @@ from __future__ import annotations
 import base64
 
 from fastapi.testclient import TestClient
+from sqlmodel import Session
 
 from consent_store.db import session_scope
 from consent_store.register_import import import_register_file
-from moderation.pipeline import Engine
-from secondlook.config import Settings
+from secondlook.accounts.models import Role
+from secondlook.accounts.users import find_user
 from tests.conftest import EXAMPLES
+from tests.web_support import add_user, api_token, make_app
 
 
 def client(db, blank_nlp) -> TestClient:  # noqa: ANN001
-    from web.app import create_app
+    """A script calling the API with a staff member's token (the report names learners)."""
+    with Session(db) as s:
+        user = find_user(session=s, username="script")
+    token = api_token(db, user or add_user(db, "script", Role.AUTHOR))
+    return TestClient(make_app(db, blank_nlp), headers={"Authorization": f"Bearer {token}"})
 
-    app = create_app(Settings(), db=db)
-    app.state.moderation = Engine(nlp=blank_nlp)
-    return TestClient(app)
+
+def test_api_check_needs_a_signed_in_user_or_token(sqlite_db, blank_nlp) -> None:
+    anonymous = TestClient(make_app(sqlite_db, blank_nlp))
+    resp = anonymous.post("/api/check", json={"text": "Well done Amelia Thompson"})
+    assert resp.status_code == 401 and "Amelia" not in resp.text
 
 
 def test_api_check_reports_a_learner_name(sqlite_db, blank_nlp) -> None:
@@ -50,4 +58,5 @@ def test_api_check_rejects_bad_base64(sqlite_db, blank_nlp) -> None:
 def test_start_page_and_openapi(sqlite_db, blank_nlp) -> None:
     c = client(sqlite_db, blank_nlp)
     assert "Second Look" in c.get("/").text
-    assert "/api/check" in c.get("/openapi.json").json()["paths"]
+    assert "/api/check" in c.get("/api/openapi.json").json()["paths"]
+    assert TestClient(c.app).get("/api/openapi.json").status_code == 401

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.engine import Engine as DbEngine
@@ -37,8 +38,11 @@ def _warm_up(app: FastAPI) -> None:
 
 def create_app(settings: Settings | None = None, *, db: DbEngine | None = None) -> FastAPI:
     from consent_store.db import make_engine
+    from secondlook.accounts.setup import FirstAdminSetup
+    from secondlook.accounts.throttle import LoginThrottle
     from secondlook.checking import moderation_engine
-    from web.routers import check, pages
+    from web import errors, security
+    from web.routers import account, admin_users, api_schema, auth, check, pages
 
     settings = settings or get_settings()
     app = FastAPI(
@@ -47,11 +51,35 @@ def create_app(settings: Settings | None = None, *, db: DbEngine | None = None) 
         description="Checks school social media posts against the consent register and "
         "policy before a second colleague approves them.",
         version="0.1.0",
+        # The interactive docs load scripts from a CDN; nothing is fetched at run time, and
+        # the schema itself is served behind sign-in at /api/openapi.json.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        dependencies=[Depends(security.csrf_protect)],
     )
     app.state.settings = settings
     app.state.db = db if db is not None else make_engine(settings.resolved_database_url())
     app.state.moderation = moderation_engine(settings)
+    app.state.csrf_key = secrets.token_bytes(32)
+    app.state.first_admin = FirstAdminSetup()
+    app.state.login_throttle = LoginThrottle(
+        free_attempts=settings.login_free_attempts,
+        max_delay=settings.login_max_delay_seconds,
+    )
+    templates.env.globals["csrf_token"] = security.csrf_token
+    app.add_middleware(security.SecurityHeadersMiddleware, secure_cookie=settings.cookie_secure)
+    errors.install(app)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for router in (pages.router, check.router):
+    # Page and API routers, one per resource: a new router is one entry here.
+    routers = [
+        auth.router,
+        pages.router,
+        account.router,
+        admin_users.router,
+        check.router,
+        api_schema.router,
+    ]
+    for router in routers:
         app.include_router(router)
     return app

@@ -1,16 +1,26 @@
-"""Typed dependencies shared by the routers."""
+"""Typed dependencies shared by the routers: database, settings, and who is asking.
+
+Who is asking: an ``Authorization: Bearer`` API token if the request carries one (and then
+only that: a cookie is ignored, so no CSRF token is needed), otherwise the session cookie.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 from sqlalchemy.engine import Engine as DbEngine
 from sqlmodel import Session
 
 from moderation.pipeline import Engine as ModerationEngine
+from secondlook.accounts.models import Role, User
+from secondlook.accounts.sessions import SignedIn, Timeouts, resolve_session
+from secondlook.accounts.tokens import user_for_token
 from secondlook.config import Settings
+
+SESSION_COOKIE = "sl_session"
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -34,3 +44,76 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 DbDep = Annotated[DbEngine, Depends(get_db)]
 SessionDep = Annotated[Session, Depends(get_session)]
 ModerationDep = Annotated[ModerationEngine, Depends(get_moderation)]
+
+
+def timeouts(settings: Settings) -> Timeouts:
+    return Timeouts(
+        idle=timedelta(minutes=settings.session_idle_minutes),
+        absolute=timedelta(hours=settings.session_absolute_hours),
+    )
+
+
+def bearer_token(request: Request) -> str | None:
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def identify(request: Request) -> tuple[User | None, SignedIn | None]:
+    """(user, browser session) for this request, resolved once and kept on request.state."""
+    if not hasattr(request.state, "identity"):
+        request.state.identity = _identify(request)
+    return request.state.identity
+
+
+def _identify(request: Request) -> tuple[User | None, SignedIn | None]:
+    with Session(request.app.state.db, expire_on_commit=False) as session:
+        token = bearer_token(request)
+        if token is not None:
+            return user_for_token(session=session, plain=token), None
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if not cookie:
+            return None, None
+        signed_in = resolve_session(
+            session=session, token=cookie, timeouts=timeouts(request.app.state.settings)
+        )
+        return (signed_in.user, signed_in) if signed_in else (None, None)
+
+
+class NotSignedIn(HTTPException):
+    def __init__(self) -> None:
+        super().__init__(
+            status_code=401,
+            detail="sign in first (or send an API token: Authorization: Bearer …)",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+
+def get_current_user(request: Request) -> User:
+    user, _ = identify(request)
+    if user is None:
+        raise NotSignedIn()
+    return user
+
+
+def get_optional_user(request: Request) -> User | None:
+    return identify(request)[0]
+
+
+CurrentUserDep = Annotated[User, Depends(get_current_user)]
+OptionalUserDep = Annotated[User | None, Depends(get_optional_user)]
+
+
+def require_role(*roles: Role) -> Callable[[User], User]:
+    """A dependency: the signed-in user, who must hold at least one of ``roles``."""
+    wanted = frozenset(roles)
+
+    def dependency(user: CurrentUserDep) -> User:
+        if not wanted & user.role_set():
+            names = " or ".join(r.value for r in roles)
+            raise HTTPException(status_code=403, detail=f"this needs the {names} role")
+        return user
+
+    return dependency
+
+
+AdminDep = Annotated[User, Depends(require_role(Role.ADMIN))]

@@ -41,3 +41,42 @@ class User(UserBase, table=True):
 
 class UserPublic(UserBase):
     id: int
+
+
+class UserCreate(SQLModel):
+    """What an admin (or the first-admin setup page) supplies to create an account."""
+
+    username: str
+    display_name: str
+    roles: frozenset[Role] = frozenset()
+    password: str
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in browser. Only a hash of the cookie value is stored, so a copy of the
+    database cannot be used to sign in."""
+
+    __tablename__ = "web_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(index=True, unique=True, max_length=64)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    # Synchronizer token for forms and htmx requests made with this session.
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+
+
+class ApiToken(SQLModel, table=True):
+    """A per-user token for scripts (``Authorization: Bearer …``); stored hashed."""
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    name: str = Field(max_length=80)
+    token_hash: str = Field(index=True, unique=True, max_length=64)
+    prefix: str = Field(max_length=12)  # shown in lists so a user can tell tokens apart
+    created_at: datetime = Field(default_factory=utcnow)
+    last_used_at: datetime | None = None
+    revoked: bool = False

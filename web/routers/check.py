@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from consent_store.db import load_snapshot
 from moderation.draft import Draft, DraftError, DraftImage
 from moderation.pipeline import check
-from web.deps import ModerationDep, SessionDep
+from web.deps import CurrentUserDep, ModerationDep, SessionDep
 
 router = APIRouter(prefix="/api", tags=["check"])
 
@@ -42,7 +42,9 @@ def _draft(body: DraftIn) -> Draft:
 
 
 @router.post("/check", summary="Check a draft and return the report")
-def api_check(body: DraftIn, session: SessionDep, engine: ModerationDep) -> dict[str, Any]:
+def api_check(
+    body: DraftIn, session: SessionDep, engine: ModerationDep, _user: CurrentUserDep
+) -> dict[str, Any]:
     try:
         draft = _draft(body)
     except DraftError as exc:

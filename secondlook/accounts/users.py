@@ -1,0 +1,120 @@
+"""Creating, finding and changing staff accounts (shared by the web admin pages and the CLI)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from sqlmodel import Session, func, select
+
+from secondlook.accounts.models import Role, User, UserCreate
+from secondlook.accounts.passwords import (
+    check_policy,
+    dummy_hash,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
+
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,79}$")
+
+
+class AccountError(ValueError):
+    """A request about an account that cannot be carried out; the message says why."""
+
+
+def normalise_username(username: str) -> str:
+    return username.strip().lower()
+
+
+def roles_text(roles: Iterable[Role | str]) -> str:
+    """The canonical ``;``-joined form, in the order of ``Role``."""
+    wanted = {Role(r) for r in roles}
+    return ";".join(r.value for r in Role if r in wanted)
+
+
+def count_users(*, session: Session) -> int:
+    return session.exec(select(func.count()).select_from(User)).one()
+
+
+def get_user(*, session: Session, user_id: int) -> User | None:
+    return session.get(User, user_id)
+
+
+def find_user(*, session: Session, username: str) -> User | None:
+    name = normalise_username(username)
+    return session.exec(select(User).where(User.username == name)).first()
+
+
+def list_users(*, session: Session) -> list[User]:
+    return list(session.exec(select(User).order_by(User.display_name)))
+
+
+def create_user(*, session: Session, data: UserCreate) -> User:
+    username = normalise_username(data.username)
+    if not USERNAME.match(username):
+        raise AccountError(
+            "the username must be 2-80 characters: lower-case letters, digits, '.', '_', '-', '@'"
+        )
+    if not data.display_name.strip():
+        raise AccountError("the display name is required (it is shown on approvals)")
+    if find_user(session=session, username=username) is not None:
+        raise AccountError(f"the username {username!r} is already taken")
+    check_policy(data.password, username=username)
+    user = User(
+        username=username,
+        display_name=data.display_name.strip(),
+        roles=roles_text(data.roles),
+        password_hash=hash_password(data.password),
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(*, session: Session, username: str, password: str) -> User | None:
+    """The active user with this username and password, or None (same cost either way)."""
+    user = find_user(session=session, username=username)
+    if user is None or not user.active:
+        verify_password(dummy_hash(), password)
+        return None
+    if not verify_password(user.password_hash, password):
+        return None
+    if needs_rehash(user.password_hash):  # parameters raised since this hash was made
+        user.password_hash = hash_password(password)
+        session.add(user)
+    return user
+
+
+def set_password(*, session: Session, user: User, password: str) -> None:
+    check_policy(password, username=user.username)
+    user.password_hash = hash_password(password)
+    session.add(user)
+
+
+def set_roles(*, session: Session, user: User, roles: Iterable[Role | str]) -> None:
+    new = roles_text(roles)
+    if Role.ADMIN.value not in new.split(";"):
+        _keep_an_admin(session=session, changing=user)
+    user.roles = new
+    session.add(user)
+
+
+def set_active(*, session: Session, user: User, active: bool) -> None:
+    if not active:
+        _keep_an_admin(session=session, changing=user)
+    user.active = active
+    session.add(user)
+
+
+def _keep_an_admin(*, session: Session, changing: User) -> None:
+    """Refuse to remove the last active admin: nobody could manage accounts any more."""
+    if not (changing.active and changing.has_role(Role.ADMIN)):
+        return
+    others = session.exec(
+        select(User).where(User.active, User.id != changing.id, User.roles.contains("admin"))
+    ).all()
+    if not any(u.has_role(Role.ADMIN) for u in others):
+        raise AccountError(
+            f"{changing.display_name} is the only active admin; make someone else admin first"
+        )

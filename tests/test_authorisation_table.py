@@ -1,0 +1,134 @@
+"""Every route × every role (and anonymous) gets the answer this table says.
+
+A route added without a line here fails the build: decide who may use it, then add it.
+PUBLIC: anyone, signed in or not. SIGNED_IN: any staff account, whatever its roles.
+A set of roles: a user holding at least one of them; everyone else signed in gets 403.
+Signed out: pages redirect to the login page, /api/ answers 401.
+Object-level rules (never approve your own draft) are tested with the workflow.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+import spacy
+from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+from starlette.routing import Mount
+
+from consent_store.db import make_engine
+from secondlook.accounts.models import Role, User, WebSession
+from secondlook.accounts.sessions import create_session, token_hash
+from tests.conftest import migrated_url
+from tests.web_support import add_user, csrf_from, make_app
+
+PUBLIC = "public"
+SIGNED_IN = "signed in"
+A = Role.AUTHOR
+AP = Role.APPROVER
+H = Role.HEADTEACHER
+D = Role.DSL
+AD = Role.ADMIN
+
+RULES: dict[tuple[str, str], str | frozenset[Role]] = {
+    ("GET", "/static"): PUBLIC,
+    ("GET", "/login"): PUBLIC,
+    ("POST", "/login"): PUBLIC,
+    ("POST", "/logout"): PUBLIC,
+    ("GET", "/setup/{token}"): PUBLIC,
+    ("POST", "/setup/{token}"): PUBLIC,
+    ("GET", "/"): SIGNED_IN,
+    ("GET", "/account"): SIGNED_IN,
+    ("POST", "/account/password"): SIGNED_IN,
+    ("POST", "/account/tokens"): SIGNED_IN,
+    ("POST", "/account/tokens/{token_id}/revoke"): SIGNED_IN,
+    ("GET", "/admin/users"): frozenset({AD}),
+    ("POST", "/admin/users"): frozenset({AD}),
+    ("POST", "/admin/users/{user_id}"): frozenset({AD}),
+    ("POST", "/api/check"): SIGNED_IN,
+    ("GET", "/api/openapi.json"): SIGNED_IN,
+}
+
+WHO = ["anonymous", "no roles", *[r.value for r in Role]]
+
+
+def registered_routes(app: FastAPI) -> Iterator[tuple[str, str]]:
+    """(method, path) of every route, through included routers."""
+    for route in iter_route_contexts(app.routes):
+        if isinstance(route.original_route, Mount):
+            yield "GET", route.path
+            continue
+        for method in sorted((route.methods or {"GET"}) - {"HEAD"}):
+            yield method, route.path
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory) -> Iterator[tuple[FastAPI, dict[str, User]]]:  # noqa: ANN001
+    db = make_engine(migrated_url("sqlite", tmp_path_factory.mktemp("authz")))
+    users = {"no roles": add_user(db, "nobody")}
+    users |= {r.value: add_user(db, f"only-{r.value}", r) for r in Role}
+    yield make_app(db, spacy.blank("en")), users
+    db.dispose()
+
+
+def test_every_route_has_a_rule(world) -> None:  # noqa: ANN001
+    app, _ = world
+    routes = set(registered_routes(app))
+    missing = sorted(routes - RULES.keys())
+    stale = sorted(RULES.keys() - routes)
+    assert not missing, f"add these routes to RULES in {__file__}: {missing}"
+    assert not stale, f"these RULES entries match no route any more: {stale}"
+
+
+def _url(path: str) -> str:
+    if path == "/static":
+        return "/static/style.css"
+    return re.sub(r"\{[^}]+\}", "999999", path)
+
+
+def _client(app: FastAPI, user: User | None) -> TestClient:
+    client = TestClient(app)
+    if user is None:  # the pre-sign-in CSRF token, as the login page hands it out
+        client.headers["X-CSRF-Token"] = csrf_from(client.get("/login").text)
+        return client
+    with Session(app.state.db) as s:  # a fresh session per request: /logout ends it
+        token = create_session(session=s, user=user)
+        s.commit()
+        row = s.exec(select(WebSession).where(WebSession.token_hash == token_hash(token))).one()
+    client.cookies.set("sl_session", token)
+    client.headers["X-CSRF-Token"] = row.csrf_token
+    return client
+
+
+def expected(rule: str | frozenset[Role], who: str, path: str) -> str:
+    if rule == PUBLIC:
+        return "allowed"
+    if who == "anonymous":
+        return "401" if path.startswith("/api/") else "to login"
+    if rule == SIGNED_IN or (who != "no roles" and Role(who) in rule):
+        return "allowed"
+    return "403"
+
+
+def outcome(status: int, location: str | None) -> str:
+    if status == 303 and (location or "").startswith("/login?next="):
+        return "to login"
+    return str(status) if status in (401, 403) else "allowed"
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_each_route_answers_as_the_table_says(world, who: str) -> None:  # noqa: ANN001
+    app, users = world
+    wrong = []
+    for (method, path), rule in sorted(RULES.items(), key=lambda kv: kv[0][1]):
+        client = _client(app, users.get(who))
+        resp = client.request(method, _url(path), follow_redirects=False)
+        got = outcome(resp.status_code, resp.headers.get("location"))
+        want = expected(rule, who, path)
+        if got != want:
+            wrong.append(f"{method} {path}: expected {want}, got {got} ({resp.status_code})")
+    assert not wrong, f"as {who}:\n" + "\n".join(wrong)

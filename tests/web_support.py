@@ -1,0 +1,71 @@
+"""Helpers for web tests: an app on a test database, staff accounts, signing in."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine as DbEngine
+from sqlmodel import Session
+
+from moderation.pipeline import Engine
+from secondlook.accounts.models import Role, User, UserCreate
+from secondlook.accounts.sessions import create_session
+from secondlook.accounts.tokens import create_token
+from secondlook.accounts.users import create_user
+from secondlook.config import Settings
+
+PASSWORD = "a long enough password"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def make_app(db: DbEngine, nlp, **settings) -> FastAPI:  # noqa: ANN001, ANN003
+    from web.app import create_app
+
+    app = create_app(Settings(**settings), db=db)
+    app.state.moderation = Engine(nlp=nlp)
+    return app
+
+
+def add_user(db: DbEngine, username: str, *roles: Role, name: str | None = None) -> User:
+    with Session(db, expire_on_commit=False) as s:
+        user = create_user(session=s, data=UserCreate(
+            username=username, display_name=name or username.title(), roles=frozenset(roles),
+            password=PASSWORD))
+        s.commit()
+        return user
+
+
+def session_cookie(db: DbEngine, user: User) -> str:
+    """A signed-in session without going through the (deliberately slow) password hash."""
+    with Session(db) as s:
+        token = create_session(session=s, user=user)
+        s.commit()
+        return token
+
+
+def api_token(db: DbEngine, user: User) -> str:
+    with Session(db) as s:
+        _, plain = create_token(session=s, user=user, name="test")
+        s.commit()
+        return plain
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF.search(html)
+    assert match, "the page has no CSRF field"
+    return match.group(1)
+
+
+def signed_in(app: FastAPI, db: DbEngine, user: User, **kw) -> tuple[TestClient, str]:  # noqa: ANN003
+    """A client with a session cookie, and that session's CSRF token."""
+    client = TestClient(app, **kw)
+    client.cookies.set("sl_session", session_cookie(db, user))
+    return client, csrf_from(client.get("/account").text)
+
+
+def login(client: TestClient, username: str, password: str = PASSWORD):  # noqa: ANN201
+    page = client.get("/login")
+    return client.post("/login", data={"csrf_token": csrf_from(page.text), "username": username,
+                                       "password": password}, follow_redirects=False)

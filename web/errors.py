@@ -1,0 +1,54 @@
+"""Errors as people see them: pages get a readable page (or the login form), the API gets JSON."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+TITLES = {
+    400: "That request was not understood",
+    403: "You can't do that",
+    404: "Not found",
+    405: "Not allowed here",
+    409: "Someone else changed this first",
+    413: "That file is too large",
+    422: "Please check the form",
+}
+
+
+def wants_page(request: Request) -> bool:
+    return not request.url.path.startswith("/api/")
+
+
+async def on_http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    if not wants_page(request):
+        return await http_exception_handler(request, exc)
+    if exc.status_code == 401:
+        return _to_login(request)
+    from web.app import templates
+
+    return templates.TemplateResponse(
+        request,
+        "error.html",
+        {"title": TITLES.get(exc.status_code, "Something went wrong"), "detail": exc.detail},
+        status_code=exc.status_code,
+    )
+
+
+def _to_login(request: Request) -> Response:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    # A form post cannot be replayed after signing in: come back to the start page then.
+    login = f"/login?next={quote(target if request.method == 'GET' else '/', safe='')}"
+    if request.headers.get("hx-request"):
+        # htmx swaps responses into the page; this header makes it load the login page.
+        return Response(status_code=401, headers={"HX-Redirect": login})
+    return RedirectResponse(login, status_code=303)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
