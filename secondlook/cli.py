@@ -20,6 +20,7 @@ COMMANDS: list[tuple[tuple[str, ...], str]] = [
     (("staff", "import"), "secondlook.commands.staff_import"),
     (("check",), "secondlook.commands.check"),
     (("serve",), "secondlook.commands.serve"),
+    (("channel", "set"), "secondlook.commands.channel_set"),
 ]
 
 EXIT_ERROR = 1

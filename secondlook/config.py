@@ -34,6 +34,17 @@ class Settings(BaseSettings):
     # Login backoff per (username, client address): free attempts, then doubling waits up to a cap.
     login_free_attempts: int = 5
     login_max_delay_seconds: int = 900
+    # 32-byte base64 key for secrets at rest; unset: a 0600 key file under home.
+    data_key: str | None = None
+    # Channel API base URLs: tests point them at local fakes.
+    facebook_graph_url: str = "https://graph.facebook.com/v21.0"
+    x_api_url: str = "https://api.x.com"
+    # Release: attempts per publishing step, and the longest rate-limit wait we sit out.
+    release_max_attempts: int = 4
+    release_max_wait_seconds: float = 120.0
+    release_timeout_seconds: float = 30.0
+    # Approvals older than this expire and the draft needs approving again.
+    approval_max_age_days: int = 30
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -1,0 +1,86 @@
+"""Facebook Page posts through the Graph API.
+
+No photo: ``POST /{page-id}/feed``. One photo: ``POST /{page-id}/photos`` with the
+message and ``alt_text_custom`` (publishing). Several photos: each uploaded
+unpublished with its alt text (preparing, safe to retry), then one
+``POST /{page-id}/feed`` with ``attached_media`` (publishing). The page token
+travels in the form body, never in the URL, so it stays out of access logs.
+"""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+
+from secondlook.release.adapters import Published, error_text
+from secondlook.release.content import ReleaseContent, ReleaseImage
+from secondlook.release.errors import (
+    ChannelError,
+    RateLimited,
+    Refused,
+    TokenExpired,
+    Unavailable,
+)
+from secondlook.release.retrying import RetryPolicy, retry_after_seconds, send
+
+# Graph error codes: 190 invalid/expired token; 4, 17, 32, 613 rate limits.
+_TOKEN_CODES = {190, 102}
+_RATE_CODES = {4, 17, 32, 613}
+
+
+def classify(response: httpx.Response) -> ChannelError:
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    error = body.get("error", {}) if isinstance(body, dict) else {}
+    code = error.get("code") if isinstance(error, dict) else None
+    message = error_text(body, "error", "message") or response.reason_phrase
+    status = response.status_code
+    if code in _TOKEN_CODES or status == 401:
+        return TokenExpired("Facebook refused the page token (expired or revoked): an admin "
+                            "must enter a new one with `secondlook channel set facebook`",
+                            status=status)
+    if code in _RATE_CODES or status == 429:
+        return RateLimited(f"Facebook rate limit: {message}",
+                           retry_after=retry_after_seconds(response.headers), status=status)
+    if status >= 500:
+        return Unavailable(f"Facebook answered {status}: {message}", status=status)
+    return Refused(f"Facebook refused the post ({status}): {message}", status=status)
+
+
+class FacebookAdapter:
+    channel = "facebook"
+
+    def __init__(self, client: httpx.Client, *, base_url: str, page_id: str, token: str,
+                 policy: RetryPolicy) -> None:
+        self.client, self.base = client, base_url.rstrip("/")
+        self.page_id, self.token, self.policy = page_id, token, policy
+
+    def _post(self, path: str, label: str, publishes: bool, data: dict[str, str],
+              image: ReleaseImage | None = None) -> dict:
+        files = {"source": (image.name or "photo", image.data, image.media_type)} if image else None
+        response = send(
+            lambda: self.client.post(f"{self.base}/{self.page_id}/{path}",
+                                     data={**data, "access_token": self.token}, files=files),
+            classify=classify, label=f"Facebook {label}", publishes=publishes,
+            policy=self.policy,
+        )
+        return response.json()
+
+    def publish(self, content: ReleaseContent) -> Published:
+        images = content.images
+        if len(images) == 1:
+            body = self._post("photos", "photo post", True, {
+                "message": content.text, "alt_text_custom": images[0].alt, "published": "true",
+            }, images[0])
+            post_id = body.get("post_id") or body["id"]
+        else:
+            data = {"message": content.text}
+            for n, image in enumerate(images):
+                photo = self._post("photos", f"photo {n + 1} upload", False, {
+                    "alt_text_custom": image.alt, "published": "false"}, image)
+                data[f"attached_media[{n}]"] = json.dumps({"media_fbid": photo["id"]})
+            post_id = self._post("feed", "post", True, data)["id"]
+        return Published(remote_id=str(post_id), url=f"https://www.facebook.com/{post_id}")

@@ -1,0 +1,62 @@
+"""Tables of the release: one row per (draft revision, channel) publication, and
+the encrypted channel credentials.
+
+``ChannelPost`` is the idempotency record. Its key (draft, revision, channel) is
+unique and the row is committed in state ``sending`` *before* the request that
+creates the public post leaves the machine. See ``publishing.py`` for why a
+crash between sending and recording never leads to a second post.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, LargeBinary, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from consent_store.models import utcnow
+
+
+class PostState(StrEnum):
+    PENDING = "pending"  # not tried yet
+    SENDING = "sending"  # claimed; the publishing request may be on the wire
+    POSTED = "posted"  # the channel has it; remote_id and url are set
+    FAILED = "failed"  # definitely not posted (refused before publishing); may be retried
+    IN_DOUBT = "in_doubt"  # may or may not be posted: a person must look before any retry
+    AWAITING_LINK = "awaiting_link"  # manual channel: exported, waiting for the pasted link
+
+
+class ChannelPost(SQLModel, table=True):
+    __tablename__ = "channel_post"
+    __table_args__ = (UniqueConstraint("draft_id", "revision", "channel"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    draft_id: int = Field(index=True)
+    revision: int
+    channel: str = Field(max_length=20)
+    content_sha256: str = Field(max_length=64)  # what was (or will be) sent
+    state: str = Field(default=PostState.PENDING, max_length=20, index=True)
+    attempts: int = 0
+    remote_id: str = Field(default="", max_length=200)
+    url: str = Field(default="", max_length=500)
+    error: str = Field(default="", sa_column=Column(Text, nullable=False))
+    retry_after: datetime | None = None  # a rate limit said: not before then
+    started_at: datetime | None = None  # last time a send was claimed
+    posted_at: datetime | None = None
+    released_by_id: int | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ChannelCredential(SQLModel, table=True):
+    """Per-channel secrets (page token, access token), AES-GCM encrypted at rest."""
+
+    __tablename__ = "channel_credential"
+
+    channel: str = Field(primary_key=True, max_length=20)
+    # Not secret, shown to admins: e.g. the Facebook page id or the X account name.
+    account: str = Field(default="", max_length=200)
+    sealed: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    updated_by_id: int | None = None
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,76 @@
+"""X (Twitter) posts through API v2 with an OAuth 2.0 user access token.
+
+Each photo: ``POST /2/media/upload`` then ``POST /2/media/metadata`` with its alt
+text (preparing: nothing public yet, safe to retry). Then ``POST /2/tweets``
+with the text and the media ids (publishing).
+"""
+
+from __future__ import annotations
+
+import httpx
+
+from secondlook.release.adapters import Published, error_text
+from secondlook.release.content import ReleaseContent, ReleaseImage
+from secondlook.release.errors import (
+    ChannelError,
+    RateLimited,
+    Refused,
+    TokenExpired,
+    Unavailable,
+)
+from secondlook.release.retrying import RetryPolicy, retry_after_seconds, send
+
+
+def classify(response: httpx.Response) -> ChannelError:
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    message = (error_text(body, "detail") or error_text(body, "title")
+               or response.reason_phrase)
+    status = response.status_code
+    if status == 401:
+        return TokenExpired("X refused the access token (expired or revoked): an admin must "
+                            "enter a new one with `secondlook channel set twitter`",
+                            status=status)
+    if status == 429:
+        return RateLimited(f"X rate limit: {message}",
+                           retry_after=retry_after_seconds(response.headers), status=status)
+    if status >= 500:
+        return Unavailable(f"X answered {status}: {message}", status=status)
+    return Refused(f"X refused the request ({status}): {message}", status=status)
+
+
+class XAdapter:
+    channel = "twitter"
+
+    def __init__(self, client: httpx.Client, *, base_url: str, token: str, username: str,
+                 policy: RetryPolicy) -> None:
+        self.client, self.base = client, base_url.rstrip("/")
+        self.headers = {"Authorization": f"Bearer {token}"}
+        self.username, self.policy = username, policy
+
+    def _send(self, label: str, publishes: bool, path: str, **kwargs: object) -> dict:
+        response = send(
+            lambda: self.client.post(f"{self.base}{path}", headers=self.headers, **kwargs),
+            classify=classify, label=f"X {label}", publishes=publishes, policy=self.policy,
+        )
+        return response.json()
+
+    def _upload(self, n: int, image: ReleaseImage) -> str:
+        body = self._send(f"photo {n} upload", False, "/2/media/upload",
+                          data={"media_category": "tweet_image"},
+                          files={"media": (image.name or "photo", image.data, image.media_type)})
+        media_id = str(body["data"]["id"])
+        self._send(f"photo {n} alt text", False, "/2/media/metadata", json={
+            "id": media_id, "metadata": {"alt_text": {"text": image.alt}}})
+        return media_id
+
+    def publish(self, content: ReleaseContent) -> Published:
+        media_ids = [self._upload(n + 1, image) for n, image in enumerate(content.images)]
+        payload: dict[str, object] = {"text": content.text}
+        if media_ids:
+            payload["media"] = {"media_ids": media_ids}
+        tweet_id = str(self._send("post", True, "/2/tweets", json=payload)["data"]["id"])
+        who = self.username or "i/web"
+        return Published(remote_id=tweet_id, url=f"https://x.com/{who}/status/{tweet_id}")

@@ -1,0 +1,91 @@
+"""Fixtures: the fake channel servers (one per test session, reset per test),
+photos without metadata, and release content bound to its approved hash."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from PIL import Image
+
+from secondlook.release.content import ReleaseContent, ReleaseImage
+from secondlook.release.facebook import FacebookAdapter
+from secondlook.release.retrying import RetryPolicy
+from secondlook.release.x import XAdapter
+from tests.fakes import facebook as fb
+from tests.fakes import x as xfake
+from tests.fakes.server import ServedApp
+
+
+def jpeg(colour: tuple[int, int, int], size: tuple[int, int] = (64, 48),
+         exif: bytes = b"") -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, "JPEG", quality=90, exif=exif)
+    return out.getvalue()
+
+
+def content(text: str = "Sports day: well done everyone!", photos: int = 0,
+            channels: tuple[str, ...] = ("facebook", "twitter"), draft_id: int = 7,
+            revision: int = 2) -> ReleaseContent:
+    images = tuple(ReleaseImage(jpeg((40 * n, 120, 200)), alt=f"Relay race, lane {n + 1}",
+                                name=f"IMG_{n}.jpg") for n in range(photos))
+    unsigned = ReleaseContent(draft_id, revision, text, images, channels, approved_sha256="")
+    return ReleaseContent(draft_id, revision, text, images, channels,
+                          approved_sha256=unsigned.content_sha256())
+
+
+@pytest.fixture(scope="session")
+def _fb_server() -> Iterator[tuple[fb.FakeFacebook, ServedApp]]:
+    state = fb.FakeFacebook()
+    with ServedApp(fb.build_app(state)) as served:
+        yield state, served
+
+
+@pytest.fixture(scope="session")
+def _x_server() -> Iterator[tuple[xfake.FakeX, ServedApp]]:
+    state = xfake.FakeX()
+    with ServedApp(xfake.build_app(state)) as served:
+        yield state, served
+
+
+@pytest.fixture
+def fake_facebook(_fb_server) -> fb.FakeFacebook:  # noqa: ANN001
+    _fb_server[0].reset()
+    return _fb_server[0]
+
+
+@pytest.fixture
+def fake_x(_x_server) -> xfake.FakeX:  # noqa: ANN001
+    _x_server[0].reset()
+    return _x_server[0]
+
+
+@pytest.fixture
+def waits() -> list[float]:
+    """The back-off waits the adapters asked for, instead of really sleeping."""
+    return []
+
+
+@pytest.fixture
+def client() -> Iterator[httpx.Client]:
+    with httpx.Client(timeout=httpx.Timeout(1.0, connect=2.0)) as c:
+        yield c
+
+
+@pytest.fixture
+def policy(waits: list[float]) -> RetryPolicy:
+    return RetryPolicy(max_attempts=4, max_wait=30.0, base_delay=0.5, sleep=waits.append)
+
+
+@pytest.fixture
+def x_adapter(_x_server, fake_x, client, policy) -> XAdapter:  # noqa: ANN001
+    return XAdapter(client, base_url=_x_server[1].url, token=xfake.TOKEN, username="oakfieldpri",
+                    policy=policy)
+
+
+@pytest.fixture
+def fb_adapter(_fb_server, fake_facebook, client, policy) -> FacebookAdapter:  # noqa: ANN001
+    return FacebookAdapter(client, base_url=_fb_server[1].url, page_id=fb.PAGE_ID,
+                           token=fb.TOKEN, policy=policy)
