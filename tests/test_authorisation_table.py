@@ -49,6 +49,10 @@ RULES: dict[tuple[str, str], str | frozenset[Role]] = {
     ("GET", "/admin/users"): frozenset({AD}),
     ("POST", "/admin/users"): frozenset({AD}),
     ("POST", "/admin/users/{user_id}"): frozenset({AD}),
+    ("GET", "/admin/register"): frozenset({AD}),
+    ("POST", "/admin/register/import"): frozenset({AD}),
+    ("GET", "/admin/register/{upn}"): frozenset({AD}),
+    ("POST", "/admin/register/{upn}/withdraw"): frozenset({AD}),
     ("POST", "/api/check"): SIGNED_IN,
     ("GET", "/api/openapi.json"): SIGNED_IN,
 }

@@ -42,7 +42,7 @@ def create_app(settings: Settings | None = None, *, db: DbEngine | None = None) 
     from secondlook.accounts.throttle import LoginThrottle
     from secondlook.checking import moderation_engine
     from web import errors, security
-    from web.routers import account, admin_users, api_schema, auth, check, pages
+    from web.routers import account, admin_register, admin_users, api_schema, auth, check, pages
 
     settings = settings or get_settings()
     app = FastAPI(
@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None, *, db: DbEngine | None = None) 
         pages.router,
         account.router,
         admin_users.router,
+        admin_register.router,
         check.router,
         api_schema.router,
     ]

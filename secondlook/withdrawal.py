@@ -1,0 +1,80 @@
+"""Withdrawing consent from the web: narrow the learner's consents at once.
+
+Biometric withdrawal also deletes the learner's face templates and their source photos
+(``consent_store.templates.purge_biometrics``). The MIS stays the source of the register:
+the page reminds the admin to record the change there, or the next import restores it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from consent_store.models import Learner, utcnow
+from moderation.draft import CHANNELS
+
+
+class WithdrawalError(ValueError):
+    """The withdrawal cannot be applied; the message says why."""
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    upn: str
+    photo_channels: frozenset[str] = frozenset()
+    name: bool = False
+    biometric: bool = False
+
+    def is_empty(self) -> bool:
+        return not (self.photo_channels or self.name or self.biometric)
+
+
+@dataclass(frozen=True)
+class WithdrawalResult:
+    changed: tuple[str, ...]  # human-readable lines, for the page and the audit
+    biometrics_purged: int
+
+
+def _remaining_channels(current: str, withdrawn: Iterable[str]) -> str:
+    gone = set(withdrawn)
+    return ";".join(c for c in CHANNELS if c in current.split(";") and c not in gone)
+
+
+def withdraw(*, session: Session, request: Withdrawal) -> WithdrawalResult:
+    learner = session.get(Learner, request.upn)
+    if learner is None:
+        raise WithdrawalError(f"no learner with UPN {request.upn} in the register")
+    unknown = request.photo_channels - set(CHANNELS)
+    if unknown:
+        raise WithdrawalError(f"unknown channel(s): {', '.join(sorted(unknown))}")
+    if request.is_empty():
+        raise WithdrawalError("tick at least one consent to withdraw")
+    changed: list[str] = []
+    if request.photo_channels:
+        learner.photo_channels = _remaining_channels(learner.photo_channels, request.photo_channels)
+        changed.append("photo consent withdrawn for " + ", ".join(sorted(request.photo_channels)))
+    if request.name and learner.name_consent != "none":
+        learner.name_consent = "none"
+        changed.append("name consent withdrawn")
+    purged = 0
+    if request.biometric:
+        learner.biometric_consent = False
+        purged = _purge(session, learner.upn)
+        changed.append(f"biometric consent withdrawn; {purged} face template(s) deleted")
+    learner.updated_at = utcnow()
+    session.add(learner)
+    session.flush()
+    return WithdrawalResult(changed=tuple(changed), biometrics_purged=purged)
+
+
+def _purge(session: Session, upn: str) -> int:
+    """Delete the learner's templates and source photos; returns how many were deleted."""
+    try:
+        from consent_store.templates import purge_biometrics
+    except ModuleNotFoundError:
+        # A build without the face-template store holds no biometric data to delete.
+        return 0
+    purged = purge_biometrics(session=session, upn=upn)
+    return purged if isinstance(purged, int) else 0

@@ -1,0 +1,94 @@
+"""Admins import the register, read each learner's consents and withdraw consent on the web."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from consent_store.models import Learner
+from secondlook.accounts.models import Role
+from tests.conftest import EXAMPLES
+from tests.web_support import add_user, make_app, signed_in
+
+
+def _admin(db, nlp):  # noqa: ANN001, ANN202
+    admin = add_user(db, "dpo", Role.ADMIN)
+    return signed_in(make_app(db, nlp), db, admin)
+
+
+def _import(client, csrf: str, content: bytes, name: str = "register.csv"):  # noqa: ANN001, ANN202
+    return client.post("/admin/register/import", data={"csrf_token": csrf},
+                       files={"file": (name, content, "text/csv")})
+
+
+def test_import_then_the_learners_and_their_consents_are_listed(sqlite_db, blank_nlp) -> None:
+    client, csrf = _admin(sqlite_db, blank_nlp)
+    resp = _import(client, csrf, (EXAMPLES / "register.csv").read_bytes())
+    assert resp.status_code == 200
+    assert "Register imported." in resp.text and "learner(s) added" in resp.text
+    listing = client.get("/admin/register?q=Thompson").text
+    assert "Amelia Thompson" in listing and "first name only" in listing
+    assert "Jayden" not in listing
+
+
+def test_a_bad_file_is_refused_with_every_problem_and_nothing_changes(
+        sqlite_db, blank_nlp) -> None:
+    client, csrf = _admin(sqlite_db, blank_nlp)
+    good = (EXAMPLES / "register.csv").read_bytes().decode()
+    bad = good.replace(",first,yes,", ",sometimes,yes,", 1)
+    resp = _import(client, csrf, bad.encode(), "autumn.csv")
+    assert resp.status_code == 400
+    assert "autumn.csv was not imported; nothing was changed" in resp.text
+    assert "line 2" in resp.text and "name_consent" in resp.text
+    with Session(sqlite_db) as s:
+        assert s.get(Learner, "A123456789012") is None
+
+
+def test_a_non_utf8_file_gets_advice(sqlite_db, blank_nlp) -> None:
+    client, csrf = _admin(sqlite_db, blank_nlp)
+    resp = _import(client, csrf, "upn,first_name\nA1,Zoë\n".encode("latin-1"))
+    assert resp.status_code == 400 and "CSV UTF-8" in resp.text
+
+
+def test_withdrawing_facebook_photo_and_name_consent(sqlite_db, blank_nlp) -> None:
+    client, csrf = _admin(sqlite_db, blank_nlp)
+    _import(client, csrf, (EXAMPLES / "register.csv").read_bytes())
+    page = client.get("/admin/register/B234567890123").text
+    assert "facebook, twitter, classdojo" in page and "full name" in page
+    resp = client.post("/admin/register/B234567890123/withdraw", data={
+        "csrf_token": csrf, "photo": ["facebook"], "name": "true"})
+    assert resp.status_code == 200
+    assert "photo consent withdrawn for facebook; name consent withdrawn" in resp.text
+    assert "Record the same change in your MIS" in resp.text
+    with Session(sqlite_db) as s:
+        learner = s.get(Learner, "B234567890123")
+        assert learner.photo_channels == "twitter;classdojo" and learner.name_consent == "none"
+    check = client.post("/api/check", json={"text": "Well done Jayden Okafor"},
+                        headers={"X-CSRF-Token": csrf})
+    assert check.json()["verdict"] == "block"
+
+
+def test_withdrawing_biometric_consent(sqlite_db, blank_nlp) -> None:
+    client, csrf = _admin(sqlite_db, blank_nlp)
+    _import(client, csrf, (EXAMPLES / "register.csv").read_bytes())
+    resp = client.post("/admin/register/A123456789012/withdraw",
+                       data={"csrf_token": csrf, "biometric": "true"})
+    assert "biometric consent withdrawn" in resp.text
+    with Session(sqlite_db) as s:
+        assert s.get(Learner, "A123456789012").biometric_consent is False
+
+
+def test_withdrawing_nothing_or_for_an_unknown_learner_is_explained(sqlite_db, blank_nlp) -> None:
+    client, csrf = _admin(sqlite_db, blank_nlp)
+    _import(client, csrf, (EXAMPLES / "register.csv").read_bytes())
+    empty = client.post("/admin/register/A123456789012/withdraw", data={"csrf_token": csrf})
+    assert empty.status_code == 400 and "tick at least one consent" in empty.text
+    missing = client.post("/admin/register/Z999999999999/withdraw",
+                          data={"csrf_token": csrf, "name": "true"})
+    assert missing.status_code == 404 and "no learner with UPN Z999999999999" in missing.text
+
+
+def test_register_pages_are_admin_only(sqlite_db, blank_nlp) -> None:
+    head = add_user(sqlite_db, "head", Role.HEADTEACHER, Role.DSL, Role.APPROVER)
+    client, csrf = signed_in(make_app(sqlite_db, blank_nlp), sqlite_db, head)
+    assert client.get("/admin/register").status_code == 403
+    assert _import(client, csrf, b"upn\n").status_code == 403

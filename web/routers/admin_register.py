@@ -1,0 +1,108 @@
+"""Admin: the consent register — import the MIS export, see consents, withdraw consent."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session, col, or_, select
+
+from consent_store.models import Learner
+from consent_store.register_import import (
+    RegisterImportError,
+    apply_register,
+    decode_register,
+    parse_register,
+)
+from moderation.draft import CHANNELS
+from secondlook.withdrawal import Withdrawal, WithdrawalError, withdraw
+from web.deps import AdminDep, SessionDep, SettingsDep
+
+router = APIRouter(prefix="/admin/register", tags=["admin"])
+PAGE_SIZE = 200
+
+
+def _render(request: Request, name: str, status: int = 200, **context: object) -> HTMLResponse:
+    from web.app import templates
+
+    return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def _learners(session: Session, q: str) -> list[Learner]:
+    query = select(Learner).order_by(col(Learner.left), Learner.last_name, Learner.first_name)
+    if q.strip():
+        like = f"%{q.strip()}%"
+        query = query.where(or_(
+            col(Learner.first_name).ilike(like), col(Learner.last_name).ilike(like),
+            col(Learner.preferred_name).ilike(like), col(Learner.upn).ilike(like),
+            col(Learner.year_group).ilike(like),
+        ))
+    return list(session.exec(query.limit(PAGE_SIZE)))
+
+
+@router.get("", response_class=HTMLResponse, summary="The register: learners and consents")
+def register_page(request: Request, session: SessionDep, admin: AdminDep,
+                  q: str = "") -> HTMLResponse:
+    return _render(request, "admin/register.html", user=admin, learners=_learners(session, q),
+                   q=q, page_size=PAGE_SIZE, result=None, problems=None)
+
+
+@router.post("/import", response_class=HTMLResponse, summary="Import the register CSV")
+async def import_register(
+    request: Request, session: SessionDep, settings: SettingsDep, admin: AdminDep,
+    file: Annotated[UploadFile, File()], prune: Annotated[bool, Form()] = False,
+) -> HTMLResponse:
+    name = file.filename or "the uploaded file"
+    raw = await file.read(settings.max_register_bytes + 1)
+    try:
+        if len(raw) > settings.max_register_bytes:
+            raise RegisterImportError(name, [
+                f"the file is larger than {settings.max_register_bytes // 2**20} MiB; "
+                "export only the current register"])
+        rows = parse_register(decode_register(raw, name), name)
+        result = apply_register(session, rows, prune=prune)
+        session.commit()
+    except RegisterImportError as exc:
+        session.rollback()
+        return _render(request, "admin/register.html", 400, user=admin, q="",
+                       learners=_learners(session, ""), page_size=PAGE_SIZE, result=None,
+                       problems=exc.problems, file_name=name)
+    return _render(request, "admin/register.html", user=admin, q="", page_size=PAGE_SIZE,
+                   learners=_learners(session, ""), result=result.summary(), problems=None)
+
+
+def _learner(session: Session, upn: str) -> Learner:
+    learner = session.get(Learner, upn)
+    if learner is None:
+        raise HTTPException(status_code=404, detail=f"no learner with UPN {upn} in the register")
+    return learner
+
+
+@router.get("/{upn}", response_class=HTMLResponse, summary="One learner's consents")
+def learner_page(request: Request, upn: str, session: SessionDep, admin: AdminDep,
+                 done: str = "") -> HTMLResponse:
+    return _render(request, "admin/learner.html", user=admin, learner=_learner(session, upn),
+                   channels=CHANNELS, error=None, done=done)
+
+
+@router.post("/{upn}/withdraw", response_class=HTMLResponse, summary="Withdraw consent")
+def withdraw_consent(
+    request: Request, upn: str, session: SessionDep, admin: AdminDep,
+    photo: Annotated[list[str] | None, Form()] = None,
+    name: Annotated[bool, Form()] = False,
+    biometric: Annotated[bool, Form()] = False,
+) -> Response:
+    learner = _learner(session, upn)
+    ask = Withdrawal(upn=upn, photo_channels=frozenset(photo or []), name=name,
+                     biometric=biometric)
+    try:
+        result = withdraw(session=session, request=ask)
+    except WithdrawalError as exc:
+        session.rollback()
+        return _render(request, "admin/learner.html", 400, user=admin, learner=learner,
+                       channels=CHANNELS, error=str(exc), done="")
+    session.commit()
+    done = quote("; ".join(result.changed))
+    return RedirectResponse(f"/admin/register/{quote(upn)}?done={done}", status_code=303)
