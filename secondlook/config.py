@@ -45,6 +45,15 @@ class Settings(BaseSettings):
     release_timeout_seconds: float = 30.0
     # Approvals older than this expire and the draft needs approving again.
     approval_max_age_days: int = 30
+    # Images: limits checked before decoding, so a hostile upload costs nothing.
+    image_max_bytes: int = 40 * 1024 * 1024  # a 48-megapixel HEIC is ~15 MB
+    image_max_pixels: int = 50_000_000  # 48-megapixel phone photos fit; bombs do not
+    images_per_draft: int = 20  # beyond any channel's limit; the channel check is stricter
+    # Face detection: smallest face to find (px), tile size and overlap, worker processes.
+    face_min_px: int = 36
+    face_tile_px: int = 1600
+    face_tile_overlap_px: int = 200
+    face_workers: int = 0  # 0: one per CPU core
 
     def resolved_database_url(self) -> str:
         if self.database_url:

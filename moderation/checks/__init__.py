@@ -12,6 +12,9 @@ from moderation.checks.base import Check
 def default_checks() -> list[Check]:
     from moderation.checks.accessibility import AccessibilityCheck
     from moderation.checks.channel import ChannelCheck
+    from moderation.checks.cross import CrossCheck
+    from moderation.checks.faces import FaceCheck
+    from moderation.checks.image import ImageCheck
     from moderation.checks.learner_names import LearnerNameCheck
     from moderation.checks.personal_data import PersonalDataCheck
     from moderation.checks.tone import ToneCheck
@@ -22,4 +25,7 @@ def default_checks() -> list[Check]:
         ToneCheck(),
         ChannelCheck(),
         AccessibilityCheck(),
+        ImageCheck(),
+        FaceCheck(),  # reads what ImageCheck decoded
+        CrossCheck(),  # last: reads the name and face findings
     ]

@@ -1,0 +1,146 @@
+"""The face check: every face in every photo, matched to the register, judged per channel.
+
+A face matched with confidence takes that learner's photo consent for each
+target channel; the worst one decides. A face with no confident match needs a
+person to identify it (learners without biometric consent are never enrolled,
+so this is their lawful path). Faces seen here are never stored.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Iterator
+from concurrent.futures import Executor
+from typing import TYPE_CHECKING
+
+from consent_store.snapshot import LearnerRecord
+from moderation.checks.image import DECODED, POLICY_IMAGES, photo_label
+from moderation.draft import CHANNELS
+from moderation.findings import Finding, Severity
+from moderation.images.detection import DetectionPlan, detect, encode, make_pool
+from moderation.images.faces import DlibBackend, FaceBackend
+from moderation.images.matching import Match, TemplateMatcher
+from moderation.report import FaceBox, FaceReport
+from secondlook.config import Settings, get_settings
+
+if TYPE_CHECKING:
+    from moderation.pipeline import CheckContext
+
+BACKEND = "face-backend"  # engine service keys; tests put a fake backend here
+POOL = "face-pool"
+# Worst first: one channel without consent is enough to block.
+_WORST_FIRST = ("never_publish", "refused", "expired", "granted")
+_CHANNEL_NAMES = {"facebook": "Facebook", "twitter": "X/Twitter", "classdojo": "Class Dojo"}
+
+
+def worst(consents: list[str]) -> str:
+    return min(consents, key=_WORST_FIRST.index)
+
+
+class FaceCheck:
+    name = "face"
+
+    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+        decoded = ctx.artifacts.get(DECODED, {})
+        if not decoded:
+            return
+        settings = get_settings()
+        backend: FaceBackend = ctx.engine.service(BACKEND, DlibBackend)
+        pool = _pool(ctx, settings)
+        matcher: TemplateMatcher = ctx.engine.per_register(
+            ctx.register, "face-matcher", lambda: TemplateMatcher(ctx.register.templates)
+        )
+        plan = DetectionPlan(
+            settings.face_min_px, settings.face_tile_px, settings.face_tile_overlap_px
+        )
+        for position, report in enumerate(ctx.image_reports):
+            rgb = decoded[report.index].rgb()
+            boxes = detect(rgb, backend, plan, pool)
+            matches = matcher.match(
+                encode(rgb, boxes, backend, pool),
+                settings.face_match_threshold,
+                settings.face_match_margin,
+            )
+            faces = [_face_report(box, m, ctx) for box, m in zip(boxes, matches, strict=True)]
+            ctx.image_reports[position] = dataclasses.replace(report, faces=tuple(faces))
+            label = photo_label(report.index, ctx.draft.images[report.index].name)
+            for number, face in enumerate(faces):
+                yield _finding(ctx, report.index, number, face, label)
+
+
+def _pool(ctx: CheckContext, settings: Settings) -> Executor | None:
+    workers = settings.face_workers or os.cpu_count() or 1
+    if workers < 2:
+        return None
+    pool: Executor = ctx.engine.service(POOL, lambda: make_pool(workers))
+    return pool
+
+
+def _face_report(box: FaceBox, match: Match, ctx: CheckContext) -> FaceReport:
+    rec = ctx.register.learner(match.upn) if match.upn else None
+    if rec is None or rec.left:
+        unknown = {channel: "unknown" for channel in ctx.draft.channels}
+        return FaceReport(box, None, None, "unknown", unknown)
+    channels = {c: rec.photo_consent(c, ctx.today) for c in ctx.draft.channels}
+    return FaceReport(box, rec.upn, match.distance, worst(list(channels.values())), dict(channels))
+
+
+def _finding(ctx: CheckContext, image: int, number: int, face: FaceReport, label: str) -> Finding:
+    where = f"Face {number + 1} in {label}"
+    rec = ctx.register.learner(face.learner) if face.learner else None
+    if rec is None:
+        rule, severity, message, suggestion = _unknown(where)
+    else:
+        rule, severity, message, suggestion = _known(where, rec, face, ctx)
+    return Finding(
+        check="face", severity=severity, rule=rule, message=message, policy=POLICY_IMAGES,
+        suggestion=suggestion, learner=face.learner, image=image, face=number,
+    )
+
+
+def _unknown(where: str) -> tuple[str, Severity, str, str]:
+    return (
+        "faces.unidentified",
+        Severity.REVIEW,
+        f"{where} does not confidently match any learner enrolled for face matching. "
+        "A person must identify them: learners without biometric consent are never matched.",
+        "Check the consent register for this person, or blur the face, or remove the photo.",
+    )
+
+
+def _known(
+    where: str, rec: LearnerRecord, face: FaceReport, ctx: CheckContext
+) -> tuple[str, Severity, str, str]:
+    who = f"{where} matches {rec.display_name} ({rec.year_group or 'no year group'})"
+    if rec.biometric_objection or not rec.biometric_consent:
+        return (
+            "faces.biometric-objection", Severity.BLOCK,
+            f"{who}, who must not be matched by face (objection or no biometric consent); "
+            "their face template should already have been deleted.",
+            "Blur the face or remove the photo, and tell the data protection officer.",
+        )
+    if face.consent == "never_publish":
+        return (
+            "faces.never-publish", Severity.BLOCK,
+            f"{who}, who must never appear in school publications.",
+            "Blur the face (use the blurred copy) or remove the photo.",
+        )
+    if face.consent == "granted":
+        return ("faces.consent-granted", Severity.INFO,
+                f"{who}; photo consent is given for every channel of this post.", "")
+    missing = [c for c, v in face.channels.items() if v != "granted"]
+    names = ", ".join(_CHANNEL_NAMES[c] for c in missing)
+    if face.consent == "expired":
+        rule, why = "faces.consent-expired", f"photo consent has expired ({names})"
+    else:
+        rule, why = "faces.no-photo-consent", f"no photo consent for {names}"
+    return rule, Severity.BLOCK, f"{who}: {why}.", _fix(rec, ctx)
+
+
+def _fix(rec: LearnerRecord, ctx: CheckContext) -> str:
+    allowed = [c for c in CHANNELS if rec.photo_consent(c, ctx.today) == "granted"]
+    fix = "Blur the face (use the blurred copy), remove the photo"
+    if allowed:
+        return f"{fix}, or post to {' and '.join(_CHANNEL_NAMES[c] for c in allowed)} only."
+    return f"{fix}."

@@ -1,0 +1,1 @@
+"""Image handling for the checks: safe decoding, metadata removal, faces, blurring."""
