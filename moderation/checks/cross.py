@@ -1,7 +1,7 @@
 """The cross check: a learner both named in the text and recognised in a photo.
 
 It reads the findings of the name and face checks (so it runs last) and its
-severity and wording come from ``rules/cross.yaml``, so a school can change them.
+severity and wording come from ``rules/cross/cross.yaml``, so a school can change them.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from moderation.findings import Finding, Severity
 if TYPE_CHECKING:
     from moderation.pipeline import CheckContext
 
-RULES_FILE = Path(str(resources.files("rules") / "cross.yaml"))
+RULES_FILE = Path(str(resources.files("rules.cross") / "cross.yaml"))
 RULE_ID = "cross.named-and-pictured"
 
 

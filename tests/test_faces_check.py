@@ -1,0 +1,132 @@
+"""The face check with a fake backend: consent per channel, unknown faces, margins, cross check."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from moderation.checks.cross import RuleError, load_rule
+from moderation.findings import Severity
+from tests.conftest import learner, snapshot
+from tests.face_support import BrokenBackend, painted, templates
+from tests.image_support import fake_engine, of_check, run, set_env, settings_env
+
+__all__ = ["settings_env"]
+AMELIA = learner(
+    "A100000000001", "Amelia", "Thompson", biometric_consent=True,
+    photo_channels=frozenset({"classdojo"}), name_consent="first",
+)
+JAYDEN = learner(
+    "A100000000002", "Jayden", "Okafor", biometric_consent=True,
+    photo_channels=frozenset({"facebook", "twitter", "classdojo"}),
+)
+ONE_FACE = painted((200, 150), [(7, 40, 60, 50)])
+
+
+def _register(*entries: tuple[str, int, float], people=(AMELIA, JAYDEN), **kw):  # noqa: ANN001, ANN003
+    return snapshot(*people, templates=templates(*entries), **kw)
+
+
+def test_face_without_consent_for_a_target_channel_blocks_with_a_fix(settings_env, engine) -> None:  # noqa: ANN001
+    register = _register((AMELIA.upn, 7, 0.2), (JAYDEN.upn, 8, 0.1))
+    report = run(fake_engine(engine), register, ONE_FACE, channels=("facebook", "classdojo"))
+    [face] = report.images[0].faces
+    assert face.learner == AMELIA.upn and face.distance == pytest.approx(0.2)
+    assert face.consent == "refused"
+    assert face.channels == {"facebook": "refused", "classdojo": "granted"}
+    assert face.box.to_dict() == {"top": 40, "right": 109, "bottom": 89, "left": 60}
+    [finding] = of_check(report, "face")
+    assert finding.severity == Severity.BLOCK and finding.rule == "faces.no-photo-consent"
+    assert "Amelia Thompson" in finding.message and "Facebook" in finding.message
+    assert "Class Dojo only" in finding.suggestion and "blur" in finding.suggestion.lower()
+    assert (finding.image, finding.face, finding.learner) == (0, 0, AMELIA.upn)
+    assert str(report.verdict) == "block"
+
+
+def test_same_face_is_fine_when_posting_only_where_consent_was_given(settings_env, engine) -> None:  # noqa: ANN001
+    register = _register((AMELIA.upn, 7, 0.2))
+    report = run(fake_engine(engine), register, ONE_FACE, channels=("classdojo",))
+    [finding] = of_check(report, "face")
+    assert finding.severity == Severity.INFO and report.images[0].faces[0].consent == "granted"
+    assert str(report.verdict) == "pass"
+
+
+def test_never_publish_and_expired_consent_block(settings_env, engine) -> None:  # noqa: ANN001
+    hidden = learner("A100000000003", "Kai", "Lee", biometric_consent=True, never_publish=True,
+                     photo_channels=frozenset({"facebook"}))
+    lapsed = learner("A100000000004", "Ava", "Ng", biometric_consent=True,
+                     photo_channels=frozenset({"facebook"}), consent_expires=date(2026, 9, 1))
+    register = _register((hidden.upn, 7, 0.1), (lapsed.upn, 8, 0.1), people=(hidden, lapsed))
+    photo = painted((300, 150), [(7, 20, 20, 50), (8, 20, 200, 50)])
+    report = run(fake_engine(engine), register, photo, channels=("facebook",))
+    consents = [f.consent for f in report.images[0].faces]
+    assert consents == ["never_publish", "expired"]
+    assert [f.rule for f in of_check(report, "face")] == ["faces.never-publish",
+                                                          "faces.consent-expired"]
+    assert all(f.severity == Severity.BLOCK for f in of_check(report, "face"))
+
+
+def test_unmatched_face_needs_a_person_to_identify_it(settings_env, engine) -> None:  # noqa: ANN001
+    register = _register((JAYDEN.upn, 8, 0.1))  # face 7 belongs to nobody enrolled
+    report = run(fake_engine(engine), register, ONE_FACE)
+    [face] = report.images[0].faces
+    assert (face.learner, face.distance, face.consent) == (None, None, "unknown")
+    assert set(face.channels.values()) == {"unknown"}
+    [finding] = of_check(report, "face")
+    assert finding.severity == Severity.REVIEW and finding.rule == "faces.unidentified"
+    assert str(report.verdict) == "review"
+
+
+def test_threshold_and_margin_come_from_settings(settings_env, engine) -> None:  # noqa: ANN001
+    # Amelia's template is 0.40 away, her brother's 0.44: within the threshold but no margin.
+    brother = learner("A100000000005", "Leo", "Thompson", biometric_consent=True)
+    register = _register((AMELIA.upn, 7, 0.40), (brother.upn, 7, 0.44),
+                         people=(AMELIA, brother))
+    assert run(fake_engine(engine), register, ONE_FACE).images[0].faces[0].learner is None
+    set_env(settings_env, face_match_margin=0.02)
+    assert run(fake_engine(engine), register, ONE_FACE).images[0].faces[0].learner == AMELIA.upn
+    set_env(settings_env, face_match_threshold=0.35)
+    assert run(fake_engine(engine), register, ONE_FACE).images[0].faces[0].learner is None
+
+
+def test_match_to_an_objecting_learner_blocks(settings_env, engine) -> None:  # noqa: ANN001
+    objector = learner("A100000000006", "Mia", "Shah", biometric_consent=True,
+                       biometric_objection=True, photo_channels=frozenset({"facebook"}))
+    register = _register((objector.upn, 7, 0.1), people=(objector,))
+    [finding] = of_check(run(fake_engine(engine), register, ONE_FACE), "face")
+    assert finding.rule == "faces.biometric-objection" and finding.severity == Severity.BLOCK
+
+
+def test_face_model_failure_fails_closed(settings_env, engine) -> None:  # noqa: ANN001
+    report = run(fake_engine(engine, BrokenBackend()), _register(), ONE_FACE)
+    [finding] = of_check(report, "face")
+    assert finding.rule == "face.check-failed" and finding.severity == Severity.REVIEW
+    assert "not installed" in finding.message
+    assert report.images[0].faces == ()  # the image itself was still checked
+
+
+def test_named_and_pictured_learner_needs_review(settings_env, engine) -> None:  # noqa: ANN001
+    register = _register((JAYDEN.upn, 8, 0.1))
+    text = "Well done Jayden on sports day!"
+    report = run(fake_engine(engine), register, painted((200, 150), [(8, 40, 60, 50)]), text=text)
+    [cross] = of_check(report, "cross")
+    assert cross.rule == "cross.named-and-pictured" and cross.severity == Severity.REVIEW
+    assert cross.span is not None and cross.span.text == "Jayden"
+    assert "Jayden Okafor" in cross.message and "photo 1" in cross.message
+    assert str(report.verdict) == "review"
+    unnamed = run(fake_engine(engine), register, painted((200, 150), [(8, 40, 60, 50)]))
+    assert of_check(unnamed, "cross") == []
+
+
+def test_cross_rule_is_data_a_school_can_change(tmp_path: Path) -> None:
+    stricter = tmp_path / "cross.yaml"
+    stricter.write_text(
+        "rules:\n  - id: cross.named-and-pictured\n    severity: block\n    policy: '4.1'\n"
+        "    message: '{name} in {photo}'\n    suggestion: 'Remove one.'\n"
+    )
+    assert load_rule(stricter).severity == Severity.BLOCK
+    stricter.write_text(stricter.read_text().replace("block", "urgent"))
+    with pytest.raises(RuleError, match=r"cross\.yaml: rule cross\.named-and-pictured: severity"):
+        load_rule(stricter)
