@@ -44,7 +44,8 @@ def run(
     channels: tuple[str, ...] = ("facebook", "twitter", "classdojo"),
 ) -> Report:
     draft = Draft.create(
-        text, [DraftImage(data, name=f"IMG_{i}.jpg") for i, data in enumerate(images)],
+        text, [DraftImage(data, alt="Children at sports day", name=f"IMG_{i}.jpg")
+         for i, data in enumerate(images)],
         list(channels),
     )
     return check(draft, register, engine)
