@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
@@ -35,6 +36,10 @@ class ReleaseContent:
     images: tuple[ReleaseImage, ...]
     channels: tuple[str, ...]
     approved_sha256: str
+    # Learners named in the text and matched in the photos (from the report), kept
+    # with the released post so that a later consent change finds it.
+    named: tuple[str, ...] = ()
+    pictured: tuple[str, ...] = ()
 
     def content_sha256(self) -> str:
         """The same hash the checks and the approval use (``Draft.content_sha256``)."""
@@ -57,6 +62,18 @@ class ReleaseContent:
                     f"photo {n + 1} still carries {', '.join(left)}; nothing was sent. "
                     "Upload the photo again so that it is re-encoded without metadata."
                 )
+
+
+def people_in_report(report: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(named, pictured) UPNs from a report as DESIGN.md's JSON has it."""
+    named = {f["learner"] for f in report.get("findings", [])
+             if f.get("learner") and f.get("image") is None}
+    pictured = {face["learner"] for image in report.get("images", [])
+                for face in image.get("faces", []) if face.get("learner")}
+    # A face finding names its learner too, for images whose face list was not kept.
+    pictured |= {f["learner"] for f in report.get("findings", [])
+                 if f.get("learner") and f.get("image") is not None}
+    return tuple(sorted(named)), tuple(sorted(pictured))
 
 
 def metadata_left(data: bytes) -> list[str]:

@@ -45,6 +45,11 @@ class ChannelPost(SQLModel, table=True):
     started_at: datetime | None = None  # last time a send was claimed
     posted_at: datetime | None = None
     released_by_id: int | None = None
+    # Learners (UPNs, ";"-joined) named in the text / matched in a photo, from the
+    # released revision's report: what the takedown list searches.
+    named: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    pictured: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    taken_down_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -59,4 +64,34 @@ class ChannelCredential(SQLModel, table=True):
     account: str = Field(default="", max_length=200)
     sealed: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     updated_by_id: int | None = None
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Takedown(SQLModel, table=True):
+    """A released post that must come down because a learner's consent changed."""
+
+    __tablename__ = "takedown"
+    __table_args__ = (UniqueConstraint("channel_post_id", "learner_upn"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel_post_id: int = Field(foreign_key="channel_post.id", index=True)
+    learner_upn: str = Field(max_length=13, index=True)
+    reason: str = Field(max_length=200)  # e.g. "photo consent for facebook withdrawn"
+    opened_at: datetime = Field(default_factory=utcnow)
+    closed_at: datetime | None = Field(default=None, index=True)
+    closed_by_id: int | None = None
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+
+
+class ScheduledRelease(SQLModel, table=True):
+    """Release an approved draft at a set time (``secondlook release due`` runs them)."""
+
+    __tablename__ = "scheduled_release"
+
+    draft_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    release_at: datetime = Field(index=True)
+    scheduled_by_id: int
+    state: str = Field(default="waiting", max_length=20)  # waiting, done, failed, cancelled
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

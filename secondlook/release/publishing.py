@@ -56,7 +56,8 @@ def ensure_post(db: DbEngine, content: ReleaseContent, channel: str,
             if row is None:
                 row = ChannelPost(draft_id=content.draft_id, revision=content.revision,
                                   channel=channel, content_sha256=content.approved_sha256,
-                                  state=state)
+                                  state=state, named=";".join(content.named),
+                                  pictured=";".join(content.pictured))
                 session.add(row)
                 session.flush()
             assert row.id is not None

@@ -1,0 +1,155 @@
+"""The takedown list: released posts that must come down after a consent change.
+
+When the register import (or an admin) withdraws or narrows a learner's
+consent, ``open_takedowns`` lists every released post on the affected channels
+in which that learner was named or pictured, from what was stored with the
+post at release (the released revision's report). Each stays in the
+headteacher's queue until someone marks the post taken down.
+
+What counts as affected:
+
+- never-publish set, or consent expired: every channel, named or pictured;
+- a photo channel removed: that channel, pictured;
+- name consent reduced (full → first → none): every channel, named.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import Session, col, select
+
+from consent_store.models import Learner, utcnow
+from consent_store.register_import import LearnerChange
+from moderation.draft import CHANNELS
+from secondlook.accounts.models import Role, User
+from secondlook.release.models import ChannelPost, PostState, Takedown
+
+_NAME_RANK = {"none": 0, "first": 1, "full": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Exposure:
+    upn: str
+    channels: frozenset[str]
+    named: bool
+    pictured: bool
+    reason: str
+
+
+def exposures_of(change: LearnerChange, today: date) -> list[Exposure]:
+    """What a change to one learner's record makes unpublishable."""
+    f, upn, every = change.fields, change.upn, frozenset(CHANNELS)
+    out = []
+    if "never_publish" in f and f["never_publish"][1] and not f["never_publish"][0]:
+        out.append(Exposure(upn, every, True, True, "never-publish set"))
+    if "consent_expires" in f and _newly_expired(*f["consent_expires"], today):
+        out.append(Exposure(upn, every, True, True, "consent expired"))
+    for channel in sorted(change.narrowed_photo_channels):
+        out.append(Exposure(upn, frozenset({channel}), False, True,
+                            f"photo consent for {channel} withdrawn"))
+    if "name_consent" in f:
+        old, new = (str(v) for v in f["name_consent"])
+        if _NAME_RANK.get(new, 0) < _NAME_RANK.get(old, 0):
+            out.append(Exposure(upn, every, True, False, f"name consent reduced to {new!r}"))
+    return out
+
+
+def _newly_expired(old: object, new: object, today: date) -> bool:
+    def expired(value: object) -> bool:
+        return isinstance(value, date) and today > value
+    return expired(new) and not expired(old)
+
+
+def _posts_showing(session: Session, exposure: Exposure) -> list[ChannelPost]:
+    rows = session.exec(select(ChannelPost).where(
+        col(ChannelPost.state) == PostState.POSTED,
+        col(ChannelPost.taken_down_at).is_(None),
+        col(ChannelPost.channel).in_(sorted(exposure.channels)),
+    ).order_by(col(ChannelPost.id)))
+    return [row for row in rows if _shows(row, exposure)]
+
+
+def _shows(row: ChannelPost, exposure: Exposure) -> bool:
+    named = exposure.named and exposure.upn in row.named.split(";")
+    pictured = exposure.pictured and exposure.upn in row.pictured.split(";")
+    return named or pictured
+
+
+def open_takedowns(*, session: Session, changes: Iterable[LearnerChange],
+                   today: date | None = None) -> list[Takedown]:
+    """New takedown entries for these consent changes (none twice for a post and learner)."""
+    today = today or utcnow().date()
+    opened: list[Takedown] = []
+    for change in changes:
+        for exposure in exposures_of(change, today):
+            for post in _posts_showing(session, exposure):
+                assert post.id is not None
+                if _exists(session, post.id, exposure.upn, opened):
+                    continue
+                entry = Takedown(channel_post_id=post.id, learner_upn=exposure.upn,
+                                 reason=exposure.reason)
+                session.add(entry)
+                opened.append(entry)
+    session.flush()
+    return opened
+
+
+def _exists(session: Session, post_id: int, upn: str, pending: list[Takedown]) -> bool:
+    if any(t.channel_post_id == post_id and t.learner_upn == upn for t in pending):
+        return True
+    return session.exec(select(Takedown.id).where(
+        Takedown.channel_post_id == post_id, Takedown.learner_upn == upn)).first() is not None
+
+
+@dataclass(frozen=True, slots=True)
+class TakedownItem:
+    id: int
+    learner_upn: str
+    learner_name: str
+    reason: str
+    channel: str
+    draft_id: int
+    url: str
+    posted_at: datetime | None
+    opened_at: datetime
+
+
+def takedown_queue(*, session: Session) -> list[TakedownItem]:
+    """Open takedowns, oldest first: the headteacher's list."""
+    rows = session.exec(
+        select(Takedown, ChannelPost, Learner)
+        .join(ChannelPost, col(ChannelPost.id) == Takedown.channel_post_id)
+        .join(Learner, col(Learner.upn) == Takedown.learner_upn, isouter=True)
+        .where(col(Takedown.closed_at).is_(None))
+        .order_by(col(Takedown.opened_at), col(Takedown.id))
+    )
+    return [TakedownItem(
+        id=t.id or 0, learner_upn=t.learner_upn,
+        learner_name=f"{(lrn.preferred_name or lrn.first_name)} {lrn.last_name}" if lrn else "",
+        reason=t.reason, channel=p.channel, draft_id=p.draft_id, url=p.url,
+        posted_at=p.posted_at, opened_at=t.opened_at,
+    ) for t, p, lrn in rows]
+
+
+def mark_taken_down(*, session: Session, takedown_id: int, user: User, note: str = "") -> int:
+    """The post is down: closes every open takedown of that post; returns how many."""
+    if not user.role_set() & {Role.HEADTEACHER, Role.DSL}:
+        raise PermissionError("only the headteacher or the DSL may mark a post taken down")
+    entry = session.get(Takedown, takedown_id)
+    if entry is None:
+        raise LookupError(f"there is no takedown {takedown_id}")
+    post = session.get(ChannelPost, entry.channel_post_id)
+    assert post is not None
+    now = utcnow()
+    post.taken_down_at = post.taken_down_at or now
+    session.add(post)
+    open_ones = session.exec(select(Takedown).where(
+        Takedown.channel_post_id == post.id, col(Takedown.closed_at).is_(None))).all()
+    for t in open_ones:
+        t.closed_at, t.closed_by_id, t.note = now, user.id, note[:2000]
+        session.add(t)
+    session.flush()
+    return len(open_ones)
