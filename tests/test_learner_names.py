@@ -73,7 +73,9 @@ def test_expired_consent_counts_as_none(engine) -> None:
 def test_learners_who_left_are_not_matched(engine) -> None:
     gone = learner("D456789012345", "Noah", "Clarke", name_consent="none", left=True)
     found, report = findings("Noah came to visit", engine, snapshot(gone))
-    assert found == [] and report.verdict == "pass"
+    assert found == []
+    # No longer on the register: an unknown person, for someone to look at.
+    assert [f.rule for f in report.findings] == ["people.unknown-person"]
 
 
 def test_a_shared_first_name_takes_the_strictest_learner(engine) -> None:

@@ -30,7 +30,7 @@ def test_disguised_phone_number_is_still_found_and_highlighted_as_typed() -> Non
 def test_date_of_birth_and_upn_block_but_an_age_does_not() -> None:
     assert found(run("Happy birthday Amelia, born 12/03/2016!"), "personal_data") == [
         ("personal.date-of-birth", "born 12/03/2016")]
-    assert run("Happy 9th birthday to Amelia!").verdict == "pass"
+    assert found(run("Happy 9th birthday to Amelia!"), "personal_data") == []
     assert found(run("Certificate ref A123456789012"), "personal_data") == [
         ("personal.upn", "A123456789012")]
 

@@ -46,8 +46,9 @@ def test_defamation_needs_someone_identifiable() -> None:
     from tests.text_support import real_engine
 
     report = run("Councillor Green lied to parents about the crossing.", engine=real_engine())
-    assert [(f.rule, f.severity) for f in report.findings] == [("tone.defamation", "review")]
-    assert report.findings[0].span is not None
-    assert report.findings[0].span.text.startswith("Councillor Green lied")
+    tone = [f for f in report.findings if f.check == "tone"]
+    assert [(f.rule, f.severity) for f in tone] == [("tone.defamation", "review")]
+    assert tone[0].span is not None
+    assert tone[0].span.text.startswith("Councillor Green lied")
     story = "In our play Goldilocks stole the porridge and lied to the bears!"
-    assert run(story, engine=real_engine()).findings == ()
+    assert found(run(story, engine=real_engine()), "tone") == []

@@ -16,11 +16,13 @@ def default_checks() -> list[Check]:
     from moderation.checks.faces import FaceCheck
     from moderation.checks.image import ImageCheck
     from moderation.checks.learner_names import LearnerNameCheck
+    from moderation.checks.person_names import PersonNameCheck
     from moderation.checks.personal_data import PersonalDataCheck
     from moderation.checks.tone import ToneCheck
 
     return [
         LearnerNameCheck(),
+        PersonNameCheck(),
         PersonalDataCheck(),
         ToneCheck(),
         ChannelCheck(),

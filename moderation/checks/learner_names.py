@@ -1,103 +1,30 @@
 """Learner names from the register, found in the draft text.
 
-Severity follows the learner's name consent: a full name without ``full``
-consent, any name with ``none`` (or expired consent), or any mention of a
-never-publish learner blocks; a name the family agreed to is shown as info.
+Severity follows the learner's name consent: a full name (or a first name with
+the surname's initial) without ``full`` consent, any name with ``none`` (or
+expired consent), or any mention of a never-publish learner blocks; a name the
+family agreed to is shown as info. Names are matched on the normalised text
+(evasion undone) and reported at their offsets in the text as submitted.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from consent_store.snapshot import LearnerRecord, RegisterSnapshot
 from moderation.findings import Finding, Severity, Span
+from moderation.text.context import reads_as_name
+from moderation.text.lexicon import word_names
+from moderation.text.mentions import draft_names
+from moderation.text.names import Mention, Owner, titled
+from moderation.text.shared import text_view
+
+if TYPE_CHECKING:
+    from moderation.pipeline import CheckContext
 
 POLICY = "4.1"
-_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
-_POSSESSIVE = re.compile(r"['’]s?$", re.IGNORECASE)
-# Lower-case words that are also first names: only a capitalised use counts here.
-_COMMON_WORDS = frozenset(
-    "grace will may summer hope joy rose ruby holly amber faith jack mark bill sky river "
-    "autumn poppy daisy ivy dawn april june august frank rich sunny penny chase hunter "
-    "bob pat sue art guy".split()
-)
-
-
-@dataclass(frozen=True, slots=True)
-class NameForm:
-    upn: str
-    kind: str  # "full" or "first"
-
-
-@dataclass(frozen=True, slots=True)
-class Token:
-    start: int
-    end: int
-    key: str  # case-folded, possessive removed
-    capitalised: bool
-
-
-def _fold(text: str) -> str:
-    return text.replace("’", "'").casefold()
-
-
-def tokens(text: str) -> list[Token]:
-    out = []
-    for m in _WORD.finditer(text):
-        word = m.group()
-        stripped = _POSSESSIVE.sub("", word) if len(word) > 2 else word
-        end = m.start() + len(stripped)
-        out.append(Token(m.start(), end, _fold(stripped), stripped[:1].isupper()))
-    return out
-
-
-class NameIndex:
-    """Every name form of every current learner, keyed by its case-folded words."""
-
-    def __init__(self, learners: Iterable[LearnerRecord]) -> None:
-        self.forms: dict[tuple[str, ...], list[NameForm]] = {}
-        self.longest = 1
-        for rec in learners:
-            for form, kind in self._forms_of(rec):
-                key = tuple(_fold(w) for w in _WORD.findall(form))
-                if key:
-                    self.forms.setdefault(key, []).append(NameForm(rec.upn, kind))
-                    self.longest = max(self.longest, len(key))
-
-    @staticmethod
-    def _forms_of(rec: LearnerRecord) -> Iterator[tuple[str, str]]:
-        firsts = {n for n in (rec.first_name, rec.preferred_name) if n}
-        for first in firsts:
-            yield first, "first"
-            if rec.last_name:
-                yield f"{first} {rec.last_name}", "full"
-        for alias in rec.aliases:
-            yield alias, "first"
-
-    def find(self, text: str) -> Iterator[tuple[int, int, list[NameForm]]]:
-        toks = tokens(text)
-        i = 0
-        while i < len(toks):
-            for n in range(min(self.longest, len(toks) - i), 0, -1):
-                key = tuple(t.key for t in toks[i : i + n])
-                forms = self.forms.get(key)
-                if forms and self._plausible(toks[i : i + n], text):
-                    yield toks[i].start, toks[i + n - 1].end, forms
-                    i += n
-                    break
-            else:
-                i += 1
-
-    @staticmethod
-    def _plausible(span: list[Token], text: str) -> bool:
-        if len(span) > 1:
-            # A full name must not run across a sentence or line break.
-            gap = text[span[0].end : span[-1].start]
-            return not re.search(r"[.!?\n]", gap)
-        tok = span[0]
-        return tok.capitalised or tok.key not in _COMMON_WORDS
+_IDENTIFYING = {"full", "initial", "reversed"}
 
 
 def _rule_for(rec: LearnerRecord, kind: str, snapshot: RegisterSnapshot) -> tuple[str, Severity]:
@@ -106,7 +33,7 @@ def _rule_for(rec: LearnerRecord, kind: str, snapshot: RegisterSnapshot) -> tupl
     consent = rec.effective_name_consent(snapshot.as_of)
     if consent == "none":
         return "names.no-name-consent", Severity.BLOCK
-    if kind == "full" and consent != "full":
+    if kind in _IDENTIFYING and consent != "full":
         return "names.full-name-without-consent", Severity.BLOCK
     return "names.learner-named", Severity.INFO
 
@@ -124,30 +51,47 @@ def _wording(rule: str, rec: LearnerRecord, said: str, ambiguous: int) -> tuple[
                 " (or consent has expired).",
                 "Remove the name, e.g. write 'a Year 5 pupil' instead.")
     if rule == "names.full-name-without-consent":
-        return (f"{who}: first-name consent only.",
+        return (f"{who}: first-name consent only, and this names the surname"
+                " (or its initial).",
                 f"Use the first name only: {first!r}.")
-    return (f"{who}; the family consented to this use of the name.", "")
+    return (f"{who}; the family consented to this use of the name.",
+            "No change needed; check it is the learner you mean.")
 
 
 class LearnerNameCheck:
     name = "learner_name"
 
-    def run(self, ctx) -> Iterator[Finding]:  # noqa: ANN001 - CheckContext
-        snapshot: RegisterSnapshot = ctx.register
-        index: NameIndex = ctx.engine.per_register(
-            snapshot, "learner-name-index", lambda: NameIndex(snapshot.current_learners)
-        )
+    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+        snapshot = ctx.register
         by_upn = {rec.upn: rec for rec in snapshot.current_learners}
-        text = ctx.draft.text
-        for start, end, forms in index.find(text):
-            yield self._finding(forms, by_upn, snapshot, Span(start, end, text[start:end]))
+        norm = text_view(ctx).norm
+        for mention in draft_names(ctx).mentions:
+            owners = [o for o in mention.owners if o.who == "learner"]
+            if not owners or not self._is_learner_use(ctx, mention):
+                continue
+            start, end = norm.to_source(mention.start, mention.end)
+            span = Span(start, end, ctx.draft.text[start:end])
+            yield self._finding(owners, by_upn, snapshot, span)
 
     @staticmethod
-    def _finding(forms, by_upn, snapshot, span: Span) -> Finding:  # noqa: ANN001
+    def _is_learner_use(ctx: CheckContext, mention: Mention) -> bool:
+        """A name after a title is an adult namesake; a word-name needs context."""
+        norm = text_view(ctx).norm
+        if titled(norm.text, mention.start):
+            return False
+        if len(mention.tokens) > 1:
+            return True
+        if mention.tokens[0].key in word_names():
+            return reads_as_name(ctx.doc, *norm.to_source(mention.start, mention.end))
+        return True
+
+    @staticmethod
+    def _finding(owners: list[Owner], by_upn: dict[str, LearnerRecord],
+                 snapshot: RegisterSnapshot, span: Span) -> Finding:
         candidates = []
-        for form in forms:
-            rec = by_upn[form.upn]
-            rule, severity = _rule_for(rec, form.kind, snapshot)
+        for owner in owners:
+            rec = by_upn[owner.ident]
+            rule, severity = _rule_for(rec, owner.kind, snapshot)
             candidates.append((severity.rank, rule, rec, severity))
         # The strictest reading wins when several learners share the name.
         candidates.sort(key=lambda c: (-c[0], c[2].upn))

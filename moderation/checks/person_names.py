@@ -1,0 +1,155 @@
+"""People named in a draft who are neither learners on the register nor staff.
+
+Such a name may be a learner missing from the register, a sibling or a parent:
+someone should look before it is published (``review``). The small spaCy model
+alone misses many names (it calls "Jayden Okafor" a place and skips "Amelia"
+in "Amelia and Noah were brilliant"), so three sources are combined: titles
+(Mr, Mrs, Dr...), a shipped first-name list, and the model's PERSON entities.
+Staff and well-known public figures are never reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from consent_store.snapshot import RegisterSnapshot
+from moderation.findings import Finding, Severity, Span
+from moderation.text.context import MONTHS, clearly_a_name
+from moderation.text.lexicon import first_names, public_names, word_names
+from moderation.text.mentions import DraftNames, draft_names
+from moderation.text.names import NameToken, titled
+from moderation.text.normalise import fold_name
+from moderation.text.sentences import TITLE_NAME
+from moderation.text.shared import text_view
+
+if TYPE_CHECKING:
+    from moderation.pipeline import CheckContext
+
+POLICY = "4.1"
+RULE = "people.unknown-person"
+_DAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
+# Capitalised words that follow a name without being a surname.
+NOT_SURNAME = frozenset(
+    [*_DAYS, *MONTHS, "year", "class", "reception", "nursery", "team", "house", "group", "form",
+     "and", "or", "the", "from", "at", "in", "on", "for", "with", "we", "you", "i", "it", "our"]
+)
+# A capitalised word after a "name" that makes it a place or a club.
+PLACE_WORDS = frozenset(
+    "road street park avenue lane school academy primary college hall centre center church "
+    "close way station square gardens court drive museum cathedral castle theatre bay beach "
+    "hill wood woods farm zoo library green common village town city fc united rovers athletic "
+    "bridge house island".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StaffNames:
+    firsts: frozenset[str]
+    lasts: frozenset[str]
+
+    @classmethod
+    def of(cls, register: RegisterSnapshot) -> StaffNames:
+        return cls(frozenset(fold_name(s.first_name) for s in register.staff if s.first_name),
+                   frozenset(fold_name(s.last_name) for s in register.staff if s.last_name))
+
+
+def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
+    return any(span[0] < e and s < span[1] for s, e in taken)
+
+
+class PersonNameCheck:
+    name = "person_name"
+
+    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+        names = draft_names(ctx)
+        staff = ctx.engine.per_register(ctx.register, "text.staff-names",
+                                        lambda: StaffNames.of(ctx.register))
+        titled_names = list(self._titled(ctx, staff))
+        taken = self._known_spans(ctx, names) + [s for s, known in titled_names if known]
+        found: list[tuple[int, int]] = []
+        unknown_titled = [s for s, known in titled_names if not known]
+        for span in [*unknown_titled, *self._first_names(ctx, names, staff),
+                     *self._entities(ctx, staff)]:
+            if not _overlaps(span, taken + found):
+                found.append(span)
+        for start, end in sorted(found):
+            yield self._finding(ctx.draft.text, start, end)
+
+    @staticmethod
+    def _known_spans(ctx: CheckContext, names: DraftNames) -> list[tuple[int, int]]:
+        """Source spans of learners, staff and public figures (a titled lone name is not)."""
+        norm = text_view(ctx).norm
+        spans = [norm.to_source(m.start, m.end) for m in names.mentions
+                 if not titled(norm.text, m.start)]
+        spans += [(f.span.start, f.span.end) for f in ctx.findings
+                  if f.check == "learner_name" and f.span]
+        return spans
+
+    @staticmethod
+    def _titled(ctx: CheckContext,
+                staff: StaffNames) -> Iterator[tuple[tuple[int, int], bool]]:
+        """Every "Mrs Patel": its span and whether it is staff or a public figure."""
+        norm = text_view(ctx).norm
+        public = set(public_names())
+        for m in TITLE_NAME.finditer(norm.text):
+            words = m.group().split()
+            while len(words) > 2 and fold_name(words[-1]) in NOT_SURNAME:
+                words.pop()
+            said = " ".join(words)
+            keys = [fold_name(w.rstrip(".")) for w in words[1:]]
+            known = said in public or keys[-1] in staff.lasts or keys[0] in staff.firsts
+            yield norm.to_source(m.start(), m.start() + len(said)), known
+
+    def _first_names(self, ctx: CheckContext, names: DraftNames,
+                     staff: StaffNames) -> Iterator[tuple[int, int]]:
+        norm = text_view(ctx).norm
+        tokens = names.tokens
+        for i, tok in enumerate(tokens):
+            if not tok.capitalised or tok.key not in first_names() or tok.key in staff.firsts:
+                continue
+            nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+            if nxt is not None and nxt.key in PLACE_WORDS and self._adjacent(norm.text, tok, nxt):
+                continue  # "Victoria Park", "Chelsea FC"
+            end = tok.end
+            if nxt is not None and self._surname(norm.text, tok, nxt):
+                end = nxt.end
+            src = norm.to_source(tok.start, tok.end)
+            if tok.key in word_names() and end == tok.end and not clearly_a_name(ctx.doc, *src):
+                continue  # "Art", "May", "Will" alone need a cue: "Well done Will!"
+            yield norm.to_source(tok.start, end)
+
+    @staticmethod
+    def _adjacent(text: str, a: NameToken, b: NameToken) -> bool:
+        return text[a.end : b.start] in (" ", "")
+
+    def _surname(self, text: str, first: NameToken, nxt: NameToken) -> bool:
+        return (nxt.capitalised and self._adjacent(text, first, nxt)
+                and nxt.key not in NOT_SURNAME)
+
+    @staticmethod
+    def _entities(ctx: CheckContext, staff: StaffNames) -> Iterator[tuple[int, int]]:
+        """Two or more capitalised words the model calls a person (staff excepted)."""
+        public = set(public_names())
+        for ent in ctx.doc.ents:
+            if ent.label_ != "PERSON" or len(ent) < 2 or ent.text in public:
+                continue
+            if fold_name(ent[-1].text) in staff.lasts:
+                continue
+            words = [t for t in ent if not t.is_punct]
+            if all(t.is_alpha and t.text[:1].isupper() and t.lower_ not in NOT_SURNAME
+                   and t.lower_ not in PLACE_WORDS for t in words):
+                yield ent.start_char, ent.end_char
+
+    @staticmethod
+    def _finding(text: str, start: int, end: int) -> Finding:
+        said = text[start:end]
+        return Finding(
+            check="person_name", severity=Severity.REVIEW, rule=RULE, policy=POLICY,
+            message=f"{said!r} looks like a person's name that is neither on the register "
+                    "nor on the staff list.",
+            suggestion="Check whether this is a learner or a family member: if so, remove the "
+                       "name or check their consent first. A visitor or public figure can stay.",
+            span=Span(start, end, said),
+        )

@@ -1,0 +1,31 @@
+"""Word lists shipped with Second Look (written for it, never downloaded)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+from moderation.text.normalise import fold_name
+
+
+def _lines(filename: str) -> list[str]:
+    text = resources.files("moderation.text").joinpath(filename).read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def first_names() -> frozenset[str]:
+    """Folded first names, including those that are also everyday words."""
+    return frozenset(fold_name(n) for n in _lines("first_names.txt") + _lines("word_names.txt"))
+
+
+@lru_cache(maxsize=1)
+def word_names() -> frozenset[str]:
+    """Folded first names that are also English words: decided by context."""
+    return frozenset(fold_name(n) for n in _lines("word_names.txt"))
+
+
+@lru_cache(maxsize=1)
+def public_names() -> tuple[str, ...]:
+    """Public, historical and fictional people, as written."""
+    return tuple(_lines("public_names.txt"))

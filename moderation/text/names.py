@@ -1,0 +1,174 @@
+"""Finding known names (learners, staff, public figures) in normalised text.
+
+The index maps the folded words of every name form to who owns it, so a draft
+is scanned once, longest name first, in time proportional to its length and
+independent of the register size. Name words are split the way people write
+them: hashtags in camel case (#AmeliaThompson), hyphens and apostrophes
+(Lily-May, O'Brien), names broken by a line break or one punctuation mark.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from consent_store.snapshot import LearnerRecord, StaffRecord
+from moderation.text.normalise import fold_name
+
+_WORD = re.compile(r"#?[^\W\d_]+(?:['-][^\W\d_]+)*")
+_CAMEL = re.compile(r"[A-Z][a-z'-]*|[a-z][a-z'-]*|[^\W\d_]+")
+# A gap that ends a sentence: a full name never runs across one.
+_SENTENCE_END = re.compile(r"[.!?]['\")]*[ \t]|[.!?]\s*\n")
+TITLE_BEFORE = re.compile(
+    r"(?:^|\W)(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Cllr|Councillor|Rev|Revd|Saint|St)\.?\s+$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NameToken:
+    start: int  # offsets in the normalised text
+    end: int
+    key: str  # folded: lower case, no apostrophes or hyphens
+    capitalised: bool
+    hashtag: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """Who a name form belongs to: a learner (by UPN), staff, or a public figure."""
+
+    who: str  # "learner", "staff" or "public"
+    ident: str
+    kind: str  # "first", "full", "initial", "reversed"
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    start: int
+    end: int
+    owners: tuple[Owner, ...]
+    tokens: tuple[NameToken, ...]
+
+
+def _word_tokens(text: str, m: re.Match[str]) -> Iterator[NameToken]:
+    word, start = m.group(), m.start()
+    hashtag = word.startswith("#")
+    if hashtag:
+        word, start = word[1:], start + 1
+    parts = [(p.start(), p.group()) for p in _CAMEL.finditer(word)] if hashtag else [(0, word)]
+    for offset, part in parts:
+        if len(part) > 3 and part.endswith("'s"):
+            part = part[:-2]  # possessive: the name is what comes before it
+        s = start + offset
+        yield NameToken(s, s + len(part), fold_name(part), part[:1].isupper(), hashtag)
+
+
+def tokenize(text: str) -> list[NameToken]:
+    return [t for m in _WORD.finditer(text) for t in _word_tokens(text, m) if t.key]
+
+
+def _gap_ok(text: str, a: NameToken, b: NameToken, kind: str) -> bool:
+    gap = text[a.end : b.start]
+    if kind == "reversed":
+        return gap.strip() == ","
+    if len(gap) > 3 or any(c.isalnum() for c in gap) or _SENTENCE_END.search(gap + " "):
+        return False
+    if kind == "initial":
+        return gap == " "
+    return True
+
+
+def _variants(name: str) -> Iterator[tuple[str, ...]]:
+    """The keys a name may be written as: joined, and split at hyphens or spaces."""
+    words = [w for w in re.split(r"\s+", name.strip()) if w]
+    joined = tuple(fold_name(w) for w in words)
+    yield joined
+    split = tuple(fold_name(p) for w in words for p in re.split(r"-", w) if p)
+    if split != joined:
+        yield split
+
+
+class NameIndex:
+    """Every name form of the register's learners, staff and public figures."""
+
+    def __init__(self) -> None:
+        self.forms: dict[tuple[str, ...], list[Owner]] = {}
+        self.longest = 1
+
+    def add(self, name: str, owner: Owner) -> None:
+        for key in _variants(name):
+            if key and all(key):
+                self.forms.setdefault(key, []).append(owner)
+                self.longest = max(self.longest, len(key))
+
+    def add_learner(self, rec: LearnerRecord) -> None:
+        firsts = {n for n in (rec.first_name, rec.preferred_name) if n}
+        for first in firsts:
+            self.add(first, Owner("learner", rec.upn, "first"))
+            if rec.last_name:
+                self.add(f"{first} {rec.last_name}", Owner("learner", rec.upn, "full"))
+                self.add(f"{first}{rec.last_name}", Owner("learner", rec.upn, "full"))
+                self.add(f"{first} {rec.last_name[0]}", Owner("learner", rec.upn, "initial"))
+                self.add(f"{rec.last_name} {first}", Owner("learner", rec.upn, "reversed"))
+        for alias in rec.aliases:
+            self.add(alias, Owner("learner", rec.upn, "first"))
+
+    def add_staff(self, staff: StaffRecord, index: int) -> None:
+        if staff.first_name and staff.last_name:
+            self.add(f"{staff.first_name} {staff.last_name}", Owner("staff", str(index), "full"))
+
+    @classmethod
+    def build(
+        cls, learners: Iterable[LearnerRecord], staff: Iterable[StaffRecord] = (),
+        public: Iterable[str] = (),
+    ) -> NameIndex:
+        index = cls()
+        for rec in learners:
+            index.add_learner(rec)
+        for i, member in enumerate(staff):
+            index.add_staff(member, i)
+        for name in public:
+            index.add(name, Owner("public", name, "full"))
+        return index
+
+    def find(self, text: str, tokens: list[NameToken]) -> Iterator[Mention]:
+        """Known names, longest first, left to right, never overlapping."""
+        i = 0
+        while i < len(tokens):
+            mention = self._longest_at(text, tokens, i)
+            if mention is None:
+                i += 1
+                continue
+            yield mention
+            i += len(mention.tokens)
+
+    def _longest_at(self, text: str, tokens: list[NameToken], i: int) -> Mention | None:
+        for n in range(min(self.longest, len(tokens) - i), 0, -1):
+            span = tokens[i : i + n]
+            owners = self.forms.get(tuple(t.key for t in span))
+            if not owners:
+                continue
+            valid = tuple(o for o in owners if self._fits(text, span, o.kind))
+            if valid:
+                end = span[-1].end
+                if valid[0].kind == "initial" and text[end : end + 1] == ".":
+                    end += 1
+                return Mention(span[0].start, end, valid, tuple(span))
+        return None
+
+    @staticmethod
+    def _fits(text: str, span: list[NameToken], kind: str) -> bool:
+        if kind == "initial":
+            initial = text[span[-1].start : span[-1].end]
+            after = text[span[-1].end : span[-1].end + 1]
+            if not initial.isupper() or (initial in "AI" and after != "."):
+                return False
+        if len(span) > 1 and not any(t.capitalised for t in span):
+            return False  # "grace baker" in lower case is prose, not a name
+        return all(_gap_ok(text, a, b, kind) for a, b in zip(span, span[1:], strict=False))
+
+
+def titled(text: str, start: int) -> bool:
+    """Preceded by a title (Mrs, Dr, St...): an adult or a saint, never a learner."""
+    return TITLE_BEFORE.search(text[max(0, start - 14) : start]) is not None

@@ -1,0 +1,91 @@
+"""Learner names in the forms people really write them, found and highlighted as typed."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from consent_store.snapshot import StaffRecord
+from moderation.text.names import NameIndex
+from tests.text_support import learner, real_engine, register, run
+
+AMELIA = learner("A100000000001", "Amelia", "Thompson", "first")
+LILY = learner("A100000000002", "Lily-May", "O'Brien", "first")
+ZOE = learner("A100000000003", "Zoë", "Williams", "first")
+SIAN = learner("A100000000004", "Sian", "Evans", "none")
+SUMMER = learner("A100000000005", "Summer", "Reid", "none")
+GRACE = learner("A100000000006", "Grace", "Hill", "none")
+WILL = learner("A100000000007", "Will", "Jones", "none")
+FULL = "names.full-name-without-consent"
+REG = register(AMELIA, LILY, ZOE, SIAN, SUMMER, GRACE, WILL,
+               staff=(StaffRecord("Mrs", "Sarah", "Patel"),))
+
+
+def names(text: str, engine=None) -> list[tuple[str, str, str]]:  # noqa: ANN001
+    report = run(text, REG, engine)
+    out = []
+    for f in report.findings:
+        if f.check == "learner_name":
+            assert f.span is not None and text[f.span.start : f.span.end] == f.span.text
+            out.append((f.span.text, f.learner or "", f.rule))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("text", "said", "rule"),
+    [
+        ("Go #AmeliaThompson!", "AmeliaThompson", "names.full-name-without-consent"),
+        ("Proud of #ameliathompson today", "ameliathompson", "names.full-name-without-consent"),
+        ("#WellDoneAmelia", "Amelia", "names.learner-named"),
+        ("Star of the week: Amelia T. in Year 5", "Amelia T.", "names.full-name-without-consent"),
+        ("Star of the week:\nAmelia\nThompson", "Amelia\nThompson", FULL),
+        ("Winners: Thompson, Amelia", "Thompson, Amelia", "names.full-name-without-consent"),
+        ("Amelia_Thompson wins", "Amelia_Thompson", "names.full-name-without-consent"),
+        ("Lily May O'Brien sang", "Lily May O'Brien", "names.full-name-without-consent"),
+        ("Lily-May OBrien sang", "Lily-May OBrien", "names.full-name-without-consent"),
+        ("Zoe Williams and", "Zoe Williams", "names.full-name-without-consent"),
+        ("Si\u00e2n read aloud", "Si\u00e2n", "names.no-name-consent"),
+        ("Ame\u200blia Thompson", "Ame\u200blia Thompson", FULL),
+        ("\u0410melia \u0422hompson", "\u0410melia \u0422hompson", FULL),
+        ("\uff21\uff4d\uff45\uff4c\uff49\uff41 Thompson",
+         "\uff21\uff4d\uff45\uff4c\uff49\uff41 Thompson", FULL),
+    ],
+)
+def test_written_forms_and_evasions_are_found(text: str, said: str, rule: str) -> None:
+    assert (said, rule) in [(s, r) for s, _, r in names(text)]
+
+
+def test_adults_with_a_title_and_sentence_breaks_are_not_learners() -> None:
+    assert names("Mrs Grace Hill from the library visited") == []
+    assert names("Thanks Miss Amelia!") == []
+    assert [s for s, _, _ in names("Go Amelia. Thompson family, thank you")] == ["Amelia"]
+
+
+def test_common_word_names_in_lower_case_are_not_names() -> None:
+    assert names("by the grace of the weather, this summer we will hope for sun") == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Well done Summer!", ["Summer"]),
+        ("Summer term starts on 3 May.", []),
+        ("Summer is finally here!", []),
+        ("Grace sang beautifully in assembly.", ["Grace"]),
+        ("Will you join us at the fair?", []),
+        ("Will scored twice on Saturday.", ["Will"]),
+        ("Mark your calendars, Will and Grace.", ["Will", "Grace"]),
+    ],
+)
+def test_common_word_names_are_decided_by_context(text: str, expected: list[str]) -> None:
+    assert [s for s, _, _ in names(text, real_engine())] == expected
+
+
+def test_matcher_for_2000_learners_builds_in_under_a_second() -> None:
+    learners = [learner(f"Z{i:012d}", f"First{i}", f"Last{i}") for i in range(2000)]
+    started = time.perf_counter()
+    index = NameIndex.build(learners)
+    assert time.perf_counter() - started < 1.0
+    assert len(index.forms) >= 2000 * 5
