@@ -73,4 +73,6 @@ def normalise(text: str) -> NormalisedText:
 
 def fold_name(text: str) -> str:
     """The comparison key of a name: normalised, case-folded, without apostrophes."""
+    if text.isascii() and "`" not in text:
+        return text.lower().replace("'", "")  # the common case, without per-character work
     return normalise(text).text.casefold().replace("'", "")
