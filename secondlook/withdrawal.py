@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from consent_store.models import Learner, utcnow
+from consent_store.register_import import LearnerChange
 from moderation.draft import CHANNELS
 
 
@@ -35,6 +36,7 @@ class Withdrawal:
 class WithdrawalResult:
     changed: tuple[str, ...]  # human-readable lines, for the page and the audit
     biometrics_purged: int
+    takedowns: int  # released posts that now must come down
 
 
 def _remaining_channels(current: str, withdrawn: Iterable[str]) -> str:
@@ -51,6 +53,8 @@ def withdraw(*, session: Session, request: Withdrawal) -> WithdrawalResult:
         raise WithdrawalError(f"unknown channel(s): {', '.join(sorted(unknown))}")
     if request.is_empty():
         raise WithdrawalError("tick at least one consent to withdraw")
+    before = {k: getattr(learner, k) for k in ("photo_channels", "name_consent",
+                                               "biometric_consent")}
     changed: list[str] = []
     if request.photo_channels:
         learner.photo_channels = _remaining_channels(learner.photo_channels, request.photo_channels)
@@ -66,7 +70,19 @@ def withdraw(*, session: Session, request: Withdrawal) -> WithdrawalResult:
     learner.updated_at = utcnow()
     session.add(learner)
     session.flush()
-    return WithdrawalResult(changed=tuple(changed), biometrics_purged=purged)
+    takedowns = _open_takedowns(session, learner, before)
+    if takedowns:
+        changed.append(f"{takedowns} released post(s) added to the takedown list")
+    return WithdrawalResult(changed=tuple(changed), biometrics_purged=purged, takedowns=takedowns)
+
+
+def _open_takedowns(session: Session, learner: Learner, before: dict[str, object]) -> int:
+    """Released posts naming or showing the learner where consent is now gone."""
+    from secondlook.release.takedowns import open_takedowns
+
+    fields = {k: (old, getattr(learner, k)) for k, old in before.items()
+              if getattr(learner, k) != old}
+    return len(open_takedowns(session=session, changes=[LearnerChange(learner.upn, fields)]))
 
 
 def _purge(session: Session, upn: str) -> int:

@@ -92,3 +92,35 @@ def test_register_pages_are_admin_only(sqlite_db, blank_nlp) -> None:
     client, csrf = signed_in(make_app(sqlite_db, blank_nlp), sqlite_db, head)
     assert client.get("/admin/register").status_code == 403
     assert _import(client, csrf, b"upn\n").status_code == 403
+
+
+class _Posted:
+    """A channel that accepts every post (the release itself is tested elsewhere)."""
+
+    def __init__(self, channel: str) -> None:
+        self.channel = channel
+
+    def publish(self, item):  # noqa: ANN001, ANN201
+        from secondlook.release.adapters import Published
+
+        return Published(f"{self.channel}-1", f"https://{self.channel}.example/1")
+
+
+def test_withdrawal_puts_released_posts_showing_the_learner_on_the_takedown_list(
+        sqlite_db, blank_nlp) -> None:
+    from dataclasses import replace
+
+    from secondlook.release import publishing
+    from tests.fakes.fixtures import content
+
+    client, csrf = _admin(sqlite_db, blank_nlp)
+    _import(client, csrf, (EXAMPLES / "register.csv").read_bytes())
+    posted = replace(content("Sports day", channels=("facebook",)), named=(),
+                     pictured=("B234567890123",))
+    publishing.publish(db=sqlite_db, content=posted, adapter=_Posted("facebook"), user_id=None)
+    resp = client.post("/admin/register/B234567890123/withdraw",
+                       data={"csrf_token": csrf, "photo": ["facebook"]})
+    assert "1 released post(s) added to the takedown list" in resp.text
+    other = client.post("/admin/register/B234567890123/withdraw",
+                        data={"csrf_token": csrf, "photo": ["twitter"]})
+    assert "takedown" not in other.text.split("Done:")[1].split("Record")[0]

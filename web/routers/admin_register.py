@@ -17,6 +17,7 @@ from consent_store.register_import import (
     parse_register,
 )
 from moderation.draft import CHANNELS
+from secondlook.release.takedowns import open_takedowns
 from secondlook.withdrawal import Withdrawal, WithdrawalError, withdraw
 from web.deps import AdminDep, SessionDep, SettingsDep
 
@@ -63,14 +64,17 @@ async def import_register(
                 "export only the current register"])
         rows = parse_register(decode_register(raw, name), name)
         result = apply_register(session, rows, prune=prune)
+        takedowns = open_takedowns(session=session, changes=result.updated)
         session.commit()
     except RegisterImportError as exc:
         session.rollback()
         return _render(request, "admin/register.html", 400, user=admin, q="",
                        learners=_learners(session, ""), page_size=PAGE_SIZE, result=None,
                        problems=exc.problems, file_name=name)
+    summary = result.summary() + (
+        f" {len(takedowns)} released post(s) added to the takedown list." if takedowns else "")
     return _render(request, "admin/register.html", user=admin, q="", page_size=PAGE_SIZE,
-                   learners=_learners(session, ""), result=result.summary(), problems=None)
+                   learners=_learners(session, ""), result=summary, problems=None)
 
 
 def _learner(session: Session, upn: str) -> Learner:
