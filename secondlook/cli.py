@@ -21,6 +21,7 @@ COMMANDS: list[tuple[tuple[str, ...], str]] = [
     (("check",), "secondlook.commands.check"),
     (("serve",), "secondlook.commands.serve"),
     (("channel", "set"), "secondlook.commands.channel_set"),
+    (("audit", "verify"), "secondlook.commands.audit_verify"),
 ]
 
 EXIT_ERROR = 1

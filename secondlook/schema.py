@@ -8,5 +8,6 @@ from sqlmodel import SQLModel
 import consent_store.models  # noqa: F401
 import secondlook.accounts.models  # noqa: F401
 import secondlook.release.models  # noqa: F401
+import secondlook.workflow.models  # noqa: F401
 
 metadata = SQLModel.metadata

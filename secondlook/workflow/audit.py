@@ -1,0 +1,189 @@
+"""The append-only, hash-chained audit log and its verification.
+
+Each entry's hash covers its own fields and the previous entry's hash, so an
+edited entry no longer matches its hash and a deleted one leaves a gap in the
+positions or a broken link. Appends are serialised by updating the single
+``audit_head`` row first: SQLite takes its write lock there, PostgreSQL a row
+lock, so two concurrent appends can never chain to the same predecessor.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel import Session, col, select
+
+from consent_store.models import utcnow
+from secondlook.accounts.models import User
+from secondlook.workflow.models import AuditEntry, AuditHead
+
+GENESIS = "0" * 64
+SYSTEM = "system"
+
+# Only these keys may appear in an entry's detail: the log must never hold a
+# face encoding, a password, a token or image bytes, whatever a caller passes.
+DETAIL_KEYS = frozenset({
+    "from", "to", "verdict", "reason", "role", "channels", "images", "system_edit",
+    "revision_from", "links", "note", "safeguarding", "approvals_voided", "signoffs_voided",
+})
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def entry_hash(entry: AuditEntry) -> str:
+    """The hash over everything an entry says, including the previous hash."""
+    fields = {
+        "position": entry.position,
+        "created_at": _stamp(entry.created_at),
+        "actor_id": entry.actor_id,
+        "actor": entry.actor,
+        "action": entry.action,
+        "draft_id": entry.draft_id,
+        "revision": entry.revision,
+        "content_sha256": entry.content_sha256,
+        "detail": entry.detail,
+        "prev_sha256": entry.prev_sha256,
+    }
+    blob = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _canonical_detail(detail: dict[str, Any] | None) -> str:
+    detail = detail or {}
+    unknown = sorted(set(detail) - DETAIL_KEYS)
+    if unknown:
+        raise ValueError(f"audit detail keys not allowed: {', '.join(unknown)}")
+    return json.dumps(detail, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _claim_position(session: Session) -> tuple[int, str]:
+    """Lock the head and take the next position; returns (position, previous hash)."""
+    row = session.execute(
+        text("UPDATE audit_head SET position = position + 1 WHERE id = 1 "
+             "RETURNING position, entry_sha256")
+    ).first()
+    if row is None:  # a database created without the migration's head row
+        session.add(AuditHead(id=1, position=1, entry_sha256=GENESIS))
+        session.flush()
+        return 1, GENESIS
+    return int(row[0]), str(row[1])
+
+
+def append(
+    *,
+    session: Session,
+    actor: User | None,
+    action: str,
+    draft_id: int | None = None,
+    revision: int | None = None,
+    content_sha256: str = "",
+    detail: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Add one entry at the end of the chain (in the caller's transaction)."""
+    canonical = _canonical_detail(detail)
+    position, previous = _claim_position(session)
+    entry = AuditEntry(
+        position=position,
+        created_at=utcnow(),
+        actor_id=actor.id if actor else None,
+        actor=actor.username if actor else SYSTEM,
+        action=action,
+        draft_id=draft_id,
+        revision=revision,
+        content_sha256=content_sha256,
+        detail=canonical,
+        prev_sha256=previous,
+    )
+    entry.entry_sha256 = entry_hash(entry)
+    session.add(entry)
+    session.execute(
+        text("UPDATE audit_head SET entry_sha256 = :h WHERE id = 1"), {"h": entry.entry_sha256}
+    )
+    session.flush()
+    return entry
+
+
+def history(*, session: Session, draft_id: int) -> list[AuditEntry]:
+    """A draft's whole history, oldest first."""
+    query = select(AuditEntry).where(AuditEntry.draft_id == draft_id)
+    return list(session.exec(query.order_by(col(AuditEntry.position))))
+
+
+@dataclass(frozen=True, slots=True)
+class Tampering:
+    position: int
+    problem: str
+
+    def __str__(self) -> str:
+        return f"entry {self.position}: {self.problem}"
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    entries: int
+    head_sha256: str
+    problems: tuple[Tampering, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _entries(session: Session, batch: int = 1000) -> Iterator[AuditEntry]:
+    """All entries in position order, a batch at a time (the log only grows)."""
+    after = 0
+    while True:
+        query = select(AuditEntry).where(AuditEntry.position > after)
+        rows = list(session.exec(query.order_by(col(AuditEntry.position)).limit(batch)))
+        yield from rows
+        if len(rows) < batch:
+            return
+        after = rows[-1].position
+
+
+def _check_entry(entry: AuditEntry, expected: int, previous: str) -> list[Tampering]:
+    problems = []
+    if entry.position != expected:
+        gap = str(expected) if entry.position == expected + 1 else \
+            f"{expected} to {entry.position - 1}"
+        problems.append(Tampering(expected, f"missing: entry {gap} was deleted"))
+    elif entry.prev_sha256 != previous:
+        problems.append(Tampering(entry.position - 1, "edited: the entry after it "
+                                  f"({entry.position}) no longer chains to it"))
+    if entry_hash(entry) != entry.entry_sha256:
+        problems.append(Tampering(entry.position, "edited: its contents no longer match "
+                                  "its hash"))
+    return problems
+
+
+def verify(*, session: Session) -> Verification:
+    """Walk the chain from the start; report every position where it breaks."""
+    problems: list[Tampering] = []
+    previous, expected, count = GENESIS, 1, 0
+    for entry in _entries(session):
+        problems.extend(_check_entry(entry, expected, previous))
+        previous, expected, count = entry.entry_sha256, entry.position + 1, count + 1
+    problems.extend(_check_end(session, expected, previous))
+    return Verification(entries=count, head_sha256=previous, problems=tuple(problems))
+
+
+def _check_end(session: Session, expected: int, previous: str) -> list[Tampering]:
+    """The head row remembers the last position and hash: catches a cut-off tail."""
+    head = session.get(AuditHead, 1)
+    if head is None:
+        return []
+    if head.position >= expected:
+        last = str(expected) if head.position == expected else f"{expected} to {head.position}"
+        return [Tampering(expected, f"missing: entry {last} (the end of the log) was deleted")]
+    if head.entry_sha256 != previous and expected > 1:
+        return [Tampering(expected - 1, "the last entry does not match the recorded head "
+                          "of the log: it was edited")]
+    return []

@@ -1,0 +1,46 @@
+"""Running the checks when a revision is created, and storing the report with tags."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session
+
+from consent_store.db import load_snapshot
+from moderation.draft import Draft
+from moderation.pipeline import Engine, check
+from moderation.report import Report
+
+SAFEGUARDING = "safeguarding"
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedContent:
+    report: Report
+    report_json: str
+    safeguarding: bool
+    register_version: str
+
+
+def report_json(report: Report) -> str:
+    """The report as the API shows it, plus each finding's tags (the DSL queue needs them)."""
+    body = report.to_dict()
+    for finding, out in zip(report.findings, body["findings"], strict=True):
+        out["tags"] = list(finding.tags)
+    return json.dumps(body, ensure_ascii=False, sort_keys=True)
+
+
+def run_checks(
+    *, session: Session, draft: Draft, engine: Engine, today: date | None = None
+) -> CheckedContent:
+    """Check ``draft`` against today's register as stored in the database."""
+    register = load_snapshot(session, today or date.today())
+    report = check(draft, register, engine)
+    return CheckedContent(
+        report=report,
+        report_json=report_json(report),
+        safeguarding=any(SAFEGUARDING in f.tags for f in report.findings),
+        register_version=register.version,
+    )

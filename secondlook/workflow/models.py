@@ -1,0 +1,135 @@
+"""Tables for drafts, their revisions, the decisions taken on them and the audit log.
+
+A revision is immutable: any edit, including a system edit such as applying a
+blurred copy, creates a new one. Approvals and sign-offs (``Decision`` rows)
+name the revision and its content hash, so an edit leaves them behind.
+Image bytes are stored once per distinct content (``ImageBlob``), already
+processed: exactly what would be published.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, LargeBinary, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from consent_store.models import utcnow
+
+
+class DraftState(StrEnum):
+    DRAFT = "draft"  # being written; only editors see it
+    SUBMITTED = "submitted"  # waiting for approval (and sign-off when the verdict is review)
+    APPROVED = "approved"  # every requirement met: may be released
+    RELEASING = "releasing"  # one release has claimed it; no second one may start
+    RELEASED = "released"
+    RETURNED = "returned"  # sent back to the author with a reason
+    REJECTED = "rejected"  # final: will not be published
+
+
+class DecisionKind(StrEnum):
+    APPROVE = "approve"
+    SIGN_OFF = "signoff"
+    RETURN = "return"
+    REJECT = "reject"
+
+
+class DraftRecord(SQLModel, table=True):
+    __tablename__ = "draft"
+
+    id: int | None = Field(default=None, primary_key=True)
+    author_id: int = Field(foreign_key="user_account.id", index=True)
+    state: str = Field(default=DraftState.DRAFT, max_length=20, index=True)
+    # Compare-and-set counter: every transition is UPDATE ... WHERE version = seen.
+    version: int = 1
+    current_revision: int = 1
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    submitted_at: datetime | None = None
+    released_at: datetime | None = None
+    released_sha256: str = Field(default="", max_length=64)
+
+
+class Revision(SQLModel, table=True):
+    __tablename__ = "draft_revision"
+    __table_args__ = (UniqueConstraint("draft_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    draft_id: int = Field(foreign_key="draft.id", index=True)
+    number: int
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    channels: str = Field(max_length=100)  # ";"-separated, in the author's order
+    content_sha256: str = Field(max_length=64)
+    verdict: str = Field(max_length=10)
+    safeguarding: bool = False  # a review/block finding is tagged "safeguarding"
+    report_json: str = Field(sa_column=Column(Text, nullable=False))  # findings carry tags
+    register_version: str = Field(default="", max_length=32)
+    edited_by_id: int = Field(foreign_key="user_account.id", index=True)
+    system_edit: str = Field(default="", max_length=200)  # e.g. "blurred faces in photo 3"
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ImageBlob(SQLModel, table=True):
+    __tablename__ = "image_blob"
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    media_type: str = Field(default="application/octet-stream", max_length=50)
+
+
+class RevisionImage(SQLModel, table=True):
+    __tablename__ = "revision_image"
+    __table_args__ = (UniqueConstraint("revision_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    revision_id: int = Field(foreign_key="draft_revision.id", index=True)
+    position: int
+    sha256: str = Field(foreign_key="image_blob.sha256", max_length=64)
+    alt: str = Field(default="", sa_column=Column(Text, nullable=False))
+    name: str = Field(default="", max_length=255)
+
+
+class Decision(SQLModel, table=True):
+    """An approval, sign-off, return or rejection, bound to one revision's content hash."""
+
+    __tablename__ = "draft_decision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    draft_id: int = Field(foreign_key="draft.id", index=True)
+    revision: int
+    content_sha256: str = Field(max_length=64)
+    kind: str = Field(max_length=10)
+    user_id: int = Field(foreign_key="user_account.id")
+    role: str = Field(default="", max_length=20)  # the role it was taken in
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    voided_at: datetime | None = None  # set when an edit makes it stale
+
+
+class AuditEntry(SQLModel, table=True):
+    """One line of the append-only log; ``entry_sha256`` covers the previous entry's hash."""
+
+    __tablename__ = "audit_entry"
+
+    position: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    created_at: datetime
+    actor_id: int | None = None  # None: the system
+    actor: str = Field(max_length=80)  # username at the time, kept if the account goes
+    action: str = Field(max_length=40)
+    draft_id: int | None = Field(default=None, index=True)
+    revision: int | None = None
+    content_sha256: str = Field(default="", max_length=64)
+    detail: str = Field(default="{}", sa_column=Column(Text, nullable=False))  # canonical JSON
+    prev_sha256: str = Field(max_length=64)
+    entry_sha256: str = Field(max_length=64)
+
+
+class AuditHead(SQLModel, table=True):
+    """A single row: the last position and hash. Updating it first serialises appends."""
+
+    __tablename__ = "audit_head"
+
+    id: int = Field(default=1, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    position: int = 0
+    entry_sha256: str = Field(max_length=64)

@@ -1,0 +1,127 @@
+"""The three work queues, each one query: awaiting my approval, flagged for review, my drafts.
+
+A queue lists only what its user may act on, so it agrees with the rules:
+an approver never sees their own drafts or ones they edited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, func
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from consent_store.models import utcnow
+from secondlook.accounts.models import Role, User
+from secondlook.workflow import rules
+from secondlook.workflow.models import Decision, DecisionKind, DraftRecord, DraftState, Revision
+
+TITLE_CHARS = 80
+
+
+@dataclass(frozen=True, slots=True)
+class QueueItem:
+    draft_id: int
+    state: str
+    verdict: str
+    safeguarding: bool
+    title: str  # the start of the text
+    channels: tuple[str, ...]
+    author: str  # display name
+    revision: int
+    content_sha256: str
+    created_at: datetime
+    submitted_at: datetime | None
+    updated_at: datetime
+
+    def age(self, now: datetime | None = None) -> timedelta:
+        """How long it has waited: since submission, or since creation for a draft."""
+        return (now or utcnow()) - (self.submitted_at or self.created_at)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.draft_id, "state": self.state, "verdict": self.verdict,
+            "safeguarding": self.safeguarding, "title": self.title,
+            "channels": list(self.channels), "author": self.author, "revision": self.revision,
+            "content_sha256": self.content_sha256, "created_at": self.created_at.isoformat(),
+            "submitted_at": self.submitted_at.isoformat() if self.submitted_at else None,
+            "age_seconds": int(self.age().total_seconds()),
+        }
+
+
+def _base() -> Any:
+    """Only the columns a queue shows: hydrating whole rows (reports, text) is the cost."""
+    return (
+        select(DraftRecord.id, DraftRecord.state, Revision.verdict, Revision.safeguarding,
+               func.substr(Revision.text, 1, TITLE_CHARS * 2), Revision.channels,
+               User.display_name, Revision.number, Revision.content_sha256,
+               DraftRecord.created_at, DraftRecord.submitted_at, DraftRecord.updated_at)
+        .join(Revision, and_(col(Revision.draft_id) == DraftRecord.id,
+                             col(Revision.number) == DraftRecord.current_revision))
+        .join(User, col(User.id) == DraftRecord.author_id)
+    )
+
+
+def _not_touched_by(user: User) -> Any:
+    other = aliased(Revision)  # the outer query joins the current revision already
+    edited = exists().where(other.draft_id == DraftRecord.id, other.edited_by_id == user.id)
+    return and_(col(DraftRecord.author_id) != user.id, ~edited)
+
+
+def _no_live(kind: DecisionKind) -> Any:
+    return ~exists().where(
+        col(Decision.draft_id) == DraftRecord.id, col(Decision.kind) == kind,
+        col(Decision.voided_at).is_(None), col(Decision.revision) == DraftRecord.current_revision)
+
+
+def _items(session: Session, query: Any) -> list[QueueItem]:
+    return [
+        QueueItem(
+            draft_id=row[0], state=row[1], verdict=row[2], safeguarding=row[3],
+            title=_title(row[4]), channels=tuple(c for c in row[5].split(";") if c),
+            author=row[6], revision=row[7], content_sha256=row[8], created_at=row[9],
+            submitted_at=row[10], updated_at=row[11])
+        for row in session.exec(query)
+    ]
+
+
+def _title(text: str) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= TITLE_CHARS else line[: TITLE_CHARS - 1] + "…"
+
+
+def awaiting_approval(*, session: Session, user: User, limit: int | None = None
+                      ) -> list[QueueItem]:
+    """Submitted drafts this approver may approve, oldest first."""
+    rules.require_role(user, Role.APPROVER)
+    query = _base().where(
+        col(DraftRecord.state) == DraftState.SUBMITTED, col(Revision.verdict) != "block",
+        _not_touched_by(user), _no_live(DecisionKind.APPROVE),
+    ).order_by(col(DraftRecord.submitted_at), col(DraftRecord.id)).limit(limit)
+    return _items(session, query)
+
+
+def flagged_for_review(*, session: Session, user: User, limit: int | None = None
+                       ) -> list[QueueItem]:
+    """Drafts with verdict review awaiting sign-off: all for the headteacher, the DSL's
+    own share (safeguarding findings) for the DSL."""
+    rules.require_role(user, Role.HEADTEACHER, Role.DSL)
+    conditions = [col(DraftRecord.state) == DraftState.SUBMITTED,
+                  col(Revision.verdict) == "review", _not_touched_by(user),
+                  _no_live(DecisionKind.SIGN_OFF)]
+    if not user.has_role(Role.HEADTEACHER):
+        conditions.append(col(Revision.safeguarding).is_(True))
+    query = _base().where(*conditions).order_by(
+        col(DraftRecord.submitted_at), col(DraftRecord.id)).limit(limit)
+    return _items(session, query)
+
+
+def my_drafts(*, session: Session, user: User, limit: int | None = None) -> list[QueueItem]:
+    """Everything this user wrote, most recently changed first."""
+    rules.require_active(user)
+    query = _base().where(col(DraftRecord.author_id) == user.id).order_by(
+        col(DraftRecord.updated_at).desc(), col(DraftRecord.id).desc()).limit(limit)
+    return _items(session, query)
