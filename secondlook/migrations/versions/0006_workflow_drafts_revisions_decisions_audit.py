@@ -1,7 +1,7 @@
 """workflow: drafts, revisions, images, decisions, and the hash-chained audit log
 
-Revision ID: 0005_workflow
-Revises: 0004_release
+Revision ID: 0006_workflow
+Revises: 0005_takedowns
 Create Date: 2026-11-25 15:25:09.765151
 """
 
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import sqlmodel  # noqa: F401
 
 
-revision = '0005_workflow'
-down_revision = '0004_release'
+revision = '0006_workflow'
+down_revision = '0005_takedowns'
 branch_labels = None
 depends_on = None
 
