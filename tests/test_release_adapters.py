@@ -7,15 +7,10 @@ import pytest
 
 from secondlook.release import publishing
 from secondlook.release.models import PostState
-from tests.fakes import fixtures as fx
-from tests.fakes.fixtures import content
+from tests.fakes.content import content
 from tests.fakes.server import Fault
 
-# The fake servers and adapters (pytest finds fixtures by these module-level names).
-_fb_server, _x_server, client, policy, waits = (
-    fx._fb_server, fx._x_server, fx.client, fx.policy, fx.waits)
-fake_facebook, fake_x, fb_adapter, x_adapter = (
-    fx.fake_facebook, fx.fake_x, fx.fb_adapter, fx.x_adapter)
+pytest_plugins = ["tests.fakes.fixtures"]  # fake servers, client, policy, adapters
 
 
 def test_x_receives_the_exact_photos_alt_texts_and_text(sqlite_db, fake_x, x_adapter) -> None:
@@ -168,7 +163,7 @@ def test_a_photo_still_carrying_exif_is_never_sent(sqlite_db, fake_x, x_adapter)
     from PIL import Image
 
     from secondlook.release.content import ReleaseContent, ReleaseImage, ReleaseRefused
-    from tests.fakes.fixtures import jpeg
+    from tests.fakes.content import jpeg
 
     exif = Image.Exif()
     exif[0x010F] = "PhoneMaker"  # Make

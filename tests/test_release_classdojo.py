@@ -11,7 +11,7 @@ import pytest
 
 from secondlook.release.classdojo import check_link, export_zip
 from secondlook.release.content import ReleaseRefused
-from tests.fakes.fixtures import content
+from tests.fakes.content import content
 
 
 def test_the_zip_holds_the_exact_text_photos_and_alt_texts() -> None:

@@ -15,7 +15,7 @@ from secondlook.release import publishing
 from secondlook.release.adapters import Published
 from secondlook.release.content import people_in_report
 from secondlook.release.takedowns import mark_taken_down, open_takedowns, takedown_queue
-from tests.fakes.fixtures import content
+from tests.fakes.content import content
 
 HEADER = ("upn,first_name,last_name,year_group,photo_consent,name_consent,biometric_consent,"
           "never_publish,consent_expires\n")

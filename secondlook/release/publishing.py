@@ -125,6 +125,16 @@ def publish(*, db: DbEngine, content: ReleaseContent, adapter: Adapter, user_id:
     return record_posted(db, post_id, published)
 
 
+def not_sent(db: DbEngine, content: ReleaseContent, channel: str, reason: str) -> None:
+    """Record why a channel was not even tried (no credentials...); a posted row stays."""
+    post_id = ensure_post(db, content, channel)
+    with session_scope(db) as session:
+        session.exec(update(ChannelPost)  # type: ignore[call-overload]
+                     .where(col(ChannelPost.id) == post_id, col(ChannelPost.state).in_(_SENDABLE))
+                     .values(state=PostState.FAILED, error=reason[:2000], updated_at=utcnow())
+                     .execution_options(synchronize_session=False))
+
+
 def current(db: DbEngine, post_id: int) -> ChannelPost:
     with session_scope(db) as session:
         row = session.get(ChannelPost, post_id)

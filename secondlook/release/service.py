@@ -1,0 +1,191 @@
+"""Releasing an approved draft: the workflow's claim, the channels, and the outcome.
+
+``release_draft`` takes the workflow's single right to publish (``claim_release``),
+sends the approved revision to each API channel through ``publishing.publish``
+(at most once per revision and channel), leaves Class Dojo waiting for its
+pasted link, and then either marks the draft released (every channel has a
+link), keeps it releasing (only a manual link is missing), or hands it back
+to approved with the errors (nothing is resent that is posted or in doubt).
+Each channel's outcome goes into the draft's audit history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import httpx
+from sqlalchemy.engine import Engine as DbEngine
+from sqlmodel import Session, col, select
+
+from consent_store.db import session_scope
+from consent_store.models import utcnow
+from secondlook.accounts.models import User
+from secondlook.config import Settings
+from secondlook.release import publishing
+from secondlook.release.approval_expiry import ApprovalExpired, expire_approvals
+from secondlook.release.channels import MANUAL_CHANNELS, build_adapter, http_client
+from secondlook.release.classdojo import check_link, export_zip
+from secondlook.release.content import ReleaseContent, ReleaseImage, people_in_report
+from secondlook.release.errors import ChannelError
+from secondlook.release.models import ChannelPost, PostState
+from secondlook.release.retrying import RetryPolicy
+from secondlook.workflow import audit, rules
+from secondlook.workflow.drafts import abandon_release, claim_release, mark_released
+from secondlook.workflow.errors import InvalidTransition
+from secondlook.workflow.models import DraftState, ImageBlob
+from secondlook.workflow.views import DraftView, load_view
+
+# A ``sending`` row older than this belongs to a process that died.
+STALE_SENDING = timedelta(minutes=15)
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelOutcome:
+    channel: str
+    state: str
+    url: str
+    error: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseOutcome:
+    draft_id: int
+    state: str  # the draft's state afterwards
+    channels: list[ChannelOutcome]
+
+
+def release_content(session: Session, view: DraftView) -> ReleaseContent:
+    """The current revision as it will be sent, bound to the hash its approval names."""
+    images = []
+    for img in view.images:
+        blob = session.get(ImageBlob, img.sha256)
+        assert blob is not None, f"image {img.sha256} of draft {view.id} is missing"
+        images.append(ReleaseImage(blob.data, img.alt, img.name, blob.media_type))
+    approved = view.approvals[0].content_sha256 if view.approvals else ""
+    named, pictured = people_in_report(view.report)
+    return ReleaseContent(view.id, view.revision.number, view.revision.text, tuple(images),
+                          tuple(view.channels), approved, named, pictured)
+
+
+def channel_posts(session: Session, draft_id: int, revision: int) -> list[ChannelPost]:
+    return list(session.exec(select(ChannelPost).where(
+        ChannelPost.draft_id == draft_id, ChannelPost.revision == revision)
+        .order_by(col(ChannelPost.channel))))
+
+
+def _claim(db: DbEngine, draft_id: int, user: User, settings: Settings,
+           now: datetime) -> ReleaseContent:
+    days = settings.approval_max_age_days
+    with session_scope(db) as s:
+        expired = expire_approvals(session=s, max_age=timedelta(days=days), now=now,
+                                   draft_id=draft_id)
+    if expired:
+        raise ApprovalExpired(f"the approval of draft {draft_id} is more than {days} days old "
+                              "and has expired: ask a colleague to approve it again")
+    with session_scope(db) as s:
+        view = claim_release(session=s, draft_id=draft_id, user=user)
+        return release_content(s, view)
+
+
+def _send_one(db: DbEngine, content: ReleaseContent, channel: str, user: User,
+              settings: Settings, client: httpx.Client, policy: RetryPolicy | None) -> None:
+    if channel in MANUAL_CHANNELS:
+        publishing.ensure_post(db, content, channel, PostState.AWAITING_LINK)
+        return
+    try:
+        with Session(db) as s:
+            adapter = build_adapter(session=s, channel=channel, client=client,
+                                    settings=settings, policy=policy)
+    except ChannelError as exc:  # not configured, or the key cannot open the token
+        publishing.not_sent(db, content, channel, str(exc))
+        return
+    publishing.publish(db=db, content=content, adapter=adapter, user_id=user.id)
+
+
+def release_draft(*, db: DbEngine, draft_id: int, user: User, settings: Settings,
+                  client: httpx.Client | None = None, policy: RetryPolicy | None = None,
+                  now: datetime | None = None) -> ReleaseOutcome:
+    """Publish the approved revision to every channel it names (see module doc)."""
+    now = now or utcnow()
+    content = _claim(db, draft_id, user, settings, now)
+    try:
+        content.verify()
+        publishing.interrupted(db, draft_id=draft_id, older_than=now - STALE_SENDING)
+        own = client is None
+        client = client or http_client(settings)
+        try:
+            for channel in content.channels:
+                _send_one(db, content, channel, user, settings, client, policy)
+        finally:
+            if own:
+                client.close()
+    except BaseException as exc:
+        _give_back(db, draft_id, user, f"release stopped: {exc}")
+        raise
+    return finish(db=db, draft_id=draft_id, user=user)
+
+
+def _give_back(db: DbEngine, draft_id: int, user: User, note: str) -> None:
+    with session_scope(db) as s:
+        if load_view(s, draft_id).draft.state == DraftState.RELEASING:
+            abandon_release(session=s, draft_id=draft_id, user=user, note=note)
+
+
+def _audit_channels(s: Session, view: DraftView, user: User, posts: list[ChannelPost]) -> None:
+    audit.append(session=s, actor=user, action="channels", draft_id=view.id,
+                 revision=view.revision.number, content_sha256=view.content_sha256,
+                 detail={"channels": {p.channel: {"state": p.state, "url": p.url,
+                                                  "error": p.error[:300],
+                                                  "attempts": p.attempts} for p in posts}})
+
+
+def finish(*, db: DbEngine, draft_id: int, user: User) -> ReleaseOutcome:
+    """Move the draft on from what the channels now say."""
+    with session_scope(db) as s:
+        view = load_view(s, draft_id)
+        posts = channel_posts(s, draft_id, view.revision.number)
+        _audit_channels(s, view, user, posts)
+        by_channel = {p.channel: p for p in posts}
+        states = [by_channel[c].state if c in by_channel else PostState.PENDING
+                  for c in view.channels]
+        if all(st == PostState.POSTED for st in states):
+            view = mark_released(session=s, draft_id=draft_id, user=user,
+                                 links={c: by_channel[c].url for c in view.channels})
+        elif view.draft.state == DraftState.RELEASING and not all(
+                st in (PostState.POSTED, PostState.AWAITING_LINK) for st in states):
+            problems = "; ".join(f"{p.channel}: {p.error}" for p in posts if p.error)
+            view = abandon_release(session=s, draft_id=draft_id, user=user,
+                                   note=problems or "not every channel was posted")
+        outcome = [ChannelOutcome(p.channel, p.state, p.url, p.error) for p in posts]
+        return ReleaseOutcome(draft_id, str(view.draft.state), outcome)
+
+
+def manual_export(*, db: DbEngine, draft_id: int, user: User) -> tuple[str, bytes]:
+    """The Class Dojo zip (file name, bytes) of the approved revision."""
+    with session_scope(db) as s:
+        view = load_view(s, draft_id)
+        rules.can_release(user, view, {DraftState.APPROVED, DraftState.RELEASING})
+        if not set(view.channels) & set(MANUAL_CHANNELS):
+            raise InvalidTransition(f"draft {draft_id} does not go to Class Dojo")
+        content = release_content(s, view)
+    data = export_zip(content)
+    publishing.ensure_post(db, content, "classdojo", PostState.AWAITING_LINK)
+    return f"secondlook-draft-{draft_id}-r{content.revision}-classdojo.zip", data
+
+
+def record_link(*, db: DbEngine, draft_id: int, channel: str, url: str | None,
+                user: User) -> ReleaseOutcome:
+    """A person's answer: the pasted Class Dojo link, or for a post in doubt its link
+    (or None: checked, it is not on the channel, so it may be sent again)."""
+    if channel in MANUAL_CHANNELS:
+        url = check_link(url or "")
+    with session_scope(db) as s:
+        view = load_view(s, draft_id)
+        rules.can_release(user, view, {DraftState.APPROVED, DraftState.RELEASING})
+        post = publishing.post_for(s, draft_id, view.revision.number, channel)
+        if post is None or post.id is None:
+            raise InvalidTransition(f"draft {draft_id} has no {channel} release to complete")
+        post_id = post.id
+    publishing.resolve(db, post_id=post_id, url=url, user_id=user.id)
+    return finish(db=db, draft_id=draft_id, user=user)

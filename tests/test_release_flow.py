@@ -1,0 +1,202 @@
+"""From an approved draft to posts on every channel, through the workflow, with the
+channels' local fakes: exactly the approved bytes, once, and the draft says what happened."""
+
+from __future__ import annotations
+
+import base64
+import io
+import threading
+import zipfile
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session
+
+from consent_store.db import session_scope
+from consent_store.models import utcnow
+from moderation.draft import DraftImage
+from secondlook.config import Settings, get_settings
+from secondlook.release import scheduling
+from secondlook.release.approval_expiry import ApprovalExpired
+from secondlook.release.credentials import set_credentials
+from secondlook.release.models import PostState
+from secondlook.release.service import manual_export, record_link, release_draft
+from secondlook.workflow import audit, drafts
+from secondlook.workflow.models import DraftState
+from secondlook.workflow.views import load_view
+from tests.fakes import facebook as fb
+from tests.fakes import x as xfake
+from tests.fakes.content import jpeg
+from tests.fakes.server import Fault
+
+pytest_plugins = ["tests.workflow_support", "tests.fakes.fixtures"]
+
+KEY = base64.b64encode(b"k" * 32).decode()
+
+
+@pytest.fixture
+def settings(_fb_server, _x_server, fake_facebook, fake_x, tmp_path, monkeypatch):  # noqa: ANN001, ANN201
+    monkeypatch.setenv("SECONDLOOK_DATA_KEY", KEY)
+    monkeypatch.setenv("SECONDLOOK_HOME", str(tmp_path))
+    get_settings.cache_clear()
+    yield Settings(home=tmp_path, data_key=KEY, facebook_graph_url=_fb_server[1].url,
+                   x_api_url=_x_server[1].url, release_timeout_seconds=1.0)
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def configured(sqlite_db, settings):  # noqa: ANN001, ANN201
+    with session_scope(sqlite_db) as s:
+        set_credentials(session=s, channel="facebook",
+                        values={"page_id": fb.PAGE_ID, "token": fb.TOKEN}, actor=None)
+        set_credentials(session=s, channel="twitter",
+                        values={"username": "oakfieldpri", "token": xfake.TOKEN}, actor=None)
+    return settings
+
+
+PHOTOS = [DraftImage(jpeg((200, 30, 30)), alt="Year 4 relay team crossing the line",
+                     name="relay.jpg"),
+          DraftImage(jpeg((30, 30, 200)), alt="Parents cheering", name="crowd.jpg")]
+
+
+def approved_draft(db, staff, mengine, channels, text="Sports day! Well done all.",  # noqa: ANN001
+                   photos=PHOTOS, when=None) -> int:  # noqa: ANN001
+    with session_scope(db) as s:
+        view = drafts.create_draft(session=s, author=staff["alice"], text=text,
+                                   channels=channels, images=photos, engine=mengine)
+        drafts.submit(session=s, draft_id=view.id, user=staff["alice"])
+        drafts.approve(session=s, draft_id=view.id, user=staff["bob"],
+                       content_sha256=view.content_sha256)
+        return view.id
+
+
+def state_of(db, draft_id: int):  # noqa: ANN001, ANN201
+    with Session(db) as s:
+        return load_view(s, draft_id).draft
+
+
+def test_a_draft_goes_out_on_all_three_channels_with_exactly_the_approved_bytes(
+        sqlite_db, staff, mengine, configured, client, policy, fake_facebook, fake_x) -> None:
+    draft_id = approved_draft(sqlite_db, staff, mengine, ["facebook", "twitter", "classdojo"])
+    out = release_draft(db=sqlite_db, draft_id=draft_id, user=staff["alice"],
+                        settings=configured, client=client, policy=policy)
+    assert out.state == DraftState.RELEASING  # Class Dojo's link is still to come
+    assert {c.channel: c.state for c in out.channels} == {
+        "facebook": PostState.POSTED, "twitter": PostState.POSTED,
+        "classdojo": PostState.AWAITING_LINK}
+    (fb_post,), (x_post,) = fake_facebook.posts, fake_x.posts
+    sent = [p.data for p in PHOTOS]
+    assert [p.data for p in fb_post.photos] == sent == [m.data for m in x_post.media]
+    assert [p.alt for p in fb_post.photos] == [p.alt for p in PHOTOS] == [m.alt for m in
+                                                                        x_post.media]
+    assert fb_post.message == x_post.text == "Sports day! Well done all."
+
+    name, data = manual_export(db=sqlite_db, draft_id=draft_id, user=staff["alice"])
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    assert zf.read("post.txt") == b"Sports day! Well done all." and name.endswith(".zip")
+    assert zf.read("photo-01.jpg") == sent[0]
+    done = record_link(db=sqlite_db, draft_id=draft_id, channel="classdojo",
+                       url="https://home.classdojo.com/#/story/42", user=staff["alice"])
+    assert done.state == DraftState.RELEASED
+    record = state_of(sqlite_db, draft_id)
+    with Session(sqlite_db) as s:
+        view = load_view(s, draft_id)
+        assert record.released_sha256 == view.content_sha256 == view.approvals[0].content_sha256
+        actions = [e.action for e in audit.history(session=s, draft_id=draft_id)]
+    assert actions[-4:] == ["release started", "channels", "channels", "released"]
+
+
+def test_a_failed_channel_goes_back_to_approved_and_a_retry_posts_only_what_is_missing(
+        sqlite_db, staff, mengine, configured, client, policy, fake_facebook, fake_x) -> None:
+    draft_id = approved_draft(sqlite_db, staff, mengine, ["facebook", "twitter"])
+    fake_x.token = "rotated-by-x"
+    out = release_draft(db=sqlite_db, draft_id=draft_id, user=staff["alice"],
+                        settings=configured, client=client, policy=policy)
+    assert out.state == DraftState.APPROVED
+    errors = {c.channel: c.error for c in out.channels}
+    assert "secondlook channel set twitter" in errors["twitter"] and errors["facebook"] == ""
+    with session_scope(sqlite_db) as s:
+        set_credentials(session=s, channel="twitter",
+                        values={"username": "oakfieldpri", "token": "rotated-by-x"}, actor=None)
+    out = release_draft(db=sqlite_db, draft_id=draft_id, user=staff["alice"],
+                        settings=configured, client=client, policy=policy)
+    assert out.state == DraftState.RELEASED
+    assert len(fake_facebook.posts) == 1 and len(fake_x.posts) == 1
+
+
+def test_a_post_in_doubt_is_not_resent_and_a_person_completes_it(
+        sqlite_db, staff, mengine, configured, client, policy, fake_x) -> None:
+    draft_id = approved_draft(sqlite_db, staff, mengine, ["twitter"], photos=[])
+    fake_x.faults.add("tweets", Fault(502, apply=True))
+    out = release_draft(db=sqlite_db, draft_id=draft_id, user=staff["alice"],
+                        settings=configured, client=client, policy=policy)
+    assert out.state == DraftState.APPROVED and out.channels[0].state == PostState.IN_DOUBT
+    again = release_draft(db=sqlite_db, draft_id=draft_id, user=staff["alice"],
+                          settings=configured, client=client, policy=policy)
+    assert again.channels[0].state == PostState.IN_DOUBT and len(fake_x.posts) == 1
+    link = f"https://x.com/oakfieldpri/status/{fake_x.posts[0].id}"
+    done = record_link(db=sqlite_db, draft_id=draft_id, channel="twitter", url=link,
+                       user=staff["alice"])
+    assert done.state == DraftState.RELEASED and fake_x.calls.count("tweets") == 1
+
+
+def test_concurrent_releases_post_once(sqlite_db, staff, mengine, configured, policy,
+                                       fake_facebook) -> None:
+    draft_id = approved_draft(sqlite_db, staff, mengine, ["facebook"], photos=[])
+    errors: list[Exception] = []
+
+    def go() -> None:
+        try:
+            release_draft(db=sqlite_db, draft_id=draft_id, user=staff["alice"],
+                          settings=configured, policy=policy)
+        except Exception as exc:  # noqa: BLE001 - the losers get Conflict/InvalidTransition
+            errors.append(exc)
+
+    threads = [threading.Thread(target=go) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(fake_facebook.posts) == 1
+    assert len(errors) == 7
+    assert state_of(sqlite_db, draft_id).state == DraftState.RELEASED
+
+
+def test_an_approval_older_than_30_days_expires_and_nothing_is_sent(
+        sqlite_db, staff, mengine, configured, client, policy, fake_facebook) -> None:
+    draft_id = approved_draft(sqlite_db, staff, mengine, ["facebook"], photos=[])
+    later = utcnow() + timedelta(days=31)
+    with pytest.raises(ApprovalExpired, match="approve it again"):
+        release_draft(db=sqlite_db, draft_id=draft_id, user=staff["alice"],
+                      settings=configured, client=client, policy=policy, now=later)
+    assert state_of(sqlite_db, draft_id).state == DraftState.SUBMITTED
+    assert fake_facebook.calls == []
+    with Session(sqlite_db) as s:
+        assert load_view(s, draft_id).approvals == []
+
+
+def test_a_scheduled_release_goes_out_when_due_and_not_before(
+        sqlite_db, staff, mengine, configured, client, policy, fake_x) -> None:
+    draft_id = approved_draft(sqlite_db, staff, mengine, ["twitter"], photos=[])
+    now = utcnow()
+    with session_scope(sqlite_db) as s:
+        scheduling.schedule(session=s, draft_id=draft_id, user=staff["alice"],
+                            at=now + timedelta(hours=1), now=now)
+    assert scheduling.run_due(db=sqlite_db, settings=configured, now=now, client=client,
+                              policy=policy) == []
+    assert fake_x.posts == []
+    (out,) = scheduling.run_due(db=sqlite_db, settings=configured,
+                                now=now + timedelta(hours=2), client=client, policy=policy)
+    assert out.state == DraftState.RELEASED and len(fake_x.posts) == 1
+    assert scheduling.run_due(db=sqlite_db, settings=configured,
+                              now=now + timedelta(hours=3), client=client, policy=policy) == []
+
+
+def test_a_time_in_the_past_is_refused_with_a_reason(sqlite_db, staff, mengine,
+                                                     configured) -> None:
+    from secondlook.workflow.errors import InvalidContent
+
+    draft_id = approved_draft(sqlite_db, staff, mengine, ["twitter"], photos=[])
+    with session_scope(sqlite_db) as s, pytest.raises(InvalidContent, match="in the past"):
+        scheduling.schedule(session=s, draft_id=draft_id, user=staff["alice"],
+                            at=utcnow() - timedelta(minutes=5))
