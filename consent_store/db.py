@@ -16,6 +16,7 @@ from sqlmodel import Session, create_engine, select
 
 from consent_store.models import Learner, StaffMember
 from consent_store.snapshot import LearnerRecord, RegisterSnapshot, StaffRecord
+from consent_store.templates import load_templates
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -79,7 +80,11 @@ def load_snapshot(session: Session, today: date | None = None) -> RegisterSnapsh
     learners = tuple(to_record(r) for r in session.exec(select(Learner).order_by(Learner.upn)))
     staff_rows = session.exec(select(StaffMember).order_by(StaffMember.id))  # type: ignore[arg-type]
     staff = tuple(StaffRecord(s.title, s.first_name, s.last_name) for s in staff_rows)
-    digest = hashlib.sha256(repr((learners, staff)).encode()).hexdigest()[:16]
+    # Face templates only of learners who may be matched: consent, no objection, on roll.
+    matchable = [rec.upn for rec in learners if rec.may_match_face()]
+    templates = load_templates(session=session, upns=matchable)
+    digest = hashlib.sha256(repr((learners, staff, templates.upns)).encode()).hexdigest()[:16]
     return RegisterSnapshot(
-        learners=learners, staff=staff, as_of=today or date.today(), version=digest
+        learners=learners, staff=staff, templates=templates, as_of=today or date.today(),
+        version=digest,
     )

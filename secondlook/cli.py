@@ -17,6 +17,8 @@ from secondlook.commands import Command, CommandError
 COMMANDS: list[tuple[tuple[str, ...], str]] = [
     (("init",), "secondlook.commands.init"),
     (("register", "import"), "secondlook.commands.register_import"),
+    (("register", "enrol"), "secondlook.commands.enrol"),
+    (("register", "calibrate"), "secondlook.commands.calibrate"),
     (("staff", "import"), "secondlook.commands.staff_import"),
     (("check",), "secondlook.commands.check"),
     (("serve",), "secondlook.commands.serve"),

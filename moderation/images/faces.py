@@ -6,6 +6,7 @@ lazily, once per process (worker processes included), never at import.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from functools import cache
 from typing import Any, Protocol
@@ -41,7 +42,10 @@ class FaceBackend(Protocol):
 def _models() -> tuple[Any, Any, Any]:
     try:
         import dlib
-        import face_recognition_models as frm
+
+        with warnings.catch_warnings():  # it imports the deprecated pkg_resources
+            warnings.simplefilter("ignore", UserWarning)
+            import face_recognition_models as frm
     except ImportError as exc:  # pragma: no cover - depends on the installation
         raise FaceModelError(
             "the face models (dlib-bin, face-recognition-models) are not installed; "
