@@ -1,7 +1,7 @@
 """faces: encrypted templates and reference photos
 
-Revision ID: 0005_faces
-Revises: 0004_release
+Revision ID: 0007_faces
+Revises: 0006_workflow
 Create Date: 2026-11-25 15:38:55.297018
 """
 
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import sqlmodel  # noqa: F401
 
 
-revision = '0005_faces'
-down_revision = '0004_release'
+revision = '0007_faces'
+down_revision = '0006_workflow'
 branch_labels = None
 depends_on = None
 
