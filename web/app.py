@@ -41,8 +41,19 @@ def create_app(settings: Settings | None = None, *, db: DbEngine | None = None) 
     from secondlook.accounts.setup import FirstAdminSetup
     from secondlook.accounts.throttle import LoginThrottle
     from secondlook.checking import moderation_engine
-    from web import errors, security
-    from web.routers import account, admin_register, admin_users, api_schema, auth, check, pages
+    from web import errors, formatting, security
+    from web.routers import (
+        account,
+        admin_register,
+        admin_users,
+        api_schema,
+        audit_pages,
+        auth,
+        check,
+        decisions,
+        drafts,
+        pages,
+    )
 
     settings = settings or get_settings()
     app = FastAPI(
@@ -68,6 +79,7 @@ def create_app(settings: Settings | None = None, *, db: DbEngine | None = None) 
         max_delay=settings.login_max_delay_seconds,
     )
     templates.env.globals["csrf_token"] = security.csrf_token
+    formatting.install(templates.env)
     app.add_middleware(security.SecurityHeadersMiddleware, secure_cookie=settings.cookie_secure)
     errors.install(app)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
@@ -80,6 +92,9 @@ def create_app(settings: Settings | None = None, *, db: DbEngine | None = None) 
         admin_register.router,
         check.router,
         api_schema.router,
+        drafts.router,
+        decisions.router,
+        audit_pages.router,
     ]
     for router in routers:
         app.include_router(router)

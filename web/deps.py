@@ -117,3 +117,14 @@ def require_role(*roles: Role) -> Callable[[User], User]:
 
 
 AdminDep = Annotated[User, Depends(require_role(Role.ADMIN))]
+AuthorDep = Annotated[User, Depends(require_role(Role.AUTHOR))]
+ApproverDep = Annotated[User, Depends(require_role(Role.APPROVER))]
+# Sign-off and rejection: the headteacher, or the DSL for safeguarding findings.
+SignerDep = Annotated[User, Depends(require_role(Role.HEADTEACHER, Role.DSL))]
+ReviewerDep = Annotated[User, Depends(require_role(Role.APPROVER, Role.HEADTEACHER, Role.DSL))]
+# Editing a draft: its author or a reviewer (the workflow decides which draft).
+EditorDep = Annotated[
+    User, Depends(require_role(Role.AUTHOR, Role.APPROVER, Role.HEADTEACHER, Role.DSL))
+]
+# Reading drafts: any staff role (the workflow decides which drafts).
+StaffDep = Annotated[User, Depends(require_role(*Role))]

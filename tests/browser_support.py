@@ -1,0 +1,79 @@
+"""A real server and headless Chromium for the browser tests (and page screenshots).
+
+The server is uvicorn on a free loopback port, in a thread of the test process, with a
+temporary SQLite database, the example register, the blank spaCy engine and the fake face
+backend. Chromium is Debian's (/usr/bin/chromium): nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import spacy
+from sqlalchemy.engine import Engine as DbEngine
+
+from consent_store.db import make_engine, session_scope
+from consent_store.register_import import import_register_file
+from secondlook.accounts.models import Role
+from tests.conftest import EXAMPLES, migrated_url
+from tests.face_support import FakeBackend
+from tests.fakes.server import ServedApp
+from tests.web_support import PASSWORD, add_user, make_app
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+STAFF = {  # username: (display name, roles)
+    "amy": ("Amy Author", (Role.AUTHOR,)),
+    "bob": ("Bob Approver", (Role.APPROVER,)),
+    "head": ("Mrs Head", (Role.HEADTEACHER, Role.APPROVER)),
+    "dpo": ("Dee Admin", (Role.ADMIN,)),
+}
+
+
+@dataclass
+class Site:
+    url: str
+    db: DbEngine
+
+
+@contextmanager
+def served_site(tmp: Path) -> Iterator[Site]:
+    db = make_engine(migrated_url("sqlite", tmp))
+    with session_scope(db) as s:
+        import_register_file(s, EXAMPLES / "register.csv")
+    for username, (name, roles) in STAFF.items():
+        add_user(db, username, *roles, name=name)
+    app = make_app(db, spacy.blank("en"))
+    app.state.moderation.services["face-backend"] = FakeBackend()
+    with ServedApp(app) as served:
+        yield Site(served.url, db)
+    db.dispose()
+
+
+@contextmanager
+def chromium() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def sign_in(browser, site: Site, username: str):  # noqa: ANN001, ANN201
+    """A fresh browser context signed in as ``username`` through the login form."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(site.url + "/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r".*/$"))
+    return page

@@ -1,0 +1,117 @@
+"""Turning a check report into what the draft pages show: marked-up text, face boxes, fixes.
+
+Pure functions of the report JSON (the same dict ``/api/check`` returns), so the pages and
+their tests need no database.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from moderation.draft import CHANNELS
+
+SEVERITY_RANK = {"info": 0, "review": 1, "block": 2}
+CHANNEL_RULE = re.compile(r"^(?:channel|accessibility)\.(" + "|".join(CHANNELS) + r")\.")
+
+
+@dataclass
+class Segment:
+    """A run of the draft text: plain, or marked by one or more findings."""
+
+    text: str
+    severity: str | None = None
+    findings: list[int] = field(default_factory=list)  # 1-based numbers in the findings list
+
+
+def highlight(text: str, findings: list[dict[str, Any]]) -> list[Segment]:
+    """Split ``text`` at every span boundary; overlapping spans share the worst severity."""
+    spans = [(f["span"]["start"], f["span"]["end"], n, f["severity"])
+             for n, f in enumerate(findings, 1)
+             if f.get("span") and 0 <= f["span"]["start"] < f["span"]["end"] <= len(text)]
+    cuts = sorted({0, len(text), *(s for s, *_ in spans), *(e for _, e, *_ in spans)})
+    segments: list[Segment] = []
+    for start, end in zip(cuts, cuts[1:], strict=False):
+        covering = [(n, sev) for s, e, n, sev in spans if s <= start and end <= e]
+        if not covering:
+            segments.append(Segment(text[start:end]))
+            continue
+        worst = max((sev for _, sev in covering), key=lambda s: SEVERITY_RANK.get(s, 0))
+        segments.append(Segment(text[start:end], worst, [n for n, _ in covering]))
+    return segments
+
+
+@dataclass(frozen=True)
+class Box:
+    """A face box in the image's own pixel coordinates (drawn by an SVG over the photo)."""
+
+    x: int
+    y: int
+    width: int
+    height: int
+    consent: str
+    label: str
+    findings: tuple[int, ...]
+
+
+def face_boxes(report: dict[str, Any], image: int) -> list[Box]:
+    image_report = next((r for r in report.get("images", []) if r["index"] == image), None)
+    if image_report is None:
+        return []
+    boxes = []
+    for number, face in enumerate(image_report.get("faces", [])):
+        b = face["box"]
+        related = tuple(n for n, f in enumerate(report.get("findings", []), 1)
+                        if f.get("image") == image and f.get("face") == number)
+        boxes.append(Box(x=b["left"], y=b["top"], width=b["right"] - b["left"],
+                         height=b["bottom"] - b["top"], consent=face.get("consent", "unknown"),
+                         label=f"face {number + 1}", findings=related))
+    return boxes
+
+
+def image_size(report: dict[str, Any], image: int) -> tuple[int, int] | None:
+    for r in report.get("images", []):
+        if r["index"] == image and r.get("width") and r.get("height"):
+            return int(r["width"]), int(r["height"])
+    return None
+
+
+@dataclass(frozen=True)
+class Fix:
+    kind: str  # "blur" or "drop-channel"
+    label: str
+    image: int | None = None
+    channel: str | None = None
+
+
+def fixes_for(finding: dict[str, Any], report: dict[str, Any], channels: list[str]) -> list[Fix]:
+    """The one-click fixes that would resolve this finding, if any."""
+    if finding.get("severity") == "info":
+        return []
+    out: list[Fix] = []
+    image, face = finding.get("image"), finding.get("face")
+    if finding.get("check") == "face" and image is not None:
+        out.append(Fix("blur", f"Use a copy of photo {image + 1} with faces blurred", image=image))
+        out += _drop_refused_channels(report, image, face, channels)
+    match = CHANNEL_RULE.match(finding.get("rule", ""))
+    if match and match.group(1) in channels and len(channels) > 1:
+        out.append(_drop(match.group(1)))
+    return out
+
+
+def _drop(channel: str) -> Fix:
+    return Fix("drop-channel", f"Don't post to {channel}", channel=channel)
+
+
+def _drop_refused_channels(report: dict[str, Any], image: int, face: int | None,
+                           channels: list[str]) -> list[Fix]:
+    """Offer to drop only the channels this face lacks consent for, if any channel remains."""
+    faces = next((r.get("faces", []) for r in report.get("images", []) if r["index"] == image), [])
+    if face is None or face >= len(faces):
+        return []
+    per_channel: dict[str, str] = faces[face].get("channels") or {}
+    refused = [c for c in channels if per_channel.get(c, "granted") != "granted"]
+    if not refused or len(refused) == len(channels):
+        return []
+    return [_drop(c) for c in refused]

@@ -1,0 +1,109 @@
+"""Glue between the draft pages and the workflow services: errors, loading, page context."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from fastapi import HTTPException, UploadFile
+from sqlmodel import Session, col, select
+
+from moderation.draft import CHANNELS, DraftImage
+from secondlook.accounts.models import User
+from secondlook.workflow.errors import (
+    Conflict,
+    Forbidden,
+    InvalidContent,
+    InvalidTransition,
+    NotFound,
+    WorkflowError,
+)
+from secondlook.workflow.models import Revision
+from secondlook.workflow.rules import allowed_actions
+from secondlook.workflow.views import DraftView
+from web.draft_render import face_boxes, fixes_for, highlight, image_size
+
+MAX_PHOTO_BYTES = 25 * 1024 * 1024
+STATUS = {NotFound: 404, Forbidden: 403, Conflict: 409, InvalidTransition: 409,
+          InvalidContent: 400}
+
+
+@contextmanager
+def workflow_errors(session: Session) -> Iterator[None]:
+    """A refused workflow step becomes an HTTP error whose message says why (no traceback)."""
+    try:
+        yield
+    except WorkflowError as exc:
+        session.rollback()
+        status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 400)
+        raise HTTPException(status_code=status, detail=str(exc)) from exc
+
+
+def chosen_channels(values: list[str] | None) -> list[str]:
+    picked = [c for c in CHANNELS if c in (values or [])]
+    if not picked:
+        raise HTTPException(status_code=400, detail="tick at least one channel to post to")
+    return picked
+
+
+async def read_photos(files: list[UploadFile] | None) -> list[DraftImage]:
+    photos = []
+    for n, upload in enumerate(f for f in files or [] if f.filename):
+        data = await upload.read(MAX_PHOTO_BYTES + 1)
+        if len(data) > MAX_PHOTO_BYTES:
+            raise HTTPException(status_code=413, detail=f"{upload.filename} is larger than "
+                                f"{MAX_PHOTO_BYTES // 2**20} MiB; export a smaller copy")
+        photos.append(DraftImage(data=data, alt="", name=upload.filename or f"photo {n + 1}"))
+    return photos
+
+
+def report_context(report: dict[str, Any], text: str, channels: list[str],
+                   images: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the report panel needs: marked text, numbered findings with fixes, photo boxes."""
+    findings = report.get("findings", [])
+    for image in images:
+        image["boxes"] = face_boxes(report, image["position"])
+        image["size"] = image_size(report, image["position"])
+    return {
+        "report": report,
+        "segments": highlight(text, findings),
+        "findings": [(n, f, fixes_for(f, report, channels)) for n, f in enumerate(findings, 1)],
+        "images": images,
+    }
+
+
+def view_images(view: DraftView) -> list[dict[str, Any]]:
+    return [{"position": img.position, "sha256": img.sha256, "alt": img.alt, "name": img.name,
+             "url": f"/drafts/{view.id}/images/{img.sha256}"} for img in view.images]
+
+
+def revisions(session: Session, draft_id: int) -> list[Revision]:
+    query = select(Revision).where(Revision.draft_id == draft_id)
+    return list(session.exec(query.order_by(col(Revision.number))))
+
+
+def text_changes(before: str, after: str) -> list[tuple[str, str]]:
+    """Word-level changes between two revisions: ("-", words) removed, ("+", words) added."""
+    a, b = before.split(), after.split()
+    out: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b).get_opcodes():
+        if op in ("replace", "delete"):
+            out.append(("-", " ".join(a[i1:i2])))
+        if op in ("replace", "insert"):
+            out.append(("+", " ".join(b[j1:j2])))
+    return out
+
+
+def draft_context(session: Session, view: DraftView, user: User) -> dict[str, Any]:
+    history = revisions(session, view.id)
+    previous = history[-2] if len(history) > 1 else None
+    names = {u.id: u.display_name for u in session.exec(select(User))}
+    return {
+        "user": user, "view": view, "draft": view.draft, "revision": view.revision,
+        "actions": allowed_actions(user, view), "channels": CHANNELS,
+        "history": history, "previous": previous, "names": names,
+        "changes": text_changes(previous.text, view.revision.text) if previous else [],
+        **report_context(view.report, view.revision.text, view.channels, view_images(view)),
+    }

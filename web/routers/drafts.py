@@ -1,0 +1,161 @@
+"""Draft pages: write a post, see the check as you type, fix findings, save, view."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import select
+
+from moderation.draft import CHANNELS, Draft, DraftError, DraftImage
+from secondlook.workflow import drafts as workflow
+from secondlook.workflow.checking import run_checks
+from secondlook.workflow.models import ImageBlob, Revision, RevisionImage
+from secondlook.workflow.views import image_input
+from web.deps import AuthorDep, EditorDep, ModerationDep, SessionDep, StaffDep
+from web.drafts_support import (
+    chosen_channels,
+    draft_context,
+    read_photos,
+    report_context,
+    view_images,
+    workflow_errors,
+)
+
+router = APIRouter(prefix="/drafts", tags=["drafts"])
+
+
+def _page(request: Request, name: str, context: dict, status: int = 200) -> HTMLResponse:
+    from web.app import templates
+
+    return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+@router.get("/new", response_class=HTMLResponse, summary="Write a new post")
+def new_draft_page(request: Request, user: AuthorDep) -> HTMLResponse:
+    return _page(request, "drafts/new.html", {"user": user, "channels": CHANNELS})
+
+
+@router.post("/check", response_class=HTMLResponse, summary="Check unsaved text as it is typed")
+def check_unsaved(
+    request: Request, session: SessionDep, engine: ModerationDep, user: AuthorDep,
+    text: Annotated[str, Form()] = "", channels: Annotated[list[str] | None, Form()] = None,
+) -> HTMLResponse:
+    try:
+        draft = Draft.create(text, [], [c for c in CHANNELS if c in (channels or [])] or None)
+    except DraftError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from exc
+    report = run_checks(session=session, draft=draft, engine=engine).report.to_dict()
+    context = report_context(report, text, list(draft.channels), [])
+    return _page(request, "drafts/_report.html", {**context, "live": True, "can_fix": False})
+
+
+@router.post("", summary="Save a new draft")
+async def create(
+    session: SessionDep, engine: ModerationDep, user: AuthorDep,
+    text: Annotated[str, Form()] = "", channels: Annotated[list[str] | None, Form()] = None,
+    photos: Annotated[list[UploadFile] | None, File()] = None,
+) -> Response:
+    images = await read_photos(photos)
+    with workflow_errors(session):
+        view = workflow.create_draft(session=session, author=user, text=text, engine=engine,
+                                     channels=chosen_channels(channels), images=images)
+        session.commit()
+    return RedirectResponse(f"/drafts/{view.id}", status_code=303)
+
+
+@router.get("/{draft_id}", response_class=HTMLResponse, summary="A draft: content, report, actions")
+def draft_page(request: Request, draft_id: int, session: SessionDep,
+               user: StaffDep) -> HTMLResponse:
+    with workflow_errors(session):
+        view = workflow.get_draft(session=session, draft_id=draft_id, user=user)
+    return _page(request, "drafts/draft.html", draft_context(session, view, user))
+
+
+def _edited_images(session: SessionDep, view, alts: list[str], remove: list[str]  # noqa: ANN001
+                   ) -> list[DraftImage]:
+    kept = []
+    for img in view.images:
+        if str(img.position) in remove:
+            continue
+        alt = alts[img.position] if img.position < len(alts) else img.alt
+        kept.append(image_input(session, img.sha256, alt.strip(), img.name))
+    return kept
+
+
+@router.post("/{draft_id}/check", response_class=HTMLResponse, summary="Check unsaved edits")
+def check_edits(
+    request: Request, draft_id: int, session: SessionDep, engine: ModerationDep,
+    user: EditorDep, text: Annotated[str, Form()] = "",
+    channels: Annotated[list[str] | None, Form()] = None,
+    alt: Annotated[list[str] | None, Form()] = None,
+) -> HTMLResponse:
+    with workflow_errors(session):
+        view = workflow.get_draft(session=session, draft_id=draft_id, user=user)
+        images = _edited_images(session, view, alt or [], [])
+    try:
+        draft = Draft.create(text, images, chosen_channels(channels))
+    except DraftError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from exc
+    report = run_checks(session=session, draft=draft, engine=engine).report.to_dict()
+    shown = view_images(view)
+    for entry, image in zip(shown, images, strict=False):
+        entry["alt"] = image.alt
+    context = report_context(report, text, list(draft.channels), shown)
+    return _page(request, "drafts/_report.html",
+                 {**context, "live": True, "can_fix": False, "draft_id": draft_id})
+
+
+@router.post("/{draft_id}/edit", summary="Save changes (a new revision)")
+async def save_edits(
+    draft_id: int, session: SessionDep, engine: ModerationDep, user: EditorDep,
+    revision: Annotated[int, Form()], text: Annotated[str, Form()] = "",
+    channels: Annotated[list[str] | None, Form()] = None,
+    alt: Annotated[list[str] | None, Form()] = None,
+    remove: Annotated[list[str] | None, Form()] = None,
+    photos: Annotated[list[UploadFile] | None, File()] = None,
+) -> Response:
+    added = await read_photos(photos)
+    with workflow_errors(session):
+        view = workflow.get_draft(session=session, draft_id=draft_id, user=user)
+        images = _edited_images(session, view, alt or [], remove or []) + added
+        workflow.revise(session=session, draft_id=draft_id, user=user, engine=engine,
+                        text=text, channels=chosen_channels(channels), images=images,
+                        expected_revision=revision)
+        session.commit()
+    return RedirectResponse(f"/drafts/{draft_id}", status_code=303)
+
+
+@router.post("/{draft_id}/fix/blur", summary="One-click fix: use a blurred copy of a photo")
+def fix_blur(draft_id: int, session: SessionDep, engine: ModerationDep, user: EditorDep,
+             image: Annotated[int, Form()]) -> Response:
+    with workflow_errors(session):
+        workflow.apply_blurred_copy(session=session, draft_id=draft_id, user=user, image=image,
+                                    engine=engine)
+        session.commit()
+    return RedirectResponse(f"/drafts/{draft_id}", status_code=303)
+
+
+@router.post("/{draft_id}/fix/drop-channel", summary="One-click fix: stop posting to a channel")
+def fix_drop_channel(draft_id: int, session: SessionDep, engine: ModerationDep,
+                     user: EditorDep, channel: Annotated[str, Form()]) -> Response:
+    with workflow_errors(session):
+        workflow.drop_channel(session=session, draft_id=draft_id, user=user, channel=channel,
+                              engine=engine)
+        session.commit()
+    return RedirectResponse(f"/drafts/{draft_id}", status_code=303)
+
+
+@router.get("/{draft_id}/images/{sha256}", summary="A photo of a draft, as it will be posted")
+def draft_image(draft_id: int, sha256: str, session: SessionDep, user: StaffDep
+                ) -> Response:
+    with workflow_errors(session):
+        workflow.get_draft(session=session, draft_id=draft_id, user=user)
+    belongs = session.exec(
+        select(RevisionImage.id).join(Revision, Revision.id == RevisionImage.revision_id)
+        .where(Revision.draft_id == draft_id, RevisionImage.sha256 == sha256)).first()
+    blob = session.get(ImageBlob, sha256) if belongs else None
+    if blob is None:
+        raise HTTPException(status_code=404, detail="this draft has no such photo")
+    return Response(blob.data, media_type=blob.media_type)
