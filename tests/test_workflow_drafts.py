@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
+from PIL import Image
+from sqlmodel import select
 
 from consent_store.db import session_scope
 from consent_store.register_import import import_register_file
+from moderation.checks.image import ImageCheck
 from moderation.draft import Draft, DraftImage
+from moderation.pipeline import Engine
 from secondlook.workflow import audit, drafts, rules
 from secondlook.workflow.errors import Conflict, Forbidden, InvalidContent, InvalidTransition
 from secondlook.workflow.models import DraftState, ImageBlob
 from tests.conftest import EXAMPLES, TODAY
+from tests.face_support import painted
+from tests.image_support import fake_engine, settings_env
+from tests.workflow_helpers import MarkerCheck, gps_jpeg, photo
 
 pytest_plugins = ["tests.workflow_support"]  # fixtures: staff, wf, mengine
+__all__ = ["settings_env"]  # a fixture
 
-JPEG = b"\xff\xd8\xff\xe0" + b"sports day" * 20
 
 
 def new(wf, staff, mengine, text="Sports day was great!", author="alice", **kw):  # noqa: ANN001
@@ -42,17 +50,29 @@ def test_a_new_draft_is_checked_against_the_stored_register(sqlite_db, staff, en
                                                    ["facebook"]).content_sha256()
 
 
-def test_revision_stores_images_alt_text_and_tagged_findings(wf, staff, mengine) -> None:
-    photo = DraftImage(data=JPEG, alt="Children racing", name="race.jpg")
-    view = new(wf, staff, mengine, text="[safeguarding] sports day", images=[photo, photo],
+def test_photos_are_stored_without_metadata_with_alt_text_and_tagged_findings(
+        wf, staff, blank_nlp) -> None:  # noqa: ANN001
+    upload = DraftImage(data=gps_jpeg(), alt="Children racing", name="race.jpg")
+    checks = Engine(nlp=blank_nlp, checks=[ImageCheck(), MarkerCheck()])
+    view = new(wf, staff, checks, text="[safeguarding] sports day", images=[upload, upload],
                channels=["classdojo"])
     assert [i.alt for i in view.images] == ["Children racing", "Children racing"]
+    assert len(wf.exec(select(ImageBlob)).all()) == 1  # the same photo twice is stored once
     blob = wf.get(ImageBlob, view.images[0].sha256)
-    assert blob.data == JPEG and blob.media_type == "image/jpeg"
+    assert blob.media_type == "image/jpeg" and blob.data != upload.data
+    assert not Image.open(io.BytesIO(blob.data)).getexif()  # no GPS, no camera
+    assert "GPSInfo" in view.report["images"][0]["metadata_removed"]
     assert view.revision.safeguarding and view.verdict == "review"
     assert view.report["findings"][0]["tags"] == ["safeguarding"]
-    expected = Draft.create("[safeguarding] sports day", [photo, photo], ["classdojo"])
-    assert view.content_sha256 == expected.content_sha256()
+    stored = DraftImage(data=blob.data, alt="Children racing")
+    expected = Draft.create("[safeguarding] sports day", [stored, stored], ["classdojo"])
+    assert view.content_sha256 == expected.content_sha256()  # the hash is of what goes out
+
+
+def test_a_damaged_photo_is_refused_with_what_to_do(wf, staff, mengine) -> None:
+    broken = DraftImage(data=gps_jpeg()[:200], alt="x", name="IMG_0001.jpg")
+    with pytest.raises(InvalidContent, match=r"photo 1 \(IMG_0001.jpg\) is damaged.*again"):
+        new(wf, staff, mengine, images=[broken])
 
 
 def test_only_authors_create_and_bad_content_is_explained(wf, staff, mengine) -> None:
@@ -115,12 +135,12 @@ def test_any_edit_voids_the_approval(wf, staff, mengine) -> None:
 
 
 def test_unchanged_content_makes_no_new_revision(wf, staff, mengine) -> None:
-    view = new(wf, staff, mengine, images=[DraftImage(data=JPEG, alt="a", name="a.jpg")])
+    view = new(wf, staff, mengine, images=[DraftImage(data=photo(), alt="a", name="a.jpg")])
     same = drafts.revise(session=wf, draft_id=view.id, user=staff["alice"], engine=mengine,
                          text=view.revision.text)
     assert same.revision.number == 1
     alt = drafts.revise(session=wf, draft_id=view.id, user=staff["alice"], engine=mengine,
-                        images=[DraftImage(data=JPEG, alt="Runners at the line")])
+                        images=[DraftImage(data=photo(), alt="Runners at the line")])
     assert alt.revision.number == 2 and alt.images[0].sha256 == view.images[0].sha256
 
 
@@ -218,10 +238,26 @@ def test_claimed_release_happens_once_and_can_be_abandoned(wf, staff, mengine) -
 
 
 def test_blurring_needs_a_face_to_blur(wf, staff, mengine) -> None:
-    view = new(wf, staff, mengine, images=[DraftImage(data=JPEG, alt="field")])
+    view = new(wf, staff, mengine, images=[DraftImage(data=photo(), alt="field")])
     with pytest.raises(InvalidContent, match="no faces were found in photo 1"):
         drafts.apply_blurred_copy(session=wf, draft_id=view.id, user=staff["alice"], image=0,
                                   engine=mengine)
     with pytest.raises(InvalidContent, match="has no photo 3"):
         drafts.apply_blurred_copy(session=wf, draft_id=view.id, user=staff["alice"], image=2,
                                   engine=mengine)
+
+
+def test_one_click_blur_is_a_new_revision_without_the_face(wf, staff, engine,
+                                                           settings_env) -> None:  # noqa: ANN001
+    checks = fake_engine(engine)  # the real image and face checks on a fake face detector
+    face = painted((200, 160), [(7, 40, 60, 40)])
+    view = new(wf, staff, checks, images=[DraftImage(data=face, alt="A runner")],
+               channels=["facebook"])
+    assert len(view.report["images"][0]["faces"]) == 1
+    blurred = drafts.apply_blurred_copy(session=wf, draft_id=view.id, user=staff["alice"],
+                                        image=0, engine=checks)
+    assert blurred.revision.number == 2
+    assert blurred.revision.system_edit == "blurred 1 face(s) in photo 1"
+    assert blurred.report["images"][0]["faces"] == []
+    assert blurred.images[0].sha256 != view.images[0].sha256
+    assert blurred.images[0].alt == "A runner"

@@ -51,3 +51,31 @@ def add_staff(db: DbEngine) -> dict[str, User]:
         s.add_all(users.values())
         s.commit()
     return users
+
+
+def photo(colour: tuple[int, int, int] = (10, 120, 200), fmt: str = "PNG") -> bytes:
+    """A small plain photo that decodes (its bytes change only with the colour)."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), colour).save(out, format=fmt)
+    return out.getvalue()
+
+
+def gps_jpeg() -> bytes:
+    """A phone-style JPEG that says where and with what it was taken."""
+    import io
+
+    import piexif
+    from PIL import Image
+
+    exif = piexif.dump({
+        "0th": {piexif.ImageIFD.Make: b"PhoneCo"},
+        "GPS": {piexif.GPSIFD.GPSLatitudeRef: b"N",
+                piexif.GPSIFD.GPSLatitude: ((51, 1), (30, 1), (0, 1))},
+    })
+    out = io.BytesIO()
+    Image.new("RGB", (60, 40), (10, 120, 200)).save(out, format="JPEG", exif=exif)
+    return out.getvalue()

@@ -16,7 +16,9 @@ from typing import Any
 
 from sqlmodel import Session, col, update
 
+from consent_store.db import split_list as split
 from consent_store.models import utcnow
+from moderation.checks.image import photo_label
 from moderation.draft import Draft, DraftError, DraftImage
 from moderation.pipeline import Engine
 from moderation.report import FaceBox
@@ -24,7 +26,12 @@ from secondlook.accounts.models import Role, User
 from secondlook.workflow import audit, rules
 from secondlook.workflow.checking import CheckedContent, run_checks
 from secondlook.workflow.errors import Conflict, InvalidContent, InvalidTransition
-from secondlook.workflow.images import BlurNotAvailable, blurred_copy, media_type, process_upload
+from secondlook.workflow.images import (
+    BlurNotAvailable,
+    ProcessedImage,
+    blurred_copy,
+    process_upload,
+)
 from secondlook.workflow.models import (
     Decision,
     DecisionKind,
@@ -40,36 +47,46 @@ from secondlook.workflow.views import DraftView, load_view, moderation_draft
 class Content:
     """Validated, processed content and its check results, computed before any write."""
 
-    def __init__(self, draft: Draft, media_types: list[str], checked: CheckedContent) -> None:
+    def __init__(self, draft: Draft, blobs: list[ProcessedImage],
+                 checked: CheckedContent) -> None:
         self.draft = draft
-        self.media_types = media_types
+        self.blobs = blobs  # per photo: media type and the metadata its upload carried
         self.checked = checked
+
+
+def _process(session: Session, images: Sequence[DraftImage],
+             final: dict[str, ProcessedImage]) -> list[tuple[DraftImage, ProcessedImage]]:
+    """Each photo as it will be published; stored photos are never re-encoded."""
+    out = []
+    for n, img in enumerate(images):
+        stored = session.get(ImageBlob, img.sha256)
+        if stored is not None:
+            done = ProcessedImage(stored.data, stored.media_type, split(stored.metadata_removed))
+        elif img.sha256 in final:
+            done = final[img.sha256]
+        else:
+            try:
+                done = process_upload(img.data, photo_label(n, img.name))
+            except ValueError as exc:  # ImageRejected: says what is wrong and what to do
+                raise InvalidContent(f"{exc} {getattr(exc, 'suggestion', '')}".strip()) from exc
+        out.append((DraftImage(data=done.data, alt=img.alt, name=img.name), done))
+    return out
 
 
 def _content(session: Session, *, text: str, channels: Sequence[str] | None,
              images: Sequence[DraftImage], engine: Engine, today: date | None,
-             final: frozenset[str] = frozenset()) -> Content:
+             final: dict[str, ProcessedImage] | None = None) -> Content:
     if not text.strip() and not images:
         raise InvalidContent("a draft needs text or at least one photo")
-    processed, kinds = [], []
-    for n, img in enumerate(images):
-        stored = session.get(ImageBlob, img.sha256)
-        if stored is not None or img.sha256 in final:  # already processed: never re-encode
-            processed.append(img)
-            kinds.append(stored.media_type if stored else media_type(img.data))
-            continue
-        try:
-            out = process_upload(img.data, img.name or f"photo {n + 1}")
-        except ValueError as exc:  # the image module's ImageRejected is a ValueError
-            raise InvalidContent(f"photo {n + 1} ({img.name or 'upload'}): {exc}") from exc
-        processed.append(DraftImage(data=out.data, alt=img.alt, name=img.name))
-        kinds.append(out.media_type)
+    processed = _process(session, images, final or {})
     try:
-        draft = Draft.create(text, processed, list(channels or []) or None)
+        draft = Draft.create(text, [p[0] for p in processed], list(channels or []) or None)
     except DraftError as exc:
         raise InvalidContent(str(exc)) from exc
-    checked = run_checks(session=session, draft=draft, engine=engine, today=today)
-    return Content(draft, kinds, checked)
+    blobs = [p[1] for p in processed]
+    checked = run_checks(session=session, draft=draft, engine=engine, today=today,
+                         removed=[b.metadata_removed for b in blobs])
+    return Content(draft, blobs, checked)
 
 
 def _store_revision(session: Session, *, draft_id: int, number: int, content: Content,
@@ -87,8 +104,9 @@ def _store_revision(session: Session, *, draft_id: int, number: int, content: Co
     session.flush()
     for position, img in enumerate(draft.images):
         if session.get(ImageBlob, img.sha256) is None:
-            session.add(ImageBlob(sha256=img.sha256, data=img.data,
-                                  media_type=content.media_types[position]))
+            blob = content.blobs[position]
+            session.add(ImageBlob(sha256=img.sha256, data=img.data, media_type=blob.media_type,
+                                  metadata_removed=";".join(blob.metadata_removed)))
             session.flush()  # two identical photos in one draft share one blob
         session.add(RevisionImage(revision_id=revision.id, position=position, sha256=img.sha256,
                                   alt=img.alt, name=img.name))
@@ -168,7 +186,7 @@ def revise(
     *, session: Session, draft_id: int, user: User, engine: Engine, text: str | None = None,
     channels: Sequence[str] | None = None, images: Sequence[DraftImage] | None = None,
     system_edit: str = "", expected_revision: int | None = None, today: date | None = None,
-    _final: frozenset[str] = frozenset(),
+    _final: dict[str, ProcessedImage] | None = None,
 ) -> DraftView:
     """A new revision with whatever is given changed; voids every approval and sign-off.
 
@@ -226,14 +244,16 @@ def apply_blurred_copy(*, session: Session, draft_id: int, user: User, image: in
     boxes = [FaceBox(**f["box"]) for f in faces]
     if not boxes:
         raise InvalidContent(f"no faces were found in photo {image + 1}: nothing to blur")
+    stored = session.get(ImageBlob, view.images[image].sha256)
+    removed = split(stored.metadata_removed) if stored else ()
     try:
-        out = blurred_copy(current[image].data, boxes)
+        out = blurred_copy(current[image].data, boxes, removed)
     except BlurNotAvailable as exc:
         raise InvalidTransition(str(exc)) from exc
     current[image] = DraftImage(data=out.data, alt=current[image].alt, name=current[image].name)
     return revise(session=session, draft_id=draft_id, user=user, engine=engine, images=current,
                   system_edit=f"blurred {len(boxes)} face(s) in photo {image + 1}",
-                  today=today, _final=frozenset({out.sha256}))
+                  today=today, _final={out.sha256: out})
 
 
 def submit(*, session: Session, draft_id: int, user: User) -> DraftView:

@@ -76,6 +76,8 @@ class ImageBlob(SQLModel, table=True):
     sha256: str = Field(primary_key=True, max_length=64)
     data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     media_type: str = Field(default="application/octet-stream", max_length=50)
+    # What re-encoding the upload removed (";"-separated, e.g. GPSInfo;Make): shown as fixed.
+    metadata_removed: str = Field(default="", max_length=1000)
 
 
 class RevisionImage(SQLModel, table=True):
