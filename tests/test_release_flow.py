@@ -22,7 +22,7 @@ from secondlook.release.credentials import set_credentials
 from secondlook.release.models import PostState
 from secondlook.release.service import manual_export, record_link, release_draft
 from secondlook.workflow import audit, drafts
-from secondlook.workflow.models import DraftState
+from secondlook.workflow.models import DraftState, ImageBlob
 from secondlook.workflow.views import load_view
 from tests.fakes import facebook as fb
 from tests.fakes import x as xfake
@@ -85,7 +85,9 @@ def test_a_draft_goes_out_on_all_three_channels_with_exactly_the_approved_bytes(
         "facebook": PostState.POSTED, "twitter": PostState.POSTED,
         "classdojo": PostState.AWAITING_LINK}
     (fb_post,), (x_post,) = fake_facebook.posts, fake_x.posts
-    sent = [p.data for p in PHOTOS]
+    with Session(sqlite_db) as s:  # the approved revision's photos: re-encoded, no metadata
+        sent = [s.get(ImageBlob, i.sha256).data for i in load_view(s, draft_id).images]
+    assert len(sent) == len(PHOTOS) and sent[0] != PHOTOS[0].data
     assert [p.data for p in fb_post.photos] == sent == [m.data for m in x_post.media]
     assert [p.alt for p in fb_post.photos] == [p.alt for p in PHOTOS] == [m.alt for m in
                                                                         x_post.media]
