@@ -1,7 +1,7 @@
 """workflow: keep what re-encoding each photo removed (GPS, camera...) to show it as fixed
 
-Revision ID: 0007_image_metadata
-Revises: 0006_workflow
+Revision ID: 0008_image_metadata
+Revises: 0007_faces
 Create Date: 2026-11-25 15:43:54.033323
 """
 
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import sqlmodel  # noqa: F401
 
 
-revision = '0007_image_metadata'
-down_revision = '0006_workflow'
+revision = '0008_image_metadata'
+down_revision = '0007_faces'
 branch_labels = None
 depends_on = None
 
