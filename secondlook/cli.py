@@ -23,6 +23,9 @@ COMMANDS: list[tuple[tuple[str, ...], str]] = [
     (("check",), "secondlook.commands.check"),
     (("serve",), "secondlook.commands.serve"),
     (("channel", "set"), "secondlook.commands.channel_set"),
+    (("release", "due"), "secondlook.commands.release_due"),
+    (("report", "policy"), "secondlook.commands.report_policy"),
+    (("takedowns", "list"), "secondlook.commands.takedowns_list"),
     (("audit", "verify"), "secondlook.commands.audit_verify"),
 ]
 

@@ -202,3 +202,23 @@ def test_a_time_in_the_past_is_refused_with_a_reason(sqlite_db, staff, mengine,
     with session_scope(sqlite_db) as s, pytest.raises(InvalidContent, match="in the past"):
         scheduling.schedule(session=s, draft_id=draft_id, user=staff["alice"],
                             at=utcnow() - timedelta(minutes=5))
+
+
+def test_a_pasted_link_must_be_a_post_on_that_channel(sqlite_db, staff, mengine, configured,
+                                                      client, policy, fake_x) -> None:
+    draft_id = approved_draft(sqlite_db, staff, mengine, ["twitter"], photos=[])
+    fake_x.faults.add("tweets", Fault(504))  # a gateway gave up; X never saw it
+    release_draft(db=sqlite_db, draft_id=draft_id, user=staff["alice"], settings=configured,
+                  client=client, policy=policy)
+    for bad in ("javascript:alert(1)", "https://evil.example/x.com", "http://x.com/a/status/1"):
+        with pytest.raises(ValueError, match="not a link to a twitter post"):
+            record_link(db=sqlite_db, draft_id=draft_id, channel="twitter", url=bad,
+                        user=staff["alice"])
+    # Checked by a person and not there: it may be sent again, and it is.
+    out = record_link(db=sqlite_db, draft_id=draft_id, channel="twitter", url=None,
+                      user=staff["alice"])
+    assert out.channels[0].state == PostState.FAILED
+    again = release_draft(db=sqlite_db, draft_id=draft_id, user=staff["alice"],
+                          settings=configured, client=client, policy=policy)
+    assert again.state == DraftState.RELEASED and fake_x.calls.count("tweets") == 2
+    assert len(fake_x.posts) == 1

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy.engine import Engine as DbEngine
@@ -174,12 +175,29 @@ def manual_export(*, db: DbEngine, draft_id: int, user: User) -> tuple[str, byte
     return f"secondlook-draft-{draft_id}-r{content.revision}-classdojo.zip", data
 
 
+_POST_HOSTS = {"facebook": ("facebook.com", "fb.com"), "twitter": ("x.com", "twitter.com")}
+
+
+def check_post_link(channel: str, url: str) -> str:
+    """A pasted https link to a post on ``channel`` (it is shown as a link later)."""
+    url = url.strip()
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    hosts = _POST_HOSTS.get(channel, ())
+    if parts.scheme != "https" or not any(host == h or host.endswith("." + h) for h in hosts):
+        raise ValueError(f"{url!r} is not a link to a {channel} post: open the post on "
+                         f"{hosts[0] if hosts else channel} and copy its https address")
+    return url
+
+
 def record_link(*, db: DbEngine, draft_id: int, channel: str, url: str | None,
                 user: User) -> ReleaseOutcome:
     """A person's answer: the pasted Class Dojo link, or for a post in doubt its link
     (or None: checked, it is not on the channel, so it may be sent again)."""
     if channel in MANUAL_CHANNELS:
         url = check_link(url or "")
+    elif url is not None:
+        url = check_post_link(channel, url)
     with session_scope(db) as s:
         view = load_view(s, draft_id)
         rules.can_release(user, view, {DraftState.APPROVED, DraftState.RELEASING})

@@ -1,0 +1,35 @@
+"""``secondlook release due``: release scheduled drafts whose time has come and expire
+old approvals. Run it every minute from cron or a systemd timer."""
+
+from __future__ import annotations
+
+import argparse
+
+from secondlook.commands import Command, open_database
+from secondlook.config import get_settings
+
+
+def _configure(parser: argparse.ArgumentParser) -> None:
+    pass
+
+
+def _run(args: argparse.Namespace) -> int:
+    from secondlook.release.scheduling import run_due
+
+    settings = get_settings()
+    results = run_due(db=open_database(settings), settings=settings)
+    failed = 0
+    for result in results:
+        if isinstance(result, str):
+            failed += 1
+            print(f"not released: {result}")
+        else:
+            states = ", ".join(f"{c.channel} {c.state}" for c in result.channels)
+            print(f"draft {result.draft_id}: {result.state} ({states})")
+    if not results:
+        print("Nothing due.")
+    return 1 if failed else 0
+
+
+COMMAND = Command(help="release scheduled drafts that are due; expire old approvals",
+                  configure=_configure, run=_run)
