@@ -71,6 +71,7 @@ class ImportResult:
     unchanged: int = 0
     absent: list[str] = field(default_factory=list)  # current learners not in the file
     pruned: list[str] = field(default_factory=list)  # marked as left by --prune
+    purged: list[str] = field(default_factory=list)  # learners whose biometric data was deleted
     returned: list[str] = field(default_factory=list)  # previously left, back in the file
 
     def summary(self) -> str:
@@ -87,6 +88,11 @@ class ImportResult:
             lines.append(
                 f"{len(self.absent)} learner(s) in the register are not in this file and were "
                 f"kept: {', '.join(self.absent[:20])}. Use --prune to mark them as left."
+            )
+        if self.purged:
+            lines.append(
+                f"Face templates and reference photos deleted for {len(self.purged)} learner(s) "
+                f"(consent withdrawn, objection or left): {', '.join(self.purged[:20])}."
             )
         return "\n".join(lines)
 
@@ -299,7 +305,18 @@ def apply_register(
             session.add(learner)
             result.pruned.append(upn)
     session.flush()
+    _purge_biometrics(session, result)
     return result
+
+
+def _purge_biometrics(session: Session, result: ImportResult) -> None:
+    """Withdrawal, an objection or leaving deletes templates and photos in the same transaction."""
+    from consent_store.templates import purge_biometrics
+
+    due = [c.upn for c in result.updated if c.biometric_withdrawn] + result.pruned
+    for upn in sorted(set(due)):
+        if purge_biometrics(session=session, upn=upn):
+            result.purged.append(upn)
 
 
 def _upsert(session: Session, learner: Learner | None, values: dict[str, object],

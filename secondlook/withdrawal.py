@@ -15,6 +15,8 @@ from sqlmodel import Session
 from consent_store.models import Learner, utcnow
 from consent_store.register_import import LearnerChange
 from moderation.draft import CHANNELS
+from secondlook.accounts.models import User
+from secondlook.workflow import audit
 
 
 class WithdrawalError(ValueError):
@@ -44,7 +46,8 @@ def _remaining_channels(current: str, withdrawn: Iterable[str]) -> str:
     return ";".join(c for c in CHANNELS if c in current.split(";") and c not in gone)
 
 
-def withdraw(*, session: Session, request: Withdrawal) -> WithdrawalResult:
+def withdraw(*, session: Session, request: Withdrawal,
+             actor: User | None = None) -> WithdrawalResult:
     learner = session.get(Learner, request.upn)
     if learner is None:
         raise WithdrawalError(f"no learner with UPN {request.upn} in the register")
@@ -73,6 +76,8 @@ def withdraw(*, session: Session, request: Withdrawal) -> WithdrawalResult:
     takedowns = _open_takedowns(session, learner, before)
     if takedowns:
         changed.append(f"{takedowns} released post(s) added to the takedown list")
+    audit.append(session=session, actor=actor, action="consent.withdraw",
+                 detail={"upn": learner.upn, "changes": changed})
     return WithdrawalResult(changed=tuple(changed), biometrics_purged=purged, takedowns=takedowns)
 
 
@@ -87,10 +92,6 @@ def _open_takedowns(session: Session, learner: Learner, before: dict[str, object
 
 def _purge(session: Session, upn: str) -> int:
     """Delete the learner's templates and source photos; returns how many were deleted."""
-    try:
-        from consent_store.templates import purge_biometrics
-    except ModuleNotFoundError:
-        # A build without the face-template store holds no biometric data to delete.
-        return 0
-    purged = purge_biometrics(session=session, upn=upn)
-    return purged if isinstance(purged, int) else 0
+    from consent_store.templates import purge_biometrics
+
+    return purge_biometrics(session=session, upn=upn)

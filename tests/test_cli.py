@@ -117,3 +117,16 @@ def test_installed_console_script_runs(loaded) -> None:
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 4, proc.stderr
     assert json.loads(proc.stdout)["findings"][0]["rule"] == "names.never-publish"
+
+
+def test_register_import_is_in_the_audit_log(cli_env, capsys) -> None:
+    from sqlmodel import Session, select
+
+    from consent_store.db import make_engine
+    from secondlook.workflow.models import AuditEntry
+
+    assert main(["register", "import", str(EXAMPLES / "register.csv")]) == 0
+    with Session(make_engine(cli_env)) as s:
+        (entry,) = s.exec(select(AuditEntry)).all()
+    assert entry.action == "register.import" and '"created":5' in entry.detail
+    assert main(["audit", "verify"]) == 0

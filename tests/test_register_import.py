@@ -150,3 +150,28 @@ def test_a_50_mb_file_is_refused_before_parsing(db, tmp_path) -> None:
         fh.truncate(50 * 1024 * 1024 + 1)  # sparse: costs no disk, would fail to parse
     with pytest.raises(RegisterImportError, match=r"50\.0 MiB; the limit is 50 MiB"):
         do_import(db, path, max_bytes=50 * 1024 * 1024)
+
+
+def test_withdrawn_biometric_consent_or_leaving_deletes_templates_and_photos(
+        db, tmp_path, monkeypatch) -> None:
+    import numpy as np
+
+    from consent_store.templates import FaceTemplate, ReferencePhoto, add_template
+    from secondlook.config import get_settings
+
+    monkeypatch.setenv("SECONDLOOK_HOME", str(tmp_path / "home"))
+    get_settings.cache_clear()
+    do_import(db, write(tmp_path, HEADER, ROW_A, ROW_B))
+    with session_scope(db) as s:
+        for upn in ("A123456789012", "B234567890123"):
+            add_template(session=s, upn=upn, encoding=np.full(128, 0.1), photo=b"jpeg bytes")
+    withdrawn = ROW_A.replace(",first,yes,", ",first,no,")
+    result = do_import(db, write(tmp_path, HEADER, withdrawn, ROW_B))
+    assert result.purged == ["A123456789012"]
+    assert "Face templates and reference photos deleted for 1 learner(s)" in result.summary()
+    result = do_import(db, write(tmp_path, HEADER, withdrawn), prune=True)
+    assert result.purged == ["B234567890123"]
+    with Session(db) as s:
+        assert s.exec(select(FaceTemplate)).all() == []
+        assert s.exec(select(ReferencePhoto)).all() == []
+    get_settings.cache_clear()

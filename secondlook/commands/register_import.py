@@ -17,18 +17,19 @@ def _configure(parser: argparse.ArgumentParser) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from consent_store.db import session_scope
-    from consent_store.register_import import RegisterImportError, import_register_file
+    from consent_store.register_import import RegisterImportError, read_register_file
+    from secondlook.register_service import import_register
 
     settings = get_settings()
     engine = open_database(settings)
     try:
+        text = read_register_file(args.file, settings.max_register_bytes)
         with session_scope(engine) as session:
-            result = import_register_file(
-                session, args.file, prune=args.prune, max_bytes=settings.max_register_bytes
-            )
+            outcome = import_register(session=session, text=text, name=str(args.file),
+                                      prune=args.prune)
     except RegisterImportError as exc:
         raise CommandError(str(exc)) from exc
-    print(result.summary())
+    print(outcome.summary())
     return 0
 
 

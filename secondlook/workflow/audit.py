@@ -31,6 +31,9 @@ SYSTEM = "system"
 DETAIL_KEYS = frozenset({
     "from", "to", "verdict", "reason", "role", "channels", "images", "system_edit",
     "revision_from", "links", "note", "safeguarding", "approvals_voided", "signoffs_voided",
+    # register administration
+    "file", "created", "updated", "unchanged", "pruned", "biometrics_deleted", "takedowns",
+    "upn", "changes",
 })
 
 

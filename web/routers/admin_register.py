@@ -10,14 +10,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, or_, select
 
 from consent_store.models import Learner
-from consent_store.register_import import (
-    RegisterImportError,
-    apply_register,
-    decode_register,
-    parse_register,
-)
+from consent_store.register_import import RegisterImportError, decode_register
 from moderation.draft import CHANNELS
-from secondlook.release.takedowns import open_takedowns
+from secondlook.register_service import import_register
 from secondlook.withdrawal import Withdrawal, WithdrawalError, withdraw
 from web.deps import AdminDep, SessionDep, SettingsDep
 
@@ -51,7 +46,7 @@ def register_page(request: Request, session: SessionDep, admin: AdminDep,
 
 
 @router.post("/import", response_class=HTMLResponse, summary="Import the register CSV")
-async def import_register(
+async def import_register_page(
     request: Request, session: SessionDep, settings: SettingsDep, admin: AdminDep,
     file: Annotated[UploadFile, File()], prune: Annotated[bool, Form()] = False,
 ) -> HTMLResponse:
@@ -62,19 +57,16 @@ async def import_register(
             raise RegisterImportError(name, [
                 f"the file is larger than {settings.max_register_bytes // 2**20} MiB; "
                 "export only the current register"])
-        rows = parse_register(decode_register(raw, name), name)
-        result = apply_register(session, rows, prune=prune)
-        takedowns = open_takedowns(session=session, changes=result.updated)
+        outcome = import_register(session=session, text=decode_register(raw, name), name=name,
+                                  prune=prune, actor=admin)
         session.commit()
     except RegisterImportError as exc:
         session.rollback()
         return _render(request, "admin/register.html", 400, user=admin, q="",
                        learners=_learners(session, ""), page_size=PAGE_SIZE, result=None,
                        problems=exc.problems, file_name=name)
-    summary = result.summary() + (
-        f" {len(takedowns)} released post(s) added to the takedown list." if takedowns else "")
     return _render(request, "admin/register.html", user=admin, q="", page_size=PAGE_SIZE,
-                   learners=_learners(session, ""), result=summary, problems=None)
+                   learners=_learners(session, ""), result=outcome.summary(), problems=None)
 
 
 def _learner(session: Session, upn: str) -> Learner:
@@ -102,7 +94,7 @@ def withdraw_consent(
     ask = Withdrawal(upn=upn, photo_channels=frozenset(photo or []), name=name,
                      biometric=biometric)
     try:
-        result = withdraw(session=session, request=ask)
+        result = withdraw(session=session, request=ask, actor=admin)
     except WithdrawalError as exc:
         session.rollback()
         return _render(request, "admin/learner.html", 400, user=admin, learner=learner,
