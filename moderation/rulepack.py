@@ -37,6 +37,8 @@ MODEL_KINDS = frozenset({"tokens", "dependency", "allegation"})
 _REQUIRED = ("id", "check", "kind", "severity", "policy", "message", "suggestion", "examples")
 _KNOWN = set(_REQUIRED) | {"patterns", "ignore_case", "suffixes", "targets", "unless",
                            "region", "tags", "__line__", "__lines__"}
+# What makes someone identifiable: entity labels, words (roles), parts of speech (PROPN).
+_TARGETS = ("entities", "words", "pos")
 _ID = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)+$")
 
 
@@ -200,9 +202,9 @@ def _targets(raw: dict[str, Any], where: str, rid: str) -> dict[str, tuple[str, 
     value = raw.get("targets", {})
     if raw["kind"] == "allegation" and not value:
         raise _fail(where, rid, "an allegation rule needs 'targets' (entities and/or words)")
-    if not isinstance(value, dict) or set(value) - {"entities", "words", "__line__", "__lines__"}:
-        raise _fail(where, rid, "'targets' may only have 'entities' and 'words' lists", "targets")
-    return {k: _str_list(value, k, where, rid) for k in ("entities", "words") if k in value}
+    if not isinstance(value, dict) or set(value) - {*_TARGETS, "__line__", "__lines__"}:
+        raise _fail(where, rid, f"'targets' may only have {', '.join(_TARGETS)} lists", "targets")
+    return {k: _str_list(value, k, where, rid) for k in _TARGETS if k in value}
 
 
 def parse_rule(raw: Any, where: str) -> Rule:

@@ -81,8 +81,11 @@ class LearnerNameCheck:
             return False
         if len(mention.tokens) > 1:
             return True
+        start, end = norm.to_source(mention.start, mention.end)
+        if ctx.draft.text[start:end] != norm.text[mention.start : mention.end]:
+            return True  # a disguised name ("R\u00aduby", "\u0410melia") is meant as a name
         if mention.tokens[0].key in word_names():
-            return reads_as_name(ctx.doc, *norm.to_source(mention.start, mention.end))
+            return reads_as_name(ctx.doc, start, end)
         return True
 
     @staticmethod

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from spacy.tokens import Token
+
 from consent_store.snapshot import RegisterSnapshot
 from moderation.findings import Finding, Severity, Span
 from moderation.text.context import MONTHS, clearly_a_name
@@ -42,6 +44,15 @@ PLACE_WORDS = frozenset(
     "hill wood woods farm zoo library green common village town city fc united rovers athletic "
     "bridge house island".split()
 )
+# A capitalised word that makes a "name" a business or a body.
+ORG_WORDS = frozenset(
+    "cleaning coaches coach catering hire services service ltd limited motors travel construction "
+    "solutions group trust foundation partnership associates company co inc plc council society "
+    "club league cup trophy festival fair appeal legion brigade service scouts guides".split()
+)
+# Words after which two capitalised words are most likely a person: "a visit from Ann Vogt".
+_INTRODUCERS = frozenset("from to by with welcomed thanks thank visit visitor author "
+                         "and called named".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +64,12 @@ class StaffNames:
     def of(cls, register: RegisterSnapshot) -> StaffNames:
         return cls(frozenset(fold_name(s.first_name) for s in register.staff if s.first_name),
                    frozenset(fold_name(s.last_name) for s in register.staff if s.last_name))
+
+
+def _name_like(tok: Token) -> bool:
+    low = tok.lower_
+    return (tok.is_alpha and tok.text[:1].isupper() and low not in NOT_SURNAME
+            and low not in PLACE_WORDS and low not in ORG_WORDS)
 
 
 def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
@@ -71,7 +88,7 @@ class PersonNameCheck:
         found: list[tuple[int, int]] = []
         unknown_titled = [s for s, known in titled_names if not known]
         for span in [*unknown_titled, *self._first_names(ctx, names, staff),
-                     *self._entities(ctx, staff)]:
+                     *self._entities(ctx, staff), *self._introduced(ctx, staff)]:
             if not _overlaps(span, taken + found):
                 found.append(span)
         for start, end in sorted(found):
@@ -107,14 +124,18 @@ class PersonNameCheck:
         norm = text_view(ctx).norm
         tokens = names.tokens
         for i, tok in enumerate(tokens):
-            if not tok.capitalised or tok.key not in first_names() or tok.key in staff.firsts:
+            if not tok.capitalised or tok.key not in first_names():
                 continue
             nxt = tokens[i + 1] if i + 1 < len(tokens) else None
             if nxt is not None and nxt.key in PLACE_WORDS and self._adjacent(norm.text, tok, nxt):
                 continue  # "Victoria Park", "Chelsea FC"
             end = tok.end
             if nxt is not None and self._surname(norm.text, tok, nxt):
+                if nxt.key in ORG_WORDS:
+                    continue  # "Holly Cleaning Services"
                 end = nxt.end
+            elif tok.key in staff.firsts:
+                continue  # a lone first name a member of staff has: never an unknown person
             src = norm.to_source(tok.start, tok.end)
             if tok.key in word_names() and end == tok.end and not clearly_a_name(ctx.doc, *src):
                 continue  # "Art", "May", "Will" alone need a cue: "Well done Will!"
@@ -137,10 +158,28 @@ class PersonNameCheck:
                 continue
             if fold_name(ent[-1].text) in staff.lasts:
                 continue
-            words = [t for t in ent if not t.is_punct]
-            if all(t.is_alpha and t.text[:1].isupper() and t.lower_ not in NOT_SURNAME
-                   and t.lower_ not in PLACE_WORDS for t in words):
+            if all(_name_like(t) for t in ent if not t.is_punct):
                 yield ent.start_char, ent.end_char
+
+    @staticmethod
+    def _introduced(ctx: CheckContext, staff: StaffNames) -> Iterator[tuple[int, int]]:
+        """Two or three proper nouns after "from", "to", "by"...: a name the list lacks."""
+        doc, public = ctx.doc, set(public_names())
+        if not doc.has_annotation("TAG"):
+            return
+        i = 0
+        while i < len(doc):
+            j = i
+            while j < len(doc) and j - i < 3 and _name_like(doc[j]):
+                j += 1
+            before = doc[i - 1].lower_ if i else ""
+            after = doc[j].lower_ if j < len(doc) else ""
+            if j - i >= 2 and doc[j - 1].pos_ == "PROPN" and (
+                    before in _INTRODUCERS or after in {"from", "who"}):
+                span = doc[i:j]
+                if span.text not in public and fold_name(doc[j - 1].text) not in staff.lasts:
+                    yield span.start_char, span.end_char
+            i = max(j, i + 1)
 
     @staticmethod
     def _finding(text: str, start: int, end: int) -> Finding:

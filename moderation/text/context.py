@@ -20,12 +20,15 @@ _NOT_NAME_NEXT = frozenset(
     "club walk trip sale service assembly time sun day days week weeks school fun fest party "
     "garden gardens bush bushes tree trees flowers flower leaves berry berries bulbs picnic "
     "sports reading uniform timetable newsletter chains chain wreath wreaths sunshine "
-    "weather".split()
+    "weather appeal appeals seeds jam fields".split()
 )
 # Words after which a capitalised word is someone being addressed or praised.
-_NAME_CUES = frozenset("done to congratulations congrats thanks thank and & with , well".split())
-_OTHER_ENTITIES = frozenset({"DATE", "TIME", "ORG", "GPE", "LOC", "FAC", "EVENT",
-                             "WORK_OF_ART", "PRODUCT", "LAW", "LANGUAGE"})
+_NAME_CUES = frozenset("done to congratulations congrats thanks thank and & with , well "
+                       "celebrating welcome meet".split())
+# Before a word, these make it a thing: "the River Stour", "our Poppy Appeal".
+_DETERMINERS = frozenset("the a an this that these those our their your its".split())
+# What follows "Will" when it is the auxiliary: a subject, a verb, "not"...
+_AUX_FOLLOWERS = frozenset({"PRP", "DT", "NNP", "NN", "NNS", "VB", "RB", "PRP$", "CD", "EX"})
 _DIGIT_NEAR = re.compile(r"\d")
 
 
@@ -44,9 +47,9 @@ def _calendar_use(doc: Doc, tok: Token) -> bool:
             return True  # "Summer is here", "May we remind you"
         if any(t is not None and (t.like_num or _DIGIT_NEAR.search(t.text)) for t in (prev, nxt)):
             return True
-        if prev is not None and prev.lower_ in {"in", "this", "next", "last", "during", "until",
-                                               "since", "by", "every", "of", "early", "late",
-                                               "mid", "the", "from", "till", "over"}:
+        before = {"in", "this", "next", "last", "during", "until", "since", "by", "every",
+                  "early", "late", "mid", "the", "from", "till", "over"}
+        if prev is not None and (prev.lower_ in before or (word in MONTHS and prev.lower_ == "of")):
             return True
     return nxt is not None and nxt.lower_ in _NOT_NAME_NEXT
 
@@ -58,6 +61,8 @@ def reads_as_name(doc: Doc, start: int, end: int) -> bool:
         return False
     if word.isupper() and len(word) > 1:
         return False  # headings in capitals ("SUMMER FAIR") are not names
+    if doc.text[end : end + 2] in ("'s", "\u2019s"):
+        return word.lower() not in MONTHS | SEASONS  # "Grace's grandad", not "May's weather"
     tok = _token_at(doc, start, end)
     if tok is None:
         return True
@@ -73,14 +78,19 @@ def _tagged_as_name(doc: Doc, tok: Token) -> bool:
     nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
     if prev is not None and prev.lower_ in _NAME_CUES:
         return True
-    if tok.pos_ == "AUX":
-        # "Will you join us?" is a question; "Will scored twice" is a boy.
-        return nxt is None or nxt.tag_ in {"VBD", "VBN", "VBZ", "CC", ",", "."}
-    if tok.ent_type_ == "PERSON":
+    if prev is not None and prev.lower_ in _DETERMINERS:
+        return False
+    if nxt is not None and nxt.lower_ in {"and", "&"} and tok.i + 2 < len(doc) \
+            and doc[tok.i + 2].text[:1].isupper():
+        return True  # "River and James represented the school"
+    if tok.pos_ == "AUX" or (tok.lower_ == "will" and tok.tag_ == "MD"):
+        # "Will you join us?" asks; "Will scored twice" and "Will in Year 1" name a boy.
+        return nxt is None or nxt.tag_ not in _AUX_FOLLOWERS
+    if tok.ent_type_ == "PERSON" or (nxt is not None and nxt.lower_ == "who"):
         return True
-    if tok.dep_ == "nsubj" and tok.head.tag_ in {"VBD", "VBN"}:
-        return True  # "Grace sang beautifully"
-    if tok.ent_type_ in _OTHER_ENTITIES or tok.pos_ in {"VERB", "ADV", "ADP", "DET"}:
+    if nxt is not None and nxt.pos_ in {"VERB", "AUX"} and nxt.tag_ in {"VBD", "VBZ"}:
+        return True  # "Grace sang", "Holly read to the class", "Sky has earned"
+    if tok.ent_type_ in {"DATE", "TIME"} or tok.pos_ in {"VERB", "ADP", "DET"}:
         return False
     if tok.is_sent_start:
         return tok.pos_ == "PROPN"

@@ -20,6 +20,12 @@ _WORD = re.compile(r"#?[^\W\d_]+(?:['-][^\W\d_]+)*")
 _CAMEL = re.compile(r"[A-Z][a-z'-]*|[a-z][a-z'-]*|[^\W\d_]+")
 # A gap that ends a sentence: a full name never runs across one.
 _SENTENCE_END = re.compile(r"[.!?]['\")]*[ \t]|[.!?]\s*\n")
+# Addresses and handles: the words inside are not names in running text.
+_NOT_PROSE = re.compile(
+    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|https?://\S+|www\.\S+|(?<![\w#])@\w+"
+    r"|[\w.+-]+\s*[\[(]\s*at\s*[\])]\s*[\w-]+(?:\s*[\[(]\s*dot\s*[\])]\s*[\w-]+)*",
+    re.IGNORECASE,
+)
 TITLE_BEFORE = re.compile(
     r"(?:^|\W)(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Cllr|Councillor|Rev|Revd|Saint|St)\.?\s+$"
 )
@@ -56,7 +62,7 @@ def _word_tokens(text: str, m: re.Match[str]) -> Iterator[NameToken]:
     hashtag = word.startswith("#")
     if hashtag:
         word, start = word[1:], start + 1
-    parts = [(p.start(), p.group()) for p in _CAMEL.finditer(word)] if hashtag else [(0, word)]
+    parts = _camel_parts(word) if hashtag else [(0, word)]
     for offset, part in parts:
         if len(part) > 3 and part.endswith("'s"):
             part = part[:-2]  # possessive: the name is what comes before it
@@ -64,8 +70,21 @@ def _word_tokens(text: str, m: re.Match[str]) -> Iterator[NameToken]:
         yield NameToken(s, s + len(part), fold_name(part), part[:1].isupper(), hashtag)
 
 
+def _camel_parts(word: str) -> list[tuple[int, str]]:
+    """#LilyMayOBrien -> Lily, May, OBrien: a lone capital joins the part after it."""
+    parts: list[tuple[int, str]] = []
+    for p in _CAMEL.finditer(word):
+        if parts and len(parts[-1][1]) == 1 and parts[-1][1].isupper() and p.group()[:1].isupper():
+            parts[-1] = (parts[-1][0], parts[-1][1] + p.group())
+        else:
+            parts.append((p.start(), p.group()))
+    return parts
+
+
 def tokenize(text: str) -> list[NameToken]:
-    return [t for m in _WORD.finditer(text) for t in _word_tokens(text, m) if t.key]
+    skip = [m.span() for m in _NOT_PROSE.finditer(text)]
+    return [t for m in _WORD.finditer(text) for t in _word_tokens(text, m)
+            if t.key and not any(s <= t.start < e for s, e in skip)]
 
 
 def _gap_ok(text: str, a: NameToken, b: NameToken, kind: str) -> bool:

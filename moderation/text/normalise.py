@@ -72,7 +72,8 @@ def normalise(text: str) -> NormalisedText:
 
 
 def fold_name(text: str) -> str:
-    """The comparison key of a name: normalised, case-folded, without apostrophes."""
+    """The comparison key of a name: normalised, case-folded, no apostrophes or hyphens."""
     if text.isascii() and "`" not in text:
-        return text.lower().replace("'", "")  # the common case, without per-character work
-    return normalise(text).text.casefold().replace("'", "")
+        # the common case, without per-character work
+        return text.lower().replace("'", "").replace("-", "")
+    return normalise(text).text.casefold().replace("'", "").replace("-", "")

@@ -146,6 +146,10 @@ def _has_target(rule: Rule, view: TextView, sent: SpanPair, term: SpanPair) -> b
     text = view.text[sent[0] : sent[1]]
     if "PERSON" in labels and title_name_spans(text):
         return True
+    pos = set(rule.targets.get("pos", ()))
+    if pos and any(t.pos_ in pos and sent[0] <= t.idx < sent[1] and not
+                   (term[0] <= t.idx < term[1]) for t in view.doc):
+        return True
     words = rule.targets.get("words", ())
     return bool(words) and phrase_regex(words).search(text) is not None
 

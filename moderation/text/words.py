@@ -11,8 +11,9 @@ from collections.abc import Iterable, Iterator
 
 _LEET = str.maketrans({"0": "o", "1": "i", "!": "i", "|": "i", "3": "e", "4": "a", "@": "a",
                        "$": "s", "5": "s", "7": "t", "+": "t", "8": "b", "9": "g"})
-# A run of non-space characters, or single letters spaced out ("f u c k", "f.u.c.k").
-_CHUNK = re.compile(r"(?:(?<!\S)[^\W\d_][ .\-_*](?:[^\W\d_][ .\-_*]){1,}[^\W\d_](?!\w))|\S+")
+# Single letters spaced out ("f u c k", "f.u.c.k"), or else a run of non-space characters.
+_SPACED = re.compile(r"(?<![^\W_])[^\W\d_](?:[ .\-_*][^\W\d_](?![^\W_])){2,}")
+_CHUNK = re.compile(_SPACED.pattern + r"|\S+")
 _EDGE = "\"'()[]{}<>,.;:?!#"
 
 
@@ -33,6 +34,9 @@ class DisguisedWords:
     def find(self, text: str) -> Iterator[tuple[int, int]]:
         for m in _CHUNK.finditer(text):
             start, end = m.span()
+            if _SPACED.fullmatch(m.group()):
+                yield from self._spaced(text, start, end)
+                continue
             # Trailing punctuation is not part of the word, unless it is a disguise ("sh!t").
             while start < end and text[start] in _EDGE and text[start] not in "!$@|":
                 start += 1
@@ -40,6 +44,16 @@ class DisguisedWords:
                 end -= 1
             if end > start and self._is_listed(text[start:end]):
                 yield start, end
+
+    def _spaced(self, text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+        """The longest listed word inside "a F U C K": letters may start mid-run."""
+        letters = [i for i in range(start, end) if text[i].isalpha()]
+        for i in range(len(letters)):
+            for j in range(len(letters), i + 1, -1):
+                word = "".join(text[k] for k in letters[i:j])
+                if self._exact.match(_collapse(word.lower())):
+                    yield letters[i], letters[j - 1] + 1
+                    return
 
     def _is_listed(self, chunk: str) -> bool:
         if not any(c.isalpha() for c in chunk):
