@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from consent_store.models import Learner, utcnow
 from consent_store.register_import import LearnerChange
+from consent_store.templates import purge_biometrics
 from moderation.draft import CHANNELS
 from secondlook.accounts.models import User
 from secondlook.workflow import audit
@@ -69,7 +70,8 @@ def withdraw(*, session: Session, request: Withdrawal,
     if request.biometric:
         learner.biometric_consent = False
         purged = _purge(session, learner.upn)
-        changed.append(f"biometric consent withdrawn; {purged} face template(s) deleted")
+        changed.append(f"biometric consent withdrawn; {purged} reference photo(s) and their "
+                       "face templates deleted")
     learner.updated_at = utcnow()
     session.add(learner)
     session.flush()
@@ -91,7 +93,5 @@ def _open_takedowns(session: Session, learner: Learner, before: dict[str, object
 
 
 def _purge(session: Session, upn: str) -> int:
-    """Delete the learner's templates and source photos; returns how many were deleted."""
-    from consent_store.templates import purge_biometrics
-
+    """Delete the learner's templates and reference photos; returns how many photos went."""
     return purge_biometrics(session=session, upn=upn)

@@ -124,3 +124,45 @@ def test_withdrawal_puts_released_posts_showing_the_learner_on_the_takedown_list
     other = client.post("/admin/register/B234567890123/withdraw",
                         data={"csrf_token": csrf, "photo": ["twitter"]})
     assert "takedown" not in other.text.split("Done:")[1].split("Record")[0]
+
+
+def _enrolling_admin(db, nlp, tmp_path):  # noqa: ANN001, ANN202
+    from tests.face_support import FakeBackend
+
+    app = make_app(db, nlp, home=tmp_path, data_key=None)
+    app.state.moderation.services["face-backend"] = FakeBackend()
+    client, csrf = signed_in(app, db, add_user(db, "dpo", Role.ADMIN))
+    _import(client, csrf, (EXAMPLES / "register.csv").read_bytes())
+    return client, csrf
+
+
+def _enrol(client, csrf: str, upn: str, *photos: bytes):  # noqa: ANN001, ANN202
+    files = [("photos", (f"ref{n}.png", p, "image/png")) for n, p in enumerate(photos)]
+    return client.post(f"/admin/register/{upn}/enrol", data={"csrf_token": csrf}, files=files)
+
+
+def test_enrol_reference_photos_then_withdrawal_deletes_them(
+        sqlite_db, blank_nlp, tmp_path) -> None:
+    from tests.face_support import painted
+
+    client, csrf = _enrolling_admin(sqlite_db, blank_nlp, tmp_path)
+    resp = _enrol(client, csrf, "A123456789012", painted((200, 200), [(7, 40, 40, 90)]))
+    assert resp.status_code == 200
+    assert "1 reference photo(s) enrolled, 1 in all" in resp.text
+    assert "1 reference photo(s) enrolled, the latest on" in resp.text
+    gone = client.post("/admin/register/A123456789012/withdraw",
+                       data={"csrf_token": csrf, "biometric": "true"})
+    assert "1 reference photo(s) and their face templates deleted" in gone.text
+    assert "None enrolled" in gone.text
+
+
+def test_enrolment_refusals_are_explained(sqlite_db, blank_nlp, tmp_path) -> None:
+    from tests.face_support import painted
+
+    client, csrf = _enrolling_admin(sqlite_db, blank_nlp, tmp_path)
+    group = _enrol(client, csrf, "A123456789012",
+                   painted((300, 200), [(7, 40, 20, 60), (9, 40, 180, 60)]))
+    assert group.status_code == 400 and "2 faces were found" in group.text
+    no_consent = _enrol(client, csrf, "D456789012345", painted((200, 200), [(7, 40, 40, 90)]))
+    assert no_consent.status_code == 400 and "has no biometric consent" in no_consent.text
+    assert 'action="/admin/register/D456789012345/enrol"' not in no_consent.text

@@ -55,6 +55,7 @@ RULES: dict[tuple[str, str], str | frozenset[Role]] = {
     ("POST", "/admin/register/import"): frozenset({AD}),
     ("GET", "/admin/register/{upn}"): frozenset({AD}),
     ("POST", "/admin/register/{upn}/withdraw"): frozenset({AD}),
+    ("POST", "/admin/register/{upn}/enrol"): frozenset({AD}),
     ("GET", "/drafts/new"): frozenset({A}),
     ("POST", "/drafts/check"): frozenset({A}),
     ("POST", "/drafts"): frozenset({A}),

@@ -11,10 +11,15 @@ from sqlmodel import Session, col, or_, select
 
 from consent_store.models import Learner
 from consent_store.register_import import RegisterImportError, decode_register
+from consent_store.templates import list_templates
+from moderation.checks.faces import BACKEND as FACE_BACKEND
 from moderation.draft import CHANNELS
+from moderation.images.faces import DlibBackend
+from secondlook.accounts.models import User
+from secondlook.enrolment import EnrolmentError, ReferencePhotoUpload, enrol
 from secondlook.register_service import import_register
 from secondlook.withdrawal import Withdrawal, WithdrawalError, withdraw
-from web.deps import AdminDep, SessionDep, SettingsDep
+from web.deps import AdminDep, ModerationDep, SessionDep, SettingsDep
 
 router = APIRouter(prefix="/admin/register", tags=["admin"])
 PAGE_SIZE = 200
@@ -76,11 +81,37 @@ def _learner(session: Session, upn: str) -> Learner:
     return learner
 
 
+def _learner_page(request: Request, session: Session, admin: User, learner: Learner,
+                  status: int = 200, error: str | None = None, done: str = "") -> HTMLResponse:
+    enrolled = list_templates(session=session, upn=learner.upn)
+    return _render(request, "admin/learner.html", status, user=admin, learner=learner,
+                   channels=CHANNELS, error=error, done=done, enrolled=enrolled)
+
+
 @router.get("/{upn}", response_class=HTMLResponse, summary="One learner's consents")
 def learner_page(request: Request, upn: str, session: SessionDep, admin: AdminDep,
                  done: str = "") -> HTMLResponse:
-    return _render(request, "admin/learner.html", user=admin, learner=_learner(session, upn),
-                   channels=CHANNELS, error=None, done=done)
+    return _learner_page(request, session, admin, _learner(session, upn), done=done)
+
+
+@router.post("/{upn}/enrol", response_class=HTMLResponse, summary="Add reference photos")
+async def enrol_photos(
+    request: Request, upn: str, session: SessionDep, admin: AdminDep, engine: ModerationDep,
+    settings: SettingsDep, photos: Annotated[list[UploadFile] | None, File()] = None,
+) -> Response:
+    learner = _learner(session, upn)
+    uploads = [ReferencePhotoUpload(name=f.filename or "photo", data=await f.read())
+               for f in photos or [] if f.filename]
+    try:
+        result = enrol(session=session, upn=upn, photos=uploads, settings=settings,
+                       backend=engine.service(FACE_BACKEND, DlibBackend))
+    except EnrolmentError as exc:
+        session.rollback()
+        return _learner_page(request, session, admin, learner, 400, error=str(exc))
+    session.commit()
+    skipped = f"; already enrolled: {', '.join(result.skipped)}" if result.skipped else ""
+    done = quote(f"{result.added} reference photo(s) enrolled, {result.total} in all{skipped}")
+    return RedirectResponse(f"/admin/register/{quote(upn)}?done={done}", status_code=303)
 
 
 @router.post("/{upn}/withdraw", response_class=HTMLResponse, summary="Withdraw consent")
@@ -97,8 +128,7 @@ def withdraw_consent(
         result = withdraw(session=session, request=ask, actor=admin)
     except WithdrawalError as exc:
         session.rollback()
-        return _render(request, "admin/learner.html", 400, user=admin, learner=learner,
-                       channels=CHANNELS, error=str(exc), done="")
+        return _learner_page(request, session, admin, learner, 400, error=str(exc))
     session.commit()
     done = quote("; ".join(result.changed))
     return RedirectResponse(f"/admin/register/{quote(upn)}?done={done}", status_code=303)
