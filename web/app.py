@@ -46,6 +46,8 @@ def create_app(settings: Settings | None = None, *, db: DbEngine | None = None) 
         account,
         admin_register,
         admin_users,
+        api_drafts,
+        api_queues,
         api_schema,
         audit_pages,
         auth,
@@ -95,6 +97,8 @@ def create_app(settings: Settings | None = None, *, db: DbEngine | None = None) 
         drafts.router,
         decisions.router,
         audit_pages.router,
+        api_drafts.router,
+        api_queues.router,
     ]
     for router in routers:
         app.include_router(router)

@@ -1,0 +1,168 @@
+"""JSON shapes of the workflow API, and the mapping of workflow errors to status codes.
+
+Responses are built from explicit ``*Out`` models so nothing else of a row (a password
+hash, image bytes) can reach a client by accident.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from fastapi import HTTPException
+from pydantic import BaseModel, Field
+from sqlmodel import Session, col, select
+
+from moderation.draft import DraftImage
+from secondlook.accounts.models import User
+from secondlook.workflow.errors import InvalidContent, WorkflowError
+from secondlook.workflow.models import Decision, DecisionKind
+from secondlook.workflow.rules import allowed_actions
+from secondlook.workflow.views import DraftView, image_input
+
+
+@contextmanager
+def api_errors(session: Session) -> Iterator[None]:
+    """Workflow refusals as JSON errors: 404, 403, 409 or 422 with the rule's own message."""
+    try:
+        yield
+    except WorkflowError as exc:
+        session.rollback()
+        raise HTTPException(status_code=exc.status_code, detail=str(exc)) from exc
+
+
+class ImageIn(BaseModel):
+    data_base64: str | None = Field(default=None, description="a new photo, base64-encoded")
+    sha256: str | None = Field(default=None, description="or keep a stored photo of the draft")
+    alt: str = ""
+    name: str = ""
+
+
+class DraftIn(BaseModel):
+    text: str = ""
+    channels: list[str] | None = Field(default=None, description="default: all three")
+    images: list[ImageIn] = Field(default_factory=list)
+
+
+class RevisionIn(BaseModel):
+    """Only what is given changes; ``images`` replaces the whole list (keep photos by sha256)."""
+
+    text: str | None = None
+    channels: list[str] | None = None
+    images: list[ImageIn] | None = None
+    expected_revision: int | None = Field(default=None, description="refuse if not current")
+
+
+class DecisionIn(BaseModel):
+    content_sha256: str = Field(description="the content hash of the revision you read")
+
+
+class SignOffIn(DecisionIn):
+    reason: str
+
+
+class ReasonIn(BaseModel):
+    reason: str
+
+
+class BlurIn(BaseModel):
+    photo: int = Field(ge=1, description="which photo, counting from 1")
+
+
+class DropChannelIn(BaseModel):
+    channel: str
+
+
+class ImageOut(BaseModel):
+    position: int
+    sha256: str
+    alt: str
+    name: str
+    url: str
+
+
+class DecisionOut(BaseModel):
+    kind: str
+    user: str
+    role: str
+    reason: str
+    revision: int
+    created_at: datetime
+
+
+class DraftOut(BaseModel):
+    id: int
+    state: str
+    author: str
+    revision: int
+    content_sha256: str
+    verdict: str
+    safeguarding: bool
+    text: str
+    channels: list[str]
+    images: list[ImageOut]
+    report: dict[str, Any]
+    system_edit: str
+    approvals: list[DecisionOut]
+    sign_offs: list[DecisionOut]
+    returns: list[DecisionOut]
+    actions: list[str] = Field(description="what the requesting user may do now")
+    created_at: datetime
+    submitted_at: datetime | None
+    released_at: datetime | None
+
+
+class AuditEntryOut(BaseModel):
+    position: int
+    created_at: datetime
+    actor: str
+    action: str
+    revision: int | None
+    content_sha256: str
+    detail: dict[str, Any]
+    entry_sha256: str
+
+
+def images_in(session: Session, images: list[ImageIn]) -> list[DraftImage]:
+    out = []
+    for n, img in enumerate(images):
+        name = img.name or f"photo {n + 1}"
+        if img.sha256:
+            out.append(image_input(session, img.sha256, img.alt, name))
+            continue
+        try:
+            data = base64.b64decode(img.data_base64 or "", validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise InvalidContent(f"images[{n}].data_base64 is not valid base64") from exc
+        if not data:
+            raise InvalidContent(f"images[{n}] needs data_base64 (a new photo) or sha256")
+        out.append(DraftImage(data=data, alt=img.alt, name=name))
+    return out
+
+
+def _decision(d: Decision, names: dict[int, str]) -> DecisionOut:
+    return DecisionOut(kind=d.kind, user=names.get(d.user_id, "?"), role=d.role,
+                       reason=d.reason, revision=d.revision, created_at=d.created_at)
+
+
+def draft_out(session: Session, view: DraftView, user: User) -> DraftOut:
+    """The draft as the API returns it; call before committing (rows expire on commit)."""
+    ids = {view.draft.author_id, *(d.user_id for d in view.decisions + view.returns)}
+    names = dict(session.exec(select(User.id, User.username).where(col(User.id).in_(ids))).all())
+    d, r = view.draft, view.revision
+    return DraftOut(
+        id=view.id, state=d.state, author=names.get(d.author_id, "?"), revision=r.number,
+        content_sha256=r.content_sha256, verdict=r.verdict, safeguarding=r.safeguarding,
+        text=r.text, channels=view.channels, report=view.report, system_edit=r.system_edit,
+        images=[ImageOut(position=i.position, sha256=i.sha256, alt=i.alt, name=i.name,
+                         url=f"/drafts/{view.id}/images/{i.sha256}") for i in view.images],
+        approvals=[_decision(x, names) for x in view.approvals],
+        sign_offs=[_decision(x, names) for x in view.of_kind(DecisionKind.SIGN_OFF)],
+        returns=[_decision(x, names) for x in view.returns],
+        actions=sorted(allowed_actions(user, view)),
+        created_at=d.created_at, submitted_at=d.submitted_at, released_at=d.released_at,
+    )
