@@ -89,6 +89,9 @@ RULES: dict[tuple[str, str], str | frozenset[Role]] = {
     ("GET", "/api/queues/flagged"): frozenset({H, D}),
     ("GET", "/api/queues/mine"): STAFF,
     ("GET", "/api/openapi.json"): SIGNED_IN,
+    ("GET", "/reports/policy"): frozenset({H, D, AD}),
+    ("GET", "/reports/policy.csv"): frozenset({H, D, AD}),
+    ("GET", "/reports/policy.html"): frozenset({H, D, AD}),
 }
 
 WHO = ["anonymous", "no roles", *[r.value for r in Role]]

@@ -131,3 +131,25 @@ def test_the_html_export_is_self_contained_with_charts_and_escaped_text(term) ->
 def test_a_reversed_period_is_refused_with_a_reason() -> None:
     with pytest.raises(ValueError, match="ends .* before it starts"):
         Period(date(2026, 9, 1), date(2026, 7, 1))
+
+
+def test_the_web_page_shows_the_report_and_offers_both_exports(term, blank_nlp) -> None:
+    from secondlook.accounts.models import Role
+    from tests.web_support import add_user, make_app, signed_in
+
+    db, period = term
+    app = make_app(db, blank_nlp)
+    head = add_user(db, "mrshead", Role.HEADTEACHER)
+    client, _ = signed_in(app, db, head)
+    query = {"start": period.start.isoformat(), "end": period.end.isoformat()}
+    page = client.get("/reports/policy", params=query)
+    assert page.status_code == 200
+    assert "agreed with the chair of governors" in page.text and page.text.count("<svg") == 3
+    assert f"/reports/policy.csv?start={period.start}" in page.text
+    exported = client.get("/reports/policy.csv", params=query)
+    assert exported.headers["content-disposition"].startswith("attachment;")
+    assert "posts,facebook,,2" in exported.text
+    html = client.get("/reports/policy.html", params=query)
+    assert html.text.startswith("<!doctype html>") and "<style>" in html.text
+    bad = client.get("/reports/policy", params={"start": "2026-09-01", "end": "2026-01-01"})
+    assert bad.status_code == 422 and "swap the dates" in bad.text

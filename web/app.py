@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None, *, db: DbEngine | None = None) 
         decisions,
         drafts,
         pages,
+        policy_report,
     )
 
     settings = settings or get_settings()
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None, *, db: DbEngine | None = None) 
         audit_pages.router,
         api_drafts.router,
         api_queues.router,
+        policy_report.router,
     ]
     for router in routers:
         app.include_router(router)

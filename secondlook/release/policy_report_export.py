@@ -23,6 +23,11 @@ APPROVAL_BUCKETS = ((1, "under 1 h"), (4, "1–4 h"), (24, "4–24 h"), (72, "1�
                     (float("inf"), "over 3 days"))
 
 
+# Presentation attributes, not CSS: the web page's Content-Security-Policy allows no
+# inline styles, and the chart must look the same there and in the exported file.
+_FONT = 'font-family="system-ui, sans-serif" font-size="13" fill="#1b1b1b"'
+
+
 def bar_chart(items: list[tuple[str, float]], *, title: str, width: int = 640) -> Markup:
     """Horizontal bars with their labels and values; accessible through role and title."""
     bar, gap, label_w, pad = 20, 6, 250, 50
@@ -35,12 +40,13 @@ def bar_chart(items: list[tuple[str, float]], *, title: str, width: int = 640) -
         y = gap + n * (bar + gap)
         w = (width - label_w - pad) * value / top
         parts.append(
-            f'<text x="{label_w - 8}" y="{y + bar * 0.7:.1f}" text-anchor="end">'
+            f'<text x="{label_w - 8}" y="{y + bar * 0.7:.1f}" text-anchor="end" {_FONT}>'
             f"{escape(label)}</text>"
-            f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar}" rx="2"></rect>'
-            f'<text x="{label_w + w + 6:.1f}" y="{y + bar * 0.7:.1f}">{value:g}</text>')
+            f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar}" rx="2" '
+            f'fill="#2f6f9f"></rect>'
+            f'<text x="{label_w + w + 6:.1f}" y="{y + bar * 0.7:.1f}" {_FONT}>{value:g}</text>')
     if not items:
-        parts.append(f'<text x="8" y="{bar * 0.7:.1f}">nothing in this period</text>')
+        parts.append(f'<text x="8" y="{bar * 0.7:.1f}" {_FONT}>nothing in this period</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -64,12 +70,18 @@ def charts(report: PolicyReport) -> dict[str, Markup]:
     }
 
 
-def to_html(report: PolicyReport, *, generated: datetime, links: dict[str, str] | None = None,
-            csrf: str = "") -> str:
-    """The whole report; ``links`` (web page only) adds download links and a date form."""
-    return _env.get_template("policy_report.html").render(
+def body_html(report: PolicyReport, *, generated: datetime,
+              links: dict[str, str] | None = None) -> Markup:
+    """The report's sections, for the web page; ``links`` adds a date form and downloads."""
+    return Markup(_env.get_template("policy_report_body.html").render(
         r=report, charts=charts(report), summary=report.approval_summary(),
-        generated=generated, links=links or {}, csrf=csrf)
+        generated=generated, links=links or {}))
+
+
+def to_html(report: PolicyReport, *, generated: datetime) -> str:
+    """The whole report as one file: inline CSS and SVG, no scripts, nothing fetched."""
+    return _env.get_template("policy_report.html").render(
+        r=report, body=body_html(report, generated=generated))
 
 
 def _cell(value: object) -> str:
