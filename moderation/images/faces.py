@@ -59,14 +59,22 @@ def _models() -> tuple[Any, Any, Any]:
 
 
 class DlibBackend:
-    """dlib's HOG detector and ResNet encoder, the models face_recognition uses."""
+    """dlib's HOG detector and ResNet encoder, the models face_recognition uses.
 
-    window = 80
-    greyscale = True  # HOG on one channel finds the same faces at a third of the cost
+    The HOG window is 80 px. With the score threshold lowered a little (-0.2
+    instead of 0), faces about 15% smaller than the window still score, so a
+    68-px face is found at scale 1 and small faces need less enlarging, which
+    costs the square of the factor. The few extra weak detections become
+    "unknown" faces that a person reviews: the safe side.
+    """
+
+    window = 68
+    greyscale = True  # HOG on one channel: same faces, less work than on three
+    threshold = -0.2
 
     def detect_faces(self, image: np.ndarray) -> list[tuple[FaceBox, float]]:
         detector, _, _ = _models()
-        rects, scores, _ = detector.run(np.ascontiguousarray(image), 0, 0.0)
+        rects, scores, _ = detector.run(np.ascontiguousarray(image), 0, self.threshold)
         height, width = image.shape[:2]
         return [(_clip(r, width, height), float(s)) for r, s in zip(rects, scores, strict=True)]
 

@@ -1,0 +1,200 @@
+"""Face detection and matching speed on a crowded 12-megapixel photo (``make bench``).
+
+Builds a 4032×3024 photo with 200+ faces of 35-110 px by scaling and tiling the
+public-domain fixture faces (adults; never photos of children), then measures in
+the same run:
+
+* recall and time of ``face_recognition.face_locations(img, number_of_times_to_upsample=1)``
+  at full resolution (the baseline) against Second Look's tiled, pooled detector;
+* encoding the faces found;
+* matching 100 faces against 50,000 templates.
+
+Targets (issue 4): recall at least the baseline's, at least 2× faster, matching < 50 ms.
+Exits 1 when a target is missed.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from consent_store.snapshot import FaceTemplateSet  # noqa: E402
+from moderation.images.detection import DetectionPlan, detect, encode, make_pool  # noqa: E402
+from moderation.images.faces import DlibBackend  # noqa: E402
+from moderation.images.matching import TemplateMatcher  # noqa: E402
+from moderation.report import FaceBox  # noqa: E402
+from secondlook.config import get_settings  # noqa: E402
+
+FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "faces"
+WIDTH, HEIGHT = 4032, 3024
+RUNS = 3
+Box = tuple[float, float, float, float]  # top, right, bottom, left
+
+
+def source_faces() -> list[tuple[Image.Image, FaceBox]]:
+    """Every face dlib finds in the fixtures at native resolution, with its photo."""
+    backend = DlibBackend()
+    faces = []
+    for path in sorted(FIXTURES.glob("*.jpg")):
+        image = Image.open(path).convert("RGB")
+        for box, _ in backend.detect_faces(np.asarray(image)):
+            faces.append((image, box))
+    return faces
+
+
+def crowd(seed: int = 1) -> tuple[np.ndarray, list[Box]]:
+    """Rows of scaled face crops (with hair and shoulders) on a textured background."""
+    rng = random.Random(seed)
+    faces = source_faces()
+    noise = np.random.default_rng(seed).integers(60, 200, (HEIGHT // 8, WIDTH // 8, 3))
+    canvas = Image.fromarray(noise.astype(np.uint8)).resize((WIDTH, HEIGHT), Image.BILINEAR)
+    truth: list[Box] = []
+    y = 10
+    while y < HEIGHT - 40:
+        x, row_height = 10, 0
+        while True:
+            size = rng.uniform(35, 110)
+            image, box = rng.choice(faces)
+            crop, face = _scaled_crop(image, box, size, flip=rng.random() < 0.5)
+            if x + crop.width > WIDTH - 10 or y + crop.height > HEIGHT - 10:
+                break
+            canvas.paste(crop, (x, y))
+            truth.append((y + face[0], x + face[1], y + face[2], x + face[3]))
+            x += crop.width + rng.randint(0, 8)
+            row_height = max(row_height, crop.height)
+        if row_height == 0:
+            break
+        y += row_height + rng.randint(0, 8)
+    return np.asarray(canvas), truth
+
+
+def _scaled_crop(image: Image.Image, box: FaceBox, size: float, flip: bool
+                 ) -> tuple[Image.Image, Box]:
+    side = max(box.right - box.left, box.bottom - box.top)
+    pad, scale = int(0.6 * side), size / side
+    region = (box.left - pad, box.top - pad, box.right + pad, box.bottom + pad)
+    crop = image.crop(region)
+    crop = crop.resize((round(crop.width * scale), round(crop.height * scale)), Image.LANCZOS)
+    top, left = pad * scale, pad * scale
+    right, bottom = left + (box.right - box.left) * scale, top + (box.bottom - box.top) * scale
+    if flip:
+        crop = crop.transpose(Image.FLIP_LEFT_RIGHT)
+        left, right = crop.width - right, crop.width - left
+    return crop, (top, right, bottom, left)
+
+
+def recall(truth: list[Box], found: list[Box]) -> float:
+    """Share of true faces with a detection overlapping it (IoU >= 0.3), one-to-one."""
+    unused = list(found)
+    hits = 0
+    for face in truth:
+        best = max(unused, key=lambda b: _iou(face, b), default=None)
+        if best is not None and _iou(face, best) >= 0.3:
+            unused.remove(best)
+            hits += 1
+    return hits / len(truth)
+
+
+def _iou(a: Box, b: Box) -> float:
+    height = min(a[2], b[2]) - max(a[0], b[0])
+    width = min(a[1], b[1]) - max(a[3], b[3])
+    if height <= 0 or width <= 0:
+        return 0.0
+    inter = height * width
+    area = (a[2] - a[0]) * (a[1] - a[3]) + (b[2] - b[0]) * (b[1] - b[3])
+    return inter / (area - inter)
+
+
+def timed(fn):  # noqa: ANN001, ANN201
+    started = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - started, result
+
+
+def cpu_seconds(pool) -> float:  # noqa: ANN001
+    """CPU time of this process and the pool's workers: shows work done, whatever the load."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    pids = [os.getpid(), *(getattr(pool, "_processes", None) or {})]
+    total = 0.0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+    return total
+
+
+def bench_detection(img: np.ndarray, truth: list[Box]) -> bool:
+    import face_recognition
+
+    settings = get_settings()
+    plan = DetectionPlan(settings.face_min_px, settings.face_tile_px, settings.face_tile_overlap_px)
+    workers = settings.face_workers or os.cpu_count() or 1
+    backend = DlibBackend()
+    pool = make_pool(workers) if workers > 1 else None
+    detect(img, backend, plan, pool)  # warm-up: worker processes load the model once
+    base_times, our_times, base_cpu, our_cpu = [], [], [], []
+    for _ in range(RUNS):  # alternate, so a busy moment on the machine hits both alike
+        cpu = cpu_seconds(pool)
+        seconds, base = timed(lambda: face_recognition.face_locations(img, 1))
+        base_times.append(seconds)
+        base_cpu.append(cpu_seconds(pool) - cpu)
+        cpu = cpu_seconds(pool)
+        seconds, ours = timed(lambda: detect(img, backend, plan, pool))
+        our_times.append(seconds)
+        our_cpu.append(cpu_seconds(pool) - cpu)
+    base_recall = recall(truth, [tuple(map(float, b)) for b in base])
+    our_recall = recall(truth, [(b.top, b.right, b.bottom, b.left) for b in ours])
+    base_s, our_s = statistics.median(base_times), statistics.median(our_times)
+    print(f"baseline face_locations(upsample=1): recall {base_recall:.3f} "
+          f"({len(base)} boxes), median {base_s:.2f} s of {RUNS}, "
+          f"CPU {statistics.median(base_cpu):.2f} s")
+    print(f"second look ({workers} workers, min face {plan.min_face} px, tiles {plan.tile} px): "
+          f"recall {our_recall:.3f} ({len(ours)} boxes), median {our_s:.2f} s of {RUNS}, "
+          f"CPU {statistics.median(our_cpu):.2f} s")
+    print(f"load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    ratio = base_s / our_s
+    print(f"speed ratio: {ratio:.2f}x faster (target >= 2x, aim 3x)")
+    seconds, encodings = timed(lambda: encode(img, ours, backend, pool))
+    print(f"encoding {len(encodings)} faces: {seconds:.2f} s ({workers} workers)")
+    if pool is not None:
+        pool.shutdown()
+    return our_recall >= base_recall and ratio >= 2.0
+
+
+def bench_matching() -> bool:
+    rng = np.random.default_rng(0)
+    templates = rng.normal(0, 0.09, (50_000, 128))
+    upns = tuple(f"U{i // 5:09d}" for i in range(50_000))  # 10,000 learners, 5 photos each
+    matcher = TemplateMatcher(FaceTemplateSet(upns, templates))
+    faces = templates[rng.choice(50_000, 100)] + rng.normal(0, 0.01, (100, 128))
+    matcher.match(faces, 0.45, 0.06)
+    times = [timed(lambda: matcher.match(faces, 0.45, 0.06))[0] for _ in range(20)]
+    ms = statistics.median(times) * 1000
+    print(f"matching 100 faces against 50,000 templates: median {ms:.1f} ms of 20 "
+          "(target < 50 ms)")
+    return ms < 50
+
+
+def main() -> int:
+    warnings.filterwarnings("ignore", category=UserWarning)
+    img, truth = crowd()
+    sizes = [t[2] - t[0] for t in truth]
+    print(f"crowd photo {WIDTH}x{HEIGHT}: {len(truth)} faces of {min(sizes):.0f}-"
+          f"{max(sizes):.0f} px, on {os.cpu_count()} cores")
+    ok = bench_detection(img, truth)
+    ok = bench_matching() and ok
+    print("targets met" if ok else "TARGET MISSED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
