@@ -53,7 +53,7 @@ def test_live_check_marks_the_flagged_name(school) -> None:  # noqa: ANN001
                                               "channels": ["facebook"]},
                        headers={"X-CSRF-Token": csrf, "HX-Request": "true"})
     assert resp.status_code == 200
-    assert re.search(r'<mark class="finding block"[^>]*>Amelia Thompson<sup>1</sup></mark>',
+    assert re.search(r'<mark class="finding block" data-n="1"[^>]*>Amelia Thompson</mark>',
                      resp.text)
     assert "Use the first name only" in resp.text
     assert "<html" not in resp.text  # a fragment for htmx to swap in
