@@ -27,6 +27,7 @@ COMMANDS: list[tuple[tuple[str, ...], str]] = [
     (("report", "policy"), "secondlook.commands.report_policy"),
     (("takedowns", "list"), "secondlook.commands.takedowns_list"),
     (("audit", "verify"), "secondlook.commands.audit_verify"),
+    (("drafts", "recheck"), "secondlook.commands.drafts_recheck"),
 ]
 
 EXIT_ERROR = 1

@@ -79,6 +79,7 @@ RULES: dict[tuple[str, str], str | frozenset[Role]] = {
     ("PATCH", "/api/drafts/{draft_id}"): EDITORS,
     ("POST", "/api/drafts/{draft_id}/fix/blur"): EDITORS,
     ("POST", "/api/drafts/{draft_id}/fix/drop-channel"): EDITORS,
+    ("POST", "/api/drafts/{draft_id}/recheck"): STAFF,
     ("POST", "/api/drafts/{draft_id}/submit"): frozenset({A}),
     ("POST", "/api/drafts/{draft_id}/approve"): frozenset({AP}),
     ("POST", "/api/drafts/{draft_id}/signoff"): frozenset({H, D}),

@@ -7,6 +7,7 @@ import base64
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from secondlook.accounts.models import Role
 from tests.web_support import add_user, api_token, make_app
@@ -120,3 +121,18 @@ def test_drop_channel_is_a_new_revision_and_returning_needs_a_reason(api) -> Non
     back = api["bob"].post(f"{url}/return", json={"reason": "Please add a photo caption"})
     assert back.json()["state"] == "returned"
     assert back.json()["returns"][0]["reason"] == "Please add a photo caption"
+
+
+def test_a_register_change_means_recheck_before_approval(api, sqlite_db) -> None:  # noqa: ANN001
+    draft = create(api)
+    url = f"/api/drafts/{draft['id']}"
+    api["alice"].post(f"{url}/submit")
+    with sqlite_db.begin() as conn:  # a new member of staff changes the register
+        conn.execute(text("INSERT INTO staff_member (title, first_name, last_name) "
+                          "VALUES ('Mrs', 'Ada', 'Lovelace')"))
+    body = {"content_sha256": draft["content_sha256"]}
+    stale = api["bob"].post(f"{url}/approve", json=body)
+    assert stale.status_code == 409 and "re-check it" in stale.json()["detail"]
+    fresh = api["bob"].post(f"{url}/recheck")
+    assert fresh.status_code == 200 and fresh.json()["revision"] == 1  # same report
+    assert api["bob"].post(f"{url}/approve", json=body).json()["state"] == "approved"

@@ -127,6 +127,12 @@ def _advance(session: Session, view: DraftView, state: DraftState, **values: Any
     session.expire(view.draft)
 
 
+def _require_fresh(session: Session, view: DraftView) -> None:
+    from secondlook.workflow.recheck import require_fresh
+
+    require_fresh(session, view)
+
+
 def _audit(session: Session, view: DraftView, user: User | None, action: str,
            **detail: Any) -> None:
     audit.append(session=session, actor=user, action=action, draft_id=view.id,
@@ -280,6 +286,7 @@ def approve(*, session: Session, draft_id: int, user: User, content_sha256: str)
     view = load_view(session, draft_id)
     rules.can_approve(user, view)
     rules.require_current(view, content_sha256)
+    _require_fresh(session, view)
     done = bool(view.sign_offs) or not view.needs_sign_off
     state = DraftState.APPROVED if done else DraftState.SUBMITTED
     new = _decide(session, view, user, DecisionKind.APPROVE, state, role=Role.APPROVER)
@@ -294,6 +301,7 @@ def sign_off(*, session: Session, draft_id: int, user: User, content_sha256: str
     role = rules.can_sign_off(user, view)
     reason = rules.require_reason(reason, "sign off")
     rules.require_current(view, content_sha256)
+    _require_fresh(session, view)
     state = DraftState.APPROVED if view.approvals else DraftState.SUBMITTED
     new = _decide(session, view, user, DecisionKind.SIGN_OFF, state, role=role, reason=reason)
     _audit(session, new, user, "signed off", role=str(role), reason=reason, to=str(state))
@@ -331,6 +339,7 @@ def claim_release(*, session: Session, draft_id: int, user: User) -> DraftView:
     """
     view = load_view(session, draft_id)
     rules.can_release(user, view, {DraftState.APPROVED})
+    _require_fresh(session, view)
     _advance(session, view, DraftState.RELEASING)
     _audit(session, view, user, "release started", to="releasing", channels=view.channels)
     return load_view(session, draft_id)
@@ -341,6 +350,8 @@ def mark_released(*, session: Session, draft_id: int, user: User,
     """Record the release (from approved for a manual export, or after ``claim_release``)."""
     view = load_view(session, draft_id)
     rules.can_release(user, view, {DraftState.APPROVED, DraftState.RELEASING})
+    if view.draft.state == DraftState.APPROVED:  # once claimed, publishing must finish
+        _require_fresh(session, view)
     _advance(session, view, DraftState.RELEASED, released_at=utcnow(),
              released_sha256=view.content_sha256)
     _audit(session, view, user, "released", to="released", channels=view.channels,

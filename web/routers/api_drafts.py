@@ -12,6 +12,7 @@ from fastapi import APIRouter
 
 from secondlook.workflow import audit
 from secondlook.workflow import drafts as workflow
+from secondlook.workflow import recheck as rechecking
 from web.api_models import (
     AuditEntryOut,
     BlurIn,
@@ -91,6 +92,17 @@ def fix_drop_channel(draft_id: int, body: DropChannelIn, session: SessionDep,
     with api_errors(session):
         view = workflow.drop_channel(session=session, draft_id=draft_id, user=user,
                                      channel=body.channel, engine=engine)
+        out = draft_out(session, view, user)
+        session.commit()
+    return out
+
+
+@router.post("/{draft_id}/recheck", summary="Check again against the current register; a "
+             "changed report is a new revision needing fresh approval")
+def recheck(draft_id: int, session: SessionDep, engine: ModerationDep,
+            user: StaffDep) -> DraftOut:
+    with api_errors(session):
+        view = rechecking.recheck(session=session, draft_id=draft_id, engine=engine, user=user)
         out = draft_out(session, view, user)
         session.commit()
     return out

@@ -1,0 +1,107 @@
+"""Re-checking drafts when the consent register changes.
+
+A report is a function of the content and the register. When a family withdraws
+consent or a term's register is imported, a pending draft's report may be out of
+date: approving or releasing it on the old report would defeat the check. So a
+decision on a draft whose register has changed is refused (``require_fresh``)
+until it is re-checked; a re-check whose report differs is a system revision
+(same content, new report) that voids approvals and sign-offs, because what
+the approver read is no longer what the checks say.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session, col, select, update
+
+from consent_store.db import load_snapshot
+from moderation.pipeline import Engine
+from secondlook.accounts.models import User
+from secondlook.workflow import drafts, rules
+from secondlook.workflow.errors import Conflict, InvalidTransition
+from secondlook.workflow.models import DraftRecord, DraftState, Revision
+from secondlook.workflow.views import DraftView, load_view, moderation_draft
+
+FINAL = frozenset({DraftState.RELEASING, DraftState.RELEASED, DraftState.REJECTED})
+
+
+def register_version(session: Session) -> str:
+    return load_snapshot(session).version
+
+
+def require_fresh(session: Session, view: DraftView) -> None:
+    """Refuse a decision taken on a report the register has since overtaken."""
+    if view.revision.register_version != register_version(session):
+        raise Conflict(
+            f"the consent register changed after draft {view.id} was checked: re-check it "
+            "(the Re-check button, POST /api/drafts/{id}/recheck or `secondlook drafts "
+            "recheck`) and read the new report before deciding".replace("{id}", str(view.id))
+        )
+
+
+def recheck(*, session: Session, draft_id: int, engine: Engine, user: User | None = None,
+            today: date | None = None) -> DraftView:
+    """Run the checks again on the current content against today's register."""
+    view = load_view(session, draft_id)
+    if user is not None:
+        rules.require_view(user, view)
+    if view.draft.state in FINAL:
+        raise InvalidTransition(f"draft {draft_id} is {view.draft.state}: nothing to re-check")
+    now = moderation_draft(session, view)
+    content = drafts._content(session, text=now.text, channels=now.channels,
+                              images=now.images, engine=engine, today=today)
+    checked = content.checked
+    if checked.report_json == view.revision.report_json:
+        _confirm(session, view, checked.register_version)
+        return load_view(session, draft_id)
+    return _new_report(session, view, content, user)
+
+
+def _confirm(session: Session, view: DraftView, version: str) -> None:
+    """Same report: record that it holds for this register (the content is untouched)."""
+    if view.revision.register_version != version:
+        session.exec(update(Revision).where(col(Revision.id) == view.revision.id)
+                     .values(register_version=version)
+                     .execution_options(synchronize_session=False))
+        session.expire(view.revision)
+
+
+def _new_report(session: Session, view: DraftView, content: drafts.Content,
+                user: User | None) -> DraftView:
+    verdict = str(content.checked.report.verdict)
+    note = f"re-checked against the current register: verdict {view.verdict} -> {verdict}"
+    state = drafts._state_after_edit(view, verdict)
+    number = view.revision.number + 1
+    drafts._advance(session, view, state, current_revision=number)
+    editor = user if user is not None else session.get(User, view.draft.author_id)
+    assert editor is not None
+    drafts._store_revision(session, draft_id=view.id, number=number, content=content,
+                           user=editor, system_edit=note[:200])
+    voided = drafts._void_decisions(session, view)
+    new = load_view(session, view.id)
+    drafts._audit(session, new, user, "re-checked", revision_from=view.revision.number,
+                  verdict=verdict, approvals_voided=voided, to=str(state), system_edit=note)
+    return new
+
+
+def recheck_pending(*, session: Session, engine: Engine, today: date | None = None) -> list[int]:
+    """Re-check every draft not yet released or rejected whose register changed.
+
+    Returns the ids whose report changed. Run it after a register import or a
+    withdrawal; each changed draft is a new revision needing a fresh approval.
+    """
+    version = register_version(session)
+    query = (select(DraftRecord.id)
+             .join(Revision, (col(Revision.draft_id) == DraftRecord.id)
+                   & (col(Revision.number) == DraftRecord.current_revision))
+             .where(col(DraftRecord.state).not_in(list(FINAL)),
+                    col(Revision.register_version) != version)
+             .order_by(col(DraftRecord.id)))
+    changed = []
+    for draft_id in list(session.exec(query)):
+        before = load_view(session, draft_id).revision.number
+        after = recheck(session=session, draft_id=draft_id, engine=engine, today=today)
+        if after.revision.number != before:
+            changed.append(draft_id)
+    return changed
