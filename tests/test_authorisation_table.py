@@ -93,6 +93,16 @@ RULES: dict[tuple[str, str], str | frozenset[Role]] = {
     ("GET", "/reports/policy"): frozenset({H, D, AD}),
     ("GET", "/reports/policy.csv"): frozenset({H, D, AD}),
     ("GET", "/reports/policy.html"): frozenset({H, D, AD}),
+    ("GET", "/drafts/{draft_id}/release"): frozenset({A, AP, H}),
+    ("POST", "/drafts/{draft_id}/release"): frozenset({A, AP, H}),
+    ("GET", "/drafts/{draft_id}/release/classdojo.zip"): frozenset({A, AP, H}),
+    ("POST", "/drafts/{draft_id}/release/{channel}/link"): frozenset({A, AP, H}),
+    ("POST", "/drafts/{draft_id}/release/schedule"): frozenset({A, AP, H}),
+    ("POST", "/drafts/{draft_id}/release/schedule/cancel"): frozenset({A, AP, H}),
+    ("GET", "/takedowns"): frozenset({H, D}),
+    ("POST", "/takedowns/{takedown_id}/done"): frozenset({H, D}),
+    ("GET", "/admin/channels"): frozenset({AD}),
+    ("POST", "/admin/channels/{channel}"): frozenset({AD}),
 }
 
 WHO = ["anonymous", "no roles", *[r.value for r in Role]]

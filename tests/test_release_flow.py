@@ -3,7 +3,6 @@ channels' local fakes: exactly the approved bytes, once, and the draft says what
 
 from __future__ import annotations
 
-import base64
 import io
 import threading
 import zipfile
@@ -14,65 +13,19 @@ from sqlmodel import Session
 
 from consent_store.db import session_scope
 from consent_store.models import utcnow
-from moderation.draft import DraftImage
-from secondlook.config import Settings, get_settings
 from secondlook.release import scheduling
 from secondlook.release.approval_expiry import ApprovalExpired
 from secondlook.release.credentials import set_credentials
 from secondlook.release.models import PostState
 from secondlook.release.service import manual_export, record_link, release_draft
-from secondlook.workflow import audit, drafts
+from secondlook.workflow import audit
 from secondlook.workflow.models import DraftState, ImageBlob
 from secondlook.workflow.views import load_view
-from tests.fakes import facebook as fb
-from tests.fakes import x as xfake
-from tests.fakes.content import jpeg
 from tests.fakes.server import Fault
+from tests.release_helpers import PHOTOS, approved_draft, state_of
 
-pytest_plugins = ["tests.workflow_support", "tests.fakes.fixtures"]
-
-KEY = base64.b64encode(b"k" * 32).decode()
-
-
-@pytest.fixture
-def settings(_fb_server, _x_server, fake_facebook, fake_x, tmp_path, monkeypatch):  # noqa: ANN001, ANN201
-    monkeypatch.setenv("SECONDLOOK_DATA_KEY", KEY)
-    monkeypatch.setenv("SECONDLOOK_HOME", str(tmp_path))
-    get_settings.cache_clear()
-    yield Settings(home=tmp_path, data_key=KEY, facebook_graph_url=_fb_server[1].url,
-                   x_api_url=_x_server[1].url, release_timeout_seconds=1.0)
-    get_settings.cache_clear()
-
-
-@pytest.fixture
-def configured(sqlite_db, settings):  # noqa: ANN001, ANN201
-    with session_scope(sqlite_db) as s:
-        set_credentials(session=s, channel="facebook",
-                        values={"page_id": fb.PAGE_ID, "token": fb.TOKEN}, actor=None)
-        set_credentials(session=s, channel="twitter",
-                        values={"username": "oakfieldpri", "token": xfake.TOKEN}, actor=None)
-    return settings
-
-
-PHOTOS = [DraftImage(jpeg((200, 30, 30)), alt="Year 4 relay team crossing the line",
-                     name="relay.jpg"),
-          DraftImage(jpeg((30, 30, 200)), alt="Parents cheering", name="crowd.jpg")]
-
-
-def approved_draft(db, staff, mengine, channels, text="Sports day! Well done all.",  # noqa: ANN001
-                   photos=PHOTOS, when=None) -> int:  # noqa: ANN001
-    with session_scope(db) as s:
-        view = drafts.create_draft(session=s, author=staff["alice"], text=text,
-                                   channels=channels, images=photos, engine=mengine)
-        drafts.submit(session=s, draft_id=view.id, user=staff["alice"])
-        drafts.approve(session=s, draft_id=view.id, user=staff["bob"],
-                       content_sha256=view.content_sha256)
-        return view.id
-
-
-def state_of(db, draft_id: int):  # noqa: ANN001, ANN201
-    with Session(db) as s:
-        return load_view(s, draft_id).draft
+pytest_plugins = [
+    "tests.workflow_support", "tests.fakes.fixtures", "tests.release_support"]
 
 
 def test_a_draft_goes_out_on_all_three_channels_with_exactly_the_approved_bytes(

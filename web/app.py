@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None, *, db: DbEngine | None = None) 
     from web import errors, formatting, security
     from web.routers import (
         account,
+        admin_channels,
         admin_register,
         admin_users,
         api_drafts,
@@ -56,6 +57,8 @@ def create_app(settings: Settings | None = None, *, db: DbEngine | None = None) 
         drafts,
         pages,
         policy_report,
+        release,
+        takedowns,
     )
 
     settings = settings or get_settings()
@@ -101,6 +104,9 @@ def create_app(settings: Settings | None = None, *, db: DbEngine | None = None) 
         api_drafts.router,
         api_queues.router,
         policy_report.router,
+        release.router,
+        takedowns.router,
+        admin_channels.router,
     ]
     for router in routers:
         app.include_router(router)

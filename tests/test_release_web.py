@@ -1,0 +1,106 @@
+"""The release pages: release an approved post, finish Class Dojo by its link, enter
+channel credentials, and clear the headteacher's takedown list."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from secondlook.accounts.models import Role
+from secondlook.release.takedowns import open_takedowns
+from tests.release_helpers import approved_draft
+from tests.web_support import add_user, make_app, signed_in
+
+pytest_plugins = [
+    "tests.workflow_support", "tests.fakes.fixtures", "tests.release_support"]
+
+
+def _app(db, settings, nlp):  # noqa: ANN001, ANN202
+    return make_app(db, nlp, home=settings.home, data_key=settings.data_key,
+                    facebook_graph_url=settings.facebook_graph_url,
+                    x_api_url=settings.x_api_url)
+
+
+def test_release_page_sends_the_post_and_takes_the_class_dojo_link(
+        sqlite_db, staff, mengine, configured, blank_nlp, fake_facebook) -> None:
+    draft_id = approved_draft(sqlite_db, staff, mengine, ["facebook", "classdojo"])
+    app = _app(sqlite_db, configured, blank_nlp)
+    client, csrf = signed_in(app, sqlite_db, staff["alice"])
+    assert f'href="/drafts/{draft_id}/release"' in client.get(f"/drafts/{draft_id}").text
+    page = client.get(f"/drafts/{draft_id}/release")
+    assert page.status_code == 200 and "Release now" in page.text
+    sent = client.post(f"/drafts/{draft_id}/release", data={"csrf_token": csrf},
+                       follow_redirects=True)
+    assert "Sent. See each channel below." in sent.text
+    (post,) = fake_facebook.posts
+    assert f"https://www.facebook.com/{post.id}" in sent.text
+    zipped = client.get(f"/drafts/{draft_id}/release/classdojo.zip")
+    assert zipfile.ZipFile(io.BytesIO(zipped.content)).read("post.txt") == \
+        b"Sports day! Well done all."
+    bad = client.post(f"/drafts/{draft_id}/release/classdojo/link",
+                      data={"csrf_token": csrf, "url": "https://example.com/x"})
+    assert bad.status_code == 422 and "not a Class Dojo link" in bad.text
+    done = client.post(f"/drafts/{draft_id}/release/classdojo/link",
+                       data={"csrf_token": csrf, "url": "https://home.classdojo.com/#/s/1"},
+                       follow_redirects=True)
+    assert "Link recorded." in done.text and ">released<" in done.text
+
+
+def test_a_released_draft_cannot_be_released_again_from_the_page(
+        sqlite_db, staff, mengine, configured, blank_nlp, fake_facebook) -> None:
+    draft_id = approved_draft(sqlite_db, staff, mengine, ["facebook"], photos=[])
+    app = _app(sqlite_db, configured, blank_nlp)
+    client, csrf = signed_in(app, sqlite_db, staff["bob"])
+    assert client.post(f"/drafts/{draft_id}/release", data={"csrf_token": csrf},
+                       follow_redirects=False).status_code == 303
+    again = client.post(f"/drafts/{draft_id}/release", data={"csrf_token": csrf})
+    assert again.status_code == 409 and "released" in again.text
+    assert len(fake_facebook.posts) == 1
+
+
+def test_admin_enters_a_token_that_is_never_shown_again(sqlite_db, settings, blank_nlp) -> None:
+    app = _app(sqlite_db, settings, blank_nlp)
+    admin = add_user(sqlite_db, "admin1", Role.ADMIN)
+    client, csrf = signed_in(app, sqlite_db, admin)
+    page = client.post("/admin/channels/twitter", follow_redirects=True, data={
+        "csrf_token": csrf, "account": "@oakfieldpri", "token": "secret-user-token"})
+    assert "Credentials for twitter stored." in page.text and "oakfieldpri" in page.text
+    assert "secret-user-token" not in page.text
+    missing = client.post("/admin/channels/facebook", data={"csrf_token": csrf,
+                                                            "account": "", "token": "t"})
+    assert missing.status_code == 422 and "page_id is missing" in missing.text
+
+
+def test_the_headteacher_clears_the_takedown_list(sqlite_db, settings, blank_nlp) -> None:
+    from dataclasses import replace
+
+    from sqlmodel import Session
+
+    from consent_store.db import session_scope
+    from consent_store.register_import import LearnerChange
+    from secondlook.release import publishing
+    from secondlook.release.adapters import Published
+    from tests.fakes.content import content
+
+    class Posted:
+        channel = "facebook"
+
+        def publish(self, item):  # noqa: ANN001, ANN202
+            return Published("1", "https://www.facebook.com/1122_77")
+
+    item = replace(content(channels=("facebook",)), pictured=("A123456789012",))
+    publishing.publish(db=sqlite_db, content=item, adapter=Posted(), user_id=1)
+    with session_scope(sqlite_db) as s:
+        open_takedowns(session=s, changes=[LearnerChange("A123456789012",
+                                                         {"never_publish": (False, True)})])
+    app = _app(sqlite_db, settings, blank_nlp)
+    head = add_user(sqlite_db, "head1", Role.HEADTEACHER)
+    client, csrf = signed_in(app, sqlite_db, head)
+    page = client.get("/takedowns")
+    assert "https://www.facebook.com/1122_77" in page.text and "never-publish set" in page.text
+    with Session(sqlite_db) as s:
+        from secondlook.release.takedowns import takedown_queue
+        (entry,) = takedown_queue(session=s)
+    done = client.post(f"/takedowns/{entry.id}/done", follow_redirects=True,
+                       data={"csrf_token": csrf, "note": "deleted from the page"})
+    assert "Marked as taken down." in done.text and "Nothing to take down." in done.text

@@ -1,0 +1,42 @@
+"""Admin: channel credentials (Facebook page token, X access token), stored encrypted.
+Tokens are write-only here: the page shows which account is set, never a token."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import select
+
+from secondlook.release.credentials import SPECS, CredentialError, set_credentials
+from secondlook.release.models import ChannelCredential
+from web.deps import AdminDep, SessionDep
+
+router = APIRouter(prefix="/admin/channels", tags=["admin"])
+
+
+@router.get("", response_class=HTMLResponse, summary="Channel credentials")
+def channels_page(request: Request, session: SessionDep, admin: AdminDep) -> HTMLResponse:
+    from web.app import templates
+
+    stored = {row.channel: row for row in session.exec(select(ChannelCredential))}
+    return templates.TemplateResponse(request, "release/channels.html", {
+        "user": admin, "stored": stored, "specs": SPECS,
+        "done": request.query_params.get("done", "")})
+
+
+@router.post("/{channel}", summary="Store a channel's credentials")
+def set_channel(channel: str, session: SessionDep, admin: AdminDep,
+                account: Annotated[str, Form()] = "",
+                token: Annotated[str, Form()] = "") -> Response:
+    spec = SPECS.get(channel)
+    if spec is None:
+        raise HTTPException(status_code=404, detail=f"{channel!r} takes no credentials")
+    try:
+        set_credentials(session=session, channel=channel, actor=admin,
+                        values={spec.account_field: account.lstrip("@"), "token": token})
+    except CredentialError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    session.commit()
+    return RedirectResponse(f"/admin/channels?done={channel}", status_code=303)

@@ -1,0 +1,111 @@
+"""Releasing an approved draft from the pages: release now or at a time, the Class Dojo
+download and pasted link, answering a post in doubt. The release service does the work;
+the workflow's rules decide who may (author, approver or headteacher)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from secondlook.accounts.models import Role, User
+from secondlook.release import scheduling
+from secondlook.release.content import ReleaseRefused
+from secondlook.release.models import ScheduledRelease
+from secondlook.release.service import (
+    channel_posts,
+    manual_export,
+    record_link,
+    release_draft,
+)
+from secondlook.workflow import drafts as workflow
+from web.deps import DbDep, SessionDep, SettingsDep, require_role
+from web.drafts_support import workflow_errors
+
+router = APIRouter(prefix="/drafts/{draft_id}/release", tags=["release"])
+ReleaserDep = Annotated[User, Depends(require_role(Role.AUTHOR, Role.APPROVER, Role.HEADTEACHER))]
+MESSAGES = {
+    "released": "Released: every channel has the post.",
+    "sent": "Sent. See each channel below.",
+    "link": "Link recorded.",
+    "not-posted": "Recorded as not posted: it can be sent again.",
+    "scheduled": "Scheduled.",
+    "unscheduled": "Schedule cancelled.",
+}
+
+
+def _back(draft_id: int, what: str) -> Response:
+    return RedirectResponse(f"/drafts/{draft_id}/release?done={what}", status_code=303)
+
+
+@router.get("", response_class=HTMLResponse, summary="Release an approved post")
+def release_page(request: Request, draft_id: int, session: SessionDep,
+                 user: ReleaserDep) -> HTMLResponse:
+    from web.app import templates
+
+    with workflow_errors(session):
+        view = workflow.get_draft(session=session, draft_id=draft_id, user=user)
+    posts = {p.channel: p for p in channel_posts(session, draft_id, view.revision.number)}
+    done = MESSAGES.get(request.query_params.get("done", ""), "")
+    return templates.TemplateResponse(request, "release/draft.html", {
+        "user": user, "view": view, "draft": view.draft, "posts": posts, "done": done,
+        "schedule": session.get(ScheduledRelease, draft_id)})
+
+
+@router.post("", summary="Release now to every channel of the post")
+def release_now(draft_id: int, session: SessionDep, db: DbDep, settings: SettingsDep,
+                user: ReleaserDep) -> Response:
+    with workflow_errors(session):
+        try:
+            out = release_draft(db=db, draft_id=draft_id, user=user, settings=settings)
+        except ReleaseRefused as exc:  # changed since approval, or metadata left: nothing sent
+            raise HTTPException(status_code=409, detail=str(exc)) from exc
+    return _back(draft_id, "released" if out.state == "released" else "sent")
+
+
+@router.get("/classdojo.zip", summary="The approved text and photos for Class Dojo")
+def classdojo_zip(draft_id: int, session: SessionDep, db: DbDep, user: ReleaserDep) -> Response:
+    with workflow_errors(session):
+        name, data = manual_export(db=db, draft_id=draft_id, user=user)
+    return Response(data, media_type="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.post("/{channel}/link", summary="Paste the post's link, or say it is not online")
+def channel_link(draft_id: int, channel: str, session: SessionDep, db: DbDep,
+                 user: ReleaserDep, url: Annotated[str, Form()] = "",
+                 not_posted: Annotated[bool, Form()] = False) -> Response:
+    with workflow_errors(session):
+        try:
+            record_link(db=db, draft_id=draft_id, channel=channel,
+                        url=None if not_posted else url, user=user)
+        except ValueError as exc:
+            raise HTTPException(status_code=422, detail=str(exc)) from exc
+    return _back(draft_id, "not-posted" if not_posted else "link")
+
+
+def _utc(raw: str) -> datetime:
+    try:
+        return datetime.fromisoformat(raw).replace(tzinfo=UTC)
+    except ValueError as exc:
+        raise HTTPException(status_code=422, detail=f"{raw!r} is not a date and time "
+                            "like 2026-12-01T08:30") from exc
+
+
+@router.post("/schedule", summary="Release at a set time (UTC)")
+def schedule(draft_id: int, session: SessionDep, user: ReleaserDep,
+             at: Annotated[str, Form()]) -> Response:
+    with workflow_errors(session):
+        scheduling.schedule(session=session, draft_id=draft_id, user=user, at=_utc(at))
+        session.commit()
+    return _back(draft_id, "scheduled")
+
+
+@router.post("/schedule/cancel", summary="Cancel a scheduled release")
+def cancel_schedule(draft_id: int, session: SessionDep, user: ReleaserDep) -> Response:
+    with workflow_errors(session):
+        scheduling.cancel(session=session, draft_id=draft_id, user=user)
+        session.commit()
+    return _back(draft_id, "unscheduled")
