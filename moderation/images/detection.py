@@ -92,11 +92,14 @@ def _to_grey(rgb: np.ndarray) -> np.ndarray:
 def _jobs(pixels: np.ndarray, window: int, plan: DetectionPlan) -> Iterator[_Job]:
     height, width = pixels.shape[:2]
     small_scale = max(1.0, window / plan.min_face)
-    for top, bottom in _spans(height, plan.tile, plan.overlap):
-        for left, right in _spans(width, plan.tile, plan.overlap):
+    rows = _spans(height, plan.tile, plan.overlap)
+    cols = _spans(width, plan.tile, plan.overlap)
+    for top, bottom in rows:
+        for left, right in cols:
             yield _Job(top, left, small_scale, pixels[top:bottom, left:right])
-    # Faces larger than ~3/4 of the overlap may be cut by every tile: find them whole.
-    yield _Job(0, 0, min(1.0, window / (0.75 * plan.overlap)), pixels)
+    if len(rows) * len(cols) > 1:
+        # Faces larger than ~3/4 of the overlap may be cut by every tile: find them whole.
+        yield _Job(0, 0, min(1.0, window / (0.75 * plan.overlap)), pixels)
 
 
 def _spans(length: int, tile: int, overlap: int) -> list[tuple[int, int]]:
