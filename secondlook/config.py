@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     release_timeout_seconds: float = 30.0
     # Approvals older than this expire and the draft needs approving again.
     approval_max_age_days: int = 30
+    # The web server releases scheduled posts this often (seconds); 0: only `release due`.
+    release_scheduler_seconds: int = 60
     # Images: limits checked before decoding, so a hostile upload costs nothing.
     image_max_bytes: int = 40 * 1024 * 1024  # a 48-megapixel HEIC is ~15 MB
     image_max_pixels: int = 50_000_000  # 48-megapixel phone photos fit; bombs do not

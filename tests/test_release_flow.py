@@ -175,3 +175,26 @@ def test_a_pasted_link_must_be_a_post_on_that_channel(sqlite_db, staff, mengine,
                           settings=configured, client=client, policy=policy)
     assert again.state == DraftState.RELEASED and fake_x.calls.count("tweets") == 2
     assert len(fake_x.posts) == 1
+
+
+def test_the_web_server_releases_a_scheduled_post_by_itself(
+        sqlite_db, staff, mengine, configured, fake_x) -> None:
+    import time
+
+    from secondlook.release.scheduler import DueReleaser
+
+    draft_id = approved_draft(sqlite_db, staff, mengine, ["twitter"], photos=[])
+    with session_scope(sqlite_db) as s:
+        scheduling.schedule(session=s, draft_id=draft_id, user=staff["alice"],
+                            at=utcnow() + timedelta(seconds=1))
+    releaser = DueReleaser(sqlite_db, configured.model_copy(
+        update={"release_scheduler_seconds": 1}))
+    releaser.start()
+    try:
+        deadline = time.monotonic() + 15
+        while state_of(sqlite_db, draft_id).state != DraftState.RELEASED:
+            assert time.monotonic() < deadline, "the scheduled post was not released"
+            time.sleep(0.2)
+    finally:
+        releaser.stop()
+    assert len(fake_x.posts) == 1

@@ -121,6 +121,10 @@ def test_marking_a_post_taken_down_clears_it_from_the_queue(released) -> None:
             mark_taken_down(session=s, takedown_id=queue[0].id,
                             user=User(id=2, username="a", display_name="A", roles="author"))
         mark_taken_down(session=s, takedown_id=queue[0].id, user=HEAD, note="deleted on FB")
+        from secondlook.workflow import audit
+        (entry,) = [e for e in audit.history(session=s, draft_id=queue[0].draft_id)
+                    if e.action == "taken down"]
+        assert "deleted on FB" in entry.detail and entry.actor == "head"
     with Session(released) as s:
         assert len(takedown_queue(session=s)) == 2
     # A later change for the same learner does not bring a taken-down post back.

@@ -26,7 +26,12 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Load the language model in the background so the first check does not wait for it;
     # a failure here is reported by the checks themselves (fail closed).
     threading.Thread(target=_warm_up, args=(app,), daemon=True).start()
+    from secondlook.release.scheduler import DueReleaser
+
+    releaser = DueReleaser(app.state.db, app.state.settings)  # scheduled posts, old approvals
+    releaser.start()
     yield
+    releaser.stop()
 
 
 def _warm_up(app: FastAPI) -> None:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import httpx
 from sqlalchemy.engine import Engine as DbEngine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, select, update
 
 from consent_store.db import session_scope
 from consent_store.models import utcnow
@@ -57,18 +57,33 @@ def due(*, session: Session, now: datetime) -> list[ScheduledRelease]:
         .order_by(col(ScheduledRelease.release_at))))
 
 
-def _run_one(db: DbEngine, row: ScheduledRelease, settings: Settings, now: datetime,
-             client: httpx.Client | None, policy: RetryPolicy | None) -> ReleaseOutcome | str:
+def _take(db: DbEngine, draft_id: int, now: datetime) -> bool:
+    """Only one process runs a given schedule, however many servers poll at once."""
     with session_scope(db) as s:
-        user = s.get(User, row.scheduled_by_id)
-        if user is not None:
-            s.expunge(user)
-    try:
+        stmt = (update(ScheduledRelease)
+                .where(col(ScheduledRelease.draft_id) == draft_id,
+                       col(ScheduledRelease.state) == "waiting")
+                .values(state="running", updated_at=now)
+                .execution_options(synchronize_session=False))
+        return s.exec(stmt).rowcount == 1  # type: ignore[call-overload, attr-defined]
+
+
+def _releaser(db: DbEngine, user_id: int) -> User:
+    with session_scope(db) as s:
+        user = s.get(User, user_id)
         if user is None:
             raise LookupError("the account that scheduled it no longer exists")
-        result: ReleaseOutcome | str = release_draft(db=db, draft_id=row.draft_id, user=user,
-                                                     settings=settings, client=client,
-                                                     policy=policy, now=now)
+        s.expunge(user)
+        return user
+
+
+def _run_one(db: DbEngine, row: ScheduledRelease, settings: Settings, now: datetime,
+             client: httpx.Client | None, policy: RetryPolicy | None) -> ReleaseOutcome | str:
+    result: ReleaseOutcome | str
+    try:
+        user = _releaser(db, row.scheduled_by_id)
+        result = release_draft(db=db, draft_id=row.draft_id, user=user, settings=settings,
+                               client=client, policy=policy, now=now)
         state, note = "done", f"released: draft is {result.state}"
     except Exception as exc:  # noqa: BLE001 - one draft's failure must not stop the others
         result = f"draft {row.draft_id}: {exc}"
@@ -93,4 +108,5 @@ def run_due(*, db: DbEngine, settings: Settings, now: datetime | None = None,
         rows = due(session=s, now=now)
         for row in rows:
             s.expunge(row)
-    return [_run_one(db, row, settings, now, client, policy) for row in rows]
+    return [_run_one(db, row, settings, now, client, policy) for row in rows
+            if _take(db, row.draft_id, now)]

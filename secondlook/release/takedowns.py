@@ -26,6 +26,7 @@ from consent_store.register_import import LearnerChange
 from moderation.draft import CHANNELS
 from secondlook.accounts.models import Role, User
 from secondlook.release.models import ChannelPost, PostState, Takedown
+from secondlook.workflow import audit
 
 _NAME_RANK = {"none": 0, "first": 1, "full": 2}
 
@@ -151,5 +152,9 @@ def mark_taken_down(*, session: Session, takedown_id: int, user: User, note: str
     for t in open_ones:
         t.closed_at, t.closed_by_id, t.note = now, user.id, note[:2000]
         session.add(t)
+    audit.append(session=session, actor=user, action="taken down", draft_id=post.draft_id,
+                 revision=post.revision, content_sha256=post.content_sha256,
+                 detail={"channels": [post.channel], "note": note[:500],
+                         "reason": "; ".join(sorted({t.reason for t in open_ones}))})
     session.flush()
     return len(open_ones)
