@@ -9,16 +9,21 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from consent_store.db import session_scope
+from consent_store.register_import import import_register_file
+from moderation.checks.learner_names import LearnerNameCheck
+from moderation.pipeline import Engine
 from secondlook.accounts.models import Role
+from tests.conftest import EXAMPLES
 from tests.web_support import add_user, api_token, make_app
-from tests.workflow_helpers import gps_jpeg, marker_engine
+from tests.workflow_helpers import MarkerCheck, gps_jpeg
 
 
 @pytest.fixture
 def api(sqlite_db, blank_nlp):  # noqa: ANN001, ANN201
     """One client per person, each with its own API token."""
     app = make_app(sqlite_db, blank_nlp)
-    app.state.moderation = marker_engine(blank_nlp)
+    app.state.moderation = Engine(nlp=blank_nlp, checks=[LearnerNameCheck(), MarkerCheck()])
     people = {"alice": (Role.AUTHOR,), "bob": (Role.APPROVER,),
               "carol": (Role.AUTHOR, Role.APPROVER), "helen": (Role.HEADTEACHER,)}
     clients = {}
@@ -123,16 +128,25 @@ def test_drop_channel_is_a_new_revision_and_returning_needs_a_reason(api) -> Non
     assert back.json()["returns"][0]["reason"] == "Please add a photo caption"
 
 
-def test_a_register_change_means_recheck_before_approval(api, sqlite_db) -> None:  # noqa: ANN001
-    draft = create(api)
-    url = f"/api/drafts/{draft['id']}"
-    api["alice"].post(f"{url}/submit")
-    with sqlite_db.begin() as conn:  # a new member of staff changes the register
+def test_a_register_change_is_rechecked_before_approval(api, sqlite_db) -> None:  # noqa: ANN001
+    with session_scope(sqlite_db) as s:
+        import_register_file(s, EXAMPLES / "register.csv")
+    first = create(api, text="Well done Amelia", channels=["classdojo"])
+    second = create(api, text="Amelia ran the relay", channels=["classdojo"])
+    for draft in (first, second):
+        api["alice"].post(f"/api/drafts/{draft['id']}/submit")
+    with sqlite_db.begin() as conn:  # a new member of staff: nothing these posts mention
         conn.execute(text("INSERT INTO staff_member (title, first_name, last_name) "
                           "VALUES ('Mrs', 'Ada', 'Lovelace')"))
-    body = {"content_sha256": draft["content_sha256"]}
-    stale = api["bob"].post(f"{url}/approve", json=body)
-    assert stale.status_code == 409 and "re-check it" in stale.json()["detail"]
-    fresh = api["bob"].post(f"{url}/recheck")
-    assert fresh.status_code == 200 and fresh.json()["revision"] == 1  # same report
-    assert api["bob"].post(f"{url}/approve", json=body).json()["state"] == "approved"
+    ok = api["bob"].post(f"/api/drafts/{first['id']}/approve",
+                         json={"content_sha256": first["content_sha256"]})
+    assert ok.json()["state"] == "approved"  # re-checked on the spot: same report
+    with sqlite_db.begin() as conn:  # Amelia's family withdraws name consent
+        conn.execute(text("UPDATE learner SET name_consent = 'none' "
+                          "WHERE upn = 'A123456789012'"))
+    url = f"/api/drafts/{second['id']}"
+    stale = api["bob"].post(f"{url}/approve", json={"content_sha256": second["content_sha256"]})
+    assert stale.status_code == 409 and "now report something different" in \
+        stale.json()["detail"]
+    fresh = api["bob"].post(f"{url}/recheck").json()
+    assert (fresh["revision"], fresh["verdict"], fresh["state"]) == (2, "block", "draft")

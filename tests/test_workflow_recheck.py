@@ -41,6 +41,9 @@ def test_a_withdrawal_stops_approval_until_the_draft_is_rechecked(sqlite_db, eng
     _withdraw_names(sqlite_db, "A123456789012")
     with Session(sqlite_db) as s, pytest.raises(Conflict, match="register changed after draft"):
         drafts.approve(session=s, draft_id=draft_id, user=users["bob"], content_sha256=sha)
+    with Session(sqlite_db) as s, pytest.raises(Conflict, match="now report something diff"):
+        drafts.approve(session=s, draft_id=draft_id, user=users["bob"], content_sha256=sha,
+                       engine=engine)
     with session_scope(sqlite_db) as s:
         view = recheck(session=s, draft_id=draft_id, engine=engine)
         assert view.verdict == "block" and view.revision.number == 2
@@ -54,12 +57,14 @@ def test_an_unrelated_change_rechecks_to_the_same_report_and_approval_goes_on(
         sqlite_db, engine) -> None:  # noqa: ANN001
     users, draft_id, sha = _setup(sqlite_db, engine)
     _withdraw_names(sqlite_db, "B234567890123")  # Jayden, not in this post
+    with Session(sqlite_db) as s, pytest.raises(Conflict, match="re-check it"):
+        drafts.approve(session=s, draft_id=draft_id, user=users["bob"], content_sha256=sha)
+    with session_scope(sqlite_db) as s:  # given the engine, approve re-checks on the spot
+        view = drafts.approve(session=s, draft_id=draft_id, user=users["bob"],
+                              content_sha256=sha, engine=engine)
+        assert view.revision.number == 1 and view.draft.state == DraftState.APPROVED
     with session_scope(sqlite_db) as s:
         assert recheck_pending(session=s, engine=engine) == []
-    with session_scope(sqlite_db) as s:
-        view = drafts.approve(session=s, draft_id=draft_id, user=users["bob"],
-                              content_sha256=sha)
-        assert view.revision.number == 1 and view.draft.state == DraftState.APPROVED
 
 
 def test_release_is_refused_on_a_stale_report(sqlite_db, engine) -> None:

@@ -127,9 +127,12 @@ def _advance(session: Session, view: DraftView, state: DraftState, **values: Any
     session.expire(view.draft)
 
 
-def _require_fresh(session: Session, view: DraftView) -> None:
-    from secondlook.workflow.recheck import require_fresh
+def _require_fresh(session: Session, view: DraftView, engine: Engine | None) -> None:
+    """With an engine, a stale report is re-checked here and, if unchanged, confirmed."""
+    from secondlook.workflow.recheck import reconfirm, require_fresh
 
+    if engine is not None:
+        reconfirm(session, view, engine)
     require_fresh(session, view)
 
 
@@ -281,12 +284,17 @@ def _decide(session: Session, view: DraftView, user: User, kind: DecisionKind,
     return load_view(session, view.id)
 
 
-def approve(*, session: Session, draft_id: int, user: User, content_sha256: str) -> DraftView:
-    """A second colleague approves exactly the content (hash) they saw."""
+def approve(*, session: Session, draft_id: int, user: User, content_sha256: str,
+            engine: Engine | None = None) -> DraftView:
+    """A second colleague approves exactly the content (hash) they saw.
+
+    If the register changed since the check, the report must still hold: given an
+    ``engine`` it is re-checked here; otherwise, or if it changed, ``Conflict``.
+    """
     view = load_view(session, draft_id)
     rules.can_approve(user, view)
     rules.require_current(view, content_sha256)
-    _require_fresh(session, view)
+    _require_fresh(session, view, engine)
     done = bool(view.sign_offs) or not view.needs_sign_off
     state = DraftState.APPROVED if done else DraftState.SUBMITTED
     new = _decide(session, view, user, DecisionKind.APPROVE, state, role=Role.APPROVER)
@@ -295,13 +303,13 @@ def approve(*, session: Session, draft_id: int, user: User, content_sha256: str)
 
 
 def sign_off(*, session: Session, draft_id: int, user: User, content_sha256: str,
-             reason: str) -> DraftView:
+             reason: str, engine: Engine | None = None) -> DraftView:
     """The headteacher (or the DSL, for safeguarding findings) accepts a review verdict."""
     view = load_view(session, draft_id)
     role = rules.can_sign_off(user, view)
     reason = rules.require_reason(reason, "sign off")
     rules.require_current(view, content_sha256)
-    _require_fresh(session, view)
+    _require_fresh(session, view, engine)
     state = DraftState.APPROVED if view.approvals else DraftState.SUBMITTED
     new = _decide(session, view, user, DecisionKind.SIGN_OFF, state, role=role, reason=reason)
     _audit(session, new, user, "signed off", role=str(role), reason=reason, to=str(state))
@@ -331,7 +339,8 @@ def reject(*, session: Session, draft_id: int, user: User, reason: str) -> Draft
     return new
 
 
-def claim_release(*, session: Session, draft_id: int, user: User) -> DraftView:
+def claim_release(*, session: Session, draft_id: int, user: User,
+                  engine: Engine | None = None) -> DraftView:
     """Take the single right to publish; a second claim gets Conflict or InvalidTransition.
 
     Publish only after this returns, then call ``mark_released`` (or
@@ -339,19 +348,20 @@ def claim_release(*, session: Session, draft_id: int, user: User) -> DraftView:
     """
     view = load_view(session, draft_id)
     rules.can_release(user, view, {DraftState.APPROVED})
-    _require_fresh(session, view)
+    _require_fresh(session, view, engine)
     _advance(session, view, DraftState.RELEASING)
     _audit(session, view, user, "release started", to="releasing", channels=view.channels)
     return load_view(session, draft_id)
 
 
 def mark_released(*, session: Session, draft_id: int, user: User,
-                  links: dict[str, str] | None = None) -> DraftView:
+                  links: dict[str, str] | None = None,
+                  engine: Engine | None = None) -> DraftView:
     """Record the release (from approved for a manual export, or after ``claim_release``)."""
     view = load_view(session, draft_id)
     rules.can_release(user, view, {DraftState.APPROVED, DraftState.RELEASING})
     if view.draft.state == DraftState.APPROVED:  # once claimed, publishing must finish
-        _require_fresh(session, view)
+        _require_fresh(session, view, engine)
     _advance(session, view, DraftState.RELEASED, released_at=utcnow(),
              released_sha256=view.content_sha256)
     _audit(session, view, user, "released", to="released", channels=view.channels,

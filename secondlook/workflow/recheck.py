@@ -40,6 +40,26 @@ def require_fresh(session: Session, view: DraftView) -> None:
         )
 
 
+def reconfirm(session: Session, view: DraftView, engine: Engine) -> None:
+    """A stale report re-checked in place: unchanged, it is confirmed; changed, Conflict.
+
+    A changed report is not stored here, because the caller's refusal rolls the
+    transaction back; ``recheck`` stores it as a new revision.
+    """
+    version = register_version(session)
+    if view.revision.register_version == version:
+        return
+    now = moderation_draft(session, view)
+    content = drafts._content(session, text=now.text, channels=now.channels,
+                              images=now.images, engine=engine, today=None)
+    if content.checked.report_json != view.revision.report_json:
+        raise Conflict(
+            f"the consent register changed and the checks now report something different "
+            f"for draft {view.id}: re-check it and read the new report before deciding"
+        )
+    _confirm(session, view, content.checked.register_version)
+
+
 def recheck(*, session: Session, draft_id: int, engine: Engine, user: User | None = None,
             today: date | None = None) -> DraftView:
     """Run the checks again on the current content against today's register."""

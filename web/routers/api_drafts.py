@@ -118,22 +118,23 @@ def submit(draft_id: int, session: SessionDep, user: AuthorDep) -> DraftOut:
 
 
 @router.post("/{draft_id}/approve", summary="Approve exactly the content with this hash")
-def approve(draft_id: int, body: DecisionIn, session: SessionDep,
+def approve(draft_id: int, body: DecisionIn, session: SessionDep, engine: ModerationDep,
             user: ApproverDep) -> DraftOut:
     with api_errors(session):
         view = workflow.approve(session=session, draft_id=draft_id, user=user,
-                                content_sha256=body.content_sha256)
+                                content_sha256=body.content_sha256, engine=engine)
         out = draft_out(session, view, user)
         session.commit()
     return out
 
 
 @router.post("/{draft_id}/signoff", summary="Sign off a review verdict with a written reason")
-def sign_off(draft_id: int, body: SignOffIn, session: SessionDep,
+def sign_off(draft_id: int, body: SignOffIn, session: SessionDep, engine: ModerationDep,
              user: SignerDep) -> DraftOut:
     with api_errors(session):
         view = workflow.sign_off(session=session, draft_id=draft_id, user=user,
-                                 content_sha256=body.content_sha256, reason=body.reason)
+                                 content_sha256=body.content_sha256, reason=body.reason,
+                                 engine=engine)
         out = draft_out(session, view, user)
         session.commit()
     return out
