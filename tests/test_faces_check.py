@@ -130,3 +130,22 @@ def test_cross_rule_is_data_a_school_can_change(tmp_path: Path) -> None:
     stricter.write_text(stricter.read_text().replace("block", "urgent"))
     with pytest.raises(RuleError, match=r"cross\.yaml: rule cross\.named-and-pictured: severity"):
         load_rule(stricter)
+
+
+class _DeadPool:
+    """A process pool whose worker was killed (out of memory, say)."""
+
+    def map(self, *args: object) -> None:
+        from concurrent.futures.process import BrokenProcessPool
+
+        raise BrokenProcessPool("a worker process terminated abruptly")
+
+
+def test_a_broken_worker_pool_fails_closed_and_is_replaced(settings_env, engine) -> None:  # noqa: ANN001
+    set_env(settings_env, face_workers=2, face_min_px=8)  # enlarged 2x: big enough for the pool
+    fake_engine(engine).services["face-pool"] = _DeadPool()
+    faces = [(i + 1, 60 + 300 * (i // 6), 60 + 300 * (i % 6), 40) for i in range(12)]
+    report = run(engine, _register(), painted((1900, 700), faces))
+    [finding] = of_check(report, "face")
+    assert finding.rule == "face.check-failed" and str(report.verdict) == "review"
+    assert "face-pool" not in engine.services  # the next draft starts a fresh pool

@@ -12,6 +12,7 @@ import dataclasses
 import os
 from collections.abc import Iterator
 from concurrent.futures import Executor
+from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING
 
 from consent_store.snapshot import LearnerRecord
@@ -56,11 +57,16 @@ class FaceCheck:
         )
         for position, report in enumerate(ctx.image_reports):
             rgb = decoded[report.index].rgb()
-            boxes = detect(rgb, backend, plan, pool)
+            try:
+                boxes = detect(rgb, backend, plan, pool)
+                encodings = encode(rgb, boxes, backend, pool)
+            except BrokenProcessPool:
+                # A worker died (e.g. out of memory): this draft fails closed, the next one
+                # gets a fresh pool instead of the same broken one.
+                ctx.engine.services.pop(POOL, None)
+                raise
             matches = matcher.match(
-                encode(rgb, boxes, backend, pool),
-                settings.face_match_threshold,
-                settings.face_match_margin,
+                encodings, settings.face_match_threshold, settings.face_match_margin
             )
             faces = [_face_report(box, m, ctx) for box, m in zip(boxes, matches, strict=True)]
             ctx.image_reports[position] = dataclasses.replace(report, faces=tuple(faces))
