@@ -63,7 +63,9 @@ class LearnerNameCheck:
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
         snapshot = ctx.register
-        by_upn = {rec.upn: rec for rec in snapshot.current_learners}
+        by_upn: dict[str, LearnerRecord] = ctx.engine.per_register(
+            snapshot, "text.learners-by-upn",
+            lambda: {rec.upn: rec for rec in snapshot.current_learners})
         norm = text_view(ctx).norm
         for mention in draft_names(ctx).mentions:
             owners = [o for o in mention.owners if o.who == "learner"]

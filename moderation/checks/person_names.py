@@ -67,8 +67,10 @@ class StaffNames:
 
 
 def _name_like(tok: Token) -> bool:
+    if not tok.text[:1].isupper():
+        return False
     low = tok.lower_
-    return (tok.is_alpha and tok.text[:1].isupper() and low not in NOT_SURNAME
+    return (tok.is_alpha and low not in NOT_SURNAME
             and low not in PLACE_WORDS and low not in ORG_WORDS)
 
 
@@ -167,17 +169,18 @@ class PersonNameCheck:
         doc, public = ctx.doc, set(public_names())
         if not doc.has_annotation("TAG"):
             return
+        toks = list(doc)
         i = 0
-        while i < len(doc):
+        while i < len(toks):
             j = i
-            while j < len(doc) and j - i < 3 and _name_like(doc[j]):
+            while j < len(toks) and j - i < 3 and _name_like(toks[j]):
                 j += 1
-            before = doc[i - 1].lower_ if i else ""
-            after = doc[j].lower_ if j < len(doc) else ""
-            if j - i >= 2 and doc[j - 1].pos_ == "PROPN" and (
+            before = toks[i - 1].lower_ if i else ""
+            after = toks[j].lower_ if j < len(toks) else ""
+            if j - i >= 2 and toks[j - 1].pos_ == "PROPN" and (
                     before in _INTRODUCERS or after in {"from", "who"}):
                 span = doc[i:j]
-                if span.text not in public and fold_name(doc[j - 1].text) not in staff.lasts:
+                if span.text not in public and fold_name(toks[j - 1].text) not in staff.lasts:
                     yield span.start_char, span.end_char
             i = max(j, i + 1)
 

@@ -100,10 +100,12 @@ def _gap_ok(text: str, a: NameToken, b: NameToken, kind: str) -> bool:
 
 def _variants(name: str) -> Iterator[tuple[str, ...]]:
     """The keys a name may be written as: joined, and split at hyphens or spaces."""
-    words = [w for w in re.split(r"\s+", name.strip()) if w]
+    words = name.split()
     joined = tuple(fold_name(w) for w in words)
     yield joined
-    split = tuple(fold_name(p) for w in words for p in re.split(r"-", w) if p)
+    if "-" not in name:
+        return
+    split = tuple(fold_name(p) for w in words for p in w.split("-") if p)
     if split != joined:
         yield split
 

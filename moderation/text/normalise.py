@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Invisible characters that split a word without showing anything.
 _INVISIBLE = frozenset(
@@ -62,15 +63,22 @@ def _fold_char(ch: str) -> str:
 
 
 def normalise(text: str) -> NormalisedText:
+    if text.isascii() and "`" not in text:
+        return NormalisedText(source=text, text=text, origin=tuple(range(len(text))))
     out: list[str] = []
     origin: list[int] = []
     for i, ch in enumerate(text):
+        if ch < "\x80" and ch != "`":
+            out.append(ch)
+            origin.append(i)
+            continue
         folded = _fold_char(ch)
         out.append(folded)
         origin.extend([i] * len(folded))
     return NormalisedText(source=text, text="".join(out), origin=tuple(origin))
 
 
+@lru_cache(maxsize=65536)  # names repeat a lot across a register and across drafts
 def fold_name(text: str) -> str:
     """The comparison key of a name: normalised, case-folded, no apostrophes or hyphens."""
     if text.isascii() and "`" not in text:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import re
 
 from spacy.tokens import Doc
@@ -21,9 +20,9 @@ _BREAK = re.compile(r"[.!?\n]+")
 def sentence_bounds(doc: Doc, char: int) -> tuple[int, int]:
     """The sentence around a character of the submitted text."""
     if doc.has_annotation("SENT_START") and len(doc):
-        starts = [t.idx for t in doc]
-        i = max(0, bisect.bisect_right(starts, char) - 1)
-        sent = doc[i].sent
+        span = doc.char_span(char, min(char + 1, len(doc.text)), alignment_mode="expand")
+        tok = span[0] if span is not None and len(span) else doc[-1]
+        sent = tok.sent
         return sent.start_char, sent.end_char
     text = doc.text
     start = 0

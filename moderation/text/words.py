@@ -14,6 +14,7 @@ _LEET = str.maketrans({"0": "o", "1": "i", "!": "i", "|": "i", "3": "e", "4": "a
 # Single letters spaced out ("f u c k", "f.u.c.k"), or else a run of non-space characters.
 _SPACED = re.compile(r"(?<![^\W_])[^\W\d_](?:[ .\-_*][^\W\d_](?![^\W_])){2,}")
 _CHUNK = re.compile(_SPACED.pattern + r"|\S+")
+_TRIPLE = re.compile(r"(.)\1")  # doubled letters: "fuuuck" must be squeezed first
 _EDGE = "\"'()[]{}<>,.;:?!#"
 
 
@@ -27,6 +28,9 @@ class DisguisedWords:
         sufs = sorted({_collapse(s) for s in suffixes}, key=len, reverse=True)
         stems = sorted({_collapse(w) for w in words}, key=len, reverse=True)
         self._forms = [s + x for s in stems for x in ["", *sufs]]
+        # Plain spellings, checked with one set lookup before any per-word regex work.
+        self._plain = frozenset(w.lower() + x for w in words for x in ["", *suffixes]) | frozenset(
+            self._forms)
         stem_alts = "|".join(map(re.escape, stems))
         suffix_alts = "|".join(map(re.escape, sufs))
         self._exact = re.compile(f"^(?:{stem_alts})(?:{suffix_alts})?$")
@@ -56,6 +60,12 @@ class DisguisedWords:
                     return
 
     def _is_listed(self, chunk: str) -> bool:
+        if chunk.isalpha():
+            low = chunk.lower()
+            if low in self._plain:
+                return True
+            if not _TRIPLE.search(low):
+                return False  # plainly spelled and not listed: the common case
         if not any(c.isalpha() for c in chunk):
             return False
         plain = re.sub(r"[ .\-_]", "", chunk.lower().translate(_LEET))
