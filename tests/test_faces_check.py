@@ -10,7 +10,7 @@ import pytest
 from moderation.checks.cross import RuleError, load_rule
 from moderation.findings import Severity
 from tests.conftest import learner, snapshot
-from tests.face_support import BrokenBackend, painted, templates
+from tests.face_support import BrokenBackend, FakeBackend, painted, templates
 from tests.image_support import fake_engine, of_check, run, set_env, settings_env
 
 __all__ = ["settings_env"]
@@ -149,3 +149,20 @@ def test_a_broken_worker_pool_fails_closed_and_is_replaced(settings_env, engine)
     [finding] = of_check(report, "face")
     assert finding.rule == "face.check-failed" and str(report.verdict) == "review"
     assert "face-pool" not in engine.services  # the next draft starts a fresh pool
+
+
+class _CountingBackend(FakeBackend):
+    encoded = 0
+
+    def encode_faces(self, rgb, boxes):  # noqa: ANN001, ANN201
+        type(self).encoded += len(boxes)
+        return super().encode_faces(rgb, boxes)
+
+
+def test_with_nobody_enrolled_faces_are_unknown_without_encoding(settings_env, engine) -> None:  # noqa: ANN001
+    backend = _CountingBackend()
+    report = run(fake_engine(engine, backend), snapshot(AMELIA), ONE_FACE)
+    assert [f.consent for f in report.images[0].faces] == ["unknown"]
+    assert _CountingBackend.encoded == 0
+    run(fake_engine(engine, backend), _register((AMELIA.upn, 7, 0.2)), ONE_FACE)
+    assert _CountingBackend.encoded == 1

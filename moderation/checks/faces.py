@@ -15,12 +15,14 @@ from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from consent_store.snapshot import LearnerRecord
 from moderation.checks.image import DECODED, POLICY_IMAGES, photo_label
 from moderation.draft import CHANNELS
 from moderation.findings import Finding, Severity
 from moderation.images.detection import DetectionPlan, detect, encode, make_pool
-from moderation.images.faces import DlibBackend, FaceBackend
+from moderation.images.faces import ENCODING_SIZE, DlibBackend, FaceBackend
 from moderation.images.matching import Match, TemplateMatcher
 from moderation.report import FaceBox, FaceReport
 from secondlook.config import Settings, get_settings
@@ -47,32 +49,38 @@ class FaceCheck:
         if not decoded:
             return
         settings = get_settings()
-        backend: FaceBackend = ctx.engine.service(BACKEND, DlibBackend)
-        pool = _pool(ctx, settings)
-        matcher: TemplateMatcher = ctx.engine.per_register(
-            ctx.register, "face-matcher", lambda: TemplateMatcher(ctx.register.templates)
-        )
-        plan = DetectionPlan(
-            settings.face_min_px, settings.face_tile_px, settings.face_tile_overlap_px
-        )
         for position, report in enumerate(ctx.image_reports):
-            rgb = decoded[report.index].rgb()
-            try:
-                boxes = detect(rgb, backend, plan, pool)
-                encodings = encode(rgb, boxes, backend, pool)
-            except BrokenProcessPool:
-                # A worker died (e.g. out of memory): this draft fails closed, the next one
-                # gets a fresh pool instead of the same broken one.
-                ctx.engine.services.pop(POOL, None)
-                raise
-            matches = matcher.match(
-                encodings, settings.face_match_threshold, settings.face_match_margin
-            )
-            faces = [_face_report(box, m, ctx) for box, m in zip(boxes, matches, strict=True)]
+            found = _faces_in(ctx, settings, decoded[report.index].rgb())
+            faces = [_face_report(box, match, ctx) for box, match in found]
             ctx.image_reports[position] = dataclasses.replace(report, faces=tuple(faces))
             label = photo_label(report.index, ctx.draft.images[report.index].name)
             for number, face in enumerate(faces):
                 yield _finding(ctx, report.index, number, face, label)
+
+
+def _faces_in(
+    ctx: CheckContext, settings: Settings, rgb: np.ndarray
+) -> list[tuple[FaceBox, Match]]:
+    backend: FaceBackend = ctx.engine.service(BACKEND, DlibBackend)
+    pool = _pool(ctx, settings)
+    matcher: TemplateMatcher = ctx.engine.per_register(
+        ctx.register, "face-matcher", lambda: TemplateMatcher(ctx.register.templates)
+    )
+    plan = DetectionPlan(settings.face_min_px, settings.face_tile_px, settings.face_tile_overlap_px)
+    try:
+        boxes = detect(rgb, backend, plan, pool)
+        # Nobody enrolled: every face is unknown, so skip the costly encoding.
+        encodings = (
+            encode(rgb, boxes, backend, pool) if matcher.learners
+            else np.zeros((len(boxes), ENCODING_SIZE))
+        )
+    except BrokenProcessPool:
+        # A worker died (e.g. out of memory): this draft fails closed, the next one gets a
+        # fresh pool instead of the same broken one.
+        ctx.engine.services.pop(POOL, None)
+        raise
+    matches = matcher.match(encodings, settings.face_match_threshold, settings.face_match_margin)
+    return list(zip(boxes, matches, strict=True))
 
 
 def _pool(ctx: CheckContext, settings: Settings) -> Executor | None:
