@@ -49,9 +49,12 @@ def _approve(s, staff, draft_id: int) -> None:  # noqa: ANN001
 
 
 @pytest.fixture
-def term(sqlite_db, staff, mengine):  # noqa: ANN001, ANN201
+def term(db, mengine):  # noqa: ANN001, ANN201 - SQLite and PostgreSQL
     """Four drafts: two released (one signed off), one returned, one blocked."""
-    with session_scope(sqlite_db) as s:
+    from tests.workflow_helpers import add_staff
+
+    staff = add_staff(db)
+    with session_scope(db) as s:
         plain = _draft(s, staff, mengine, "Harvest festival thanks", ["facebook", "twitter"])
         _approve(s, staff, plain)
         flagged = _draft(s, staff, mengine, "[review] The councillor misled parents",
@@ -70,12 +73,12 @@ def term(sqlite_db, staff, mengine):  # noqa: ANN001, ANN201
         item = replace(content(draft_id=draft_id, revision=1, channels=channels),
                        pictured=("A123456789012",) if draft_id == plain else ())
         for channel in channels:
-            publishing.publish(db=sqlite_db, content=item, adapter=_Posted(channel), user_id=1)
-    with session_scope(sqlite_db) as s:
+            publishing.publish(db=db, content=item, adapter=_Posted(channel), user_id=1)
+    with session_scope(db) as s:
         open_takedowns(session=s, changes=[
             LearnerChange("A123456789012", {"photo_channels": ("facebook;twitter", "twitter")})])
     today = utcnow().date()
-    return sqlite_db, Period(today - timedelta(days=90), today)
+    return db, Period(today - timedelta(days=90), today)
 
 
 def test_the_report_counts_a_term_of_activity(term) -> None:

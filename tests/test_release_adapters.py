@@ -173,3 +173,26 @@ def test_a_photo_still_carrying_exif_is_never_sent(sqlite_db, fake_x, x_adapter)
     with pytest.raises(ReleaseRefused, match="exif"):
         publishing.publish(db=sqlite_db, content=item, adapter=x_adapter, user_id=1)
     assert fake_x.calls == []
+
+
+def test_concurrent_publishers_of_one_revision_post_once(db, fake_x, x_adapter) -> None:
+    """Eight workers race for the same (draft, revision, channel): one sends, on SQLite
+    and on PostgreSQL; the others see the row already claimed and send nothing."""
+    import threading
+
+    item = content()
+    states: list[str] = []
+    start = threading.Barrier(8)
+
+    def worker() -> None:
+        start.wait()
+        states.append(publishing.publish(db=db, content=item, adapter=x_adapter,
+                                         user_id=1).state)
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(fake_x.posts) == 1 and fake_x.calls.count("tweets") == 1
+    assert states.count(PostState.POSTED) >= 1 and len(states) == 8

@@ -198,3 +198,19 @@ def test_the_web_server_releases_a_scheduled_post_by_itself(
     finally:
         releaser.stop()
     assert len(fake_x.posts) == 1
+
+
+def test_photo_bytes_changed_after_approval_are_never_sent(
+        sqlite_db, staff, mengine, configured, client, policy, fake_facebook) -> None:
+    from secondlook.release.content import ReleaseRefused
+
+    draft_id = approved_draft(sqlite_db, staff, mengine, ["facebook"])
+    with session_scope(sqlite_db) as s:  # e.g. a restore from the wrong backup
+        blob = s.get(ImageBlob, load_view(s, draft_id).images[0].sha256)
+        blob.data = blob.data + b"\x00"
+        s.add(blob)
+    with pytest.raises(ReleaseRefused, match="not the approved content"):
+        release_draft(db=sqlite_db, draft_id=draft_id, user=staff["alice"],
+                      settings=configured, client=client, policy=policy)
+    assert fake_facebook.calls == []
+    assert state_of(sqlite_db, draft_id).state == DraftState.APPROVED  # handed back

@@ -63,12 +63,12 @@ def _name(upn: str) -> dict:
 
 
 @pytest.fixture
-def released(sqlite_db):  # noqa: ANN001, ANN201
-    _register(sqlite_db)
-    _release(sqlite_db, 1, ("facebook", "twitter"), _face(AMELIA))  # Amelia pictured
-    _release(sqlite_db, 2, ("facebook",), _name(AMELIA))  # Amelia named only
-    _release(sqlite_db, 3, ("twitter",), _face(JAYDEN))
-    return sqlite_db
+def released(db):  # noqa: ANN001, ANN201 - SQLite and PostgreSQL
+    _register(db)
+    _release(db, 1, ("facebook", "twitter"), _face(AMELIA))  # Amelia pictured
+    _release(db, 2, ("facebook",), _name(AMELIA))  # Amelia named only
+    _release(db, 3, ("twitter",), _face(JAYDEN))
+    return db
 
 
 def test_withdrawing_one_photo_channel_lists_the_pictured_posts_there(released) -> None:
