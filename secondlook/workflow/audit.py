@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -67,17 +67,50 @@ def _canonical_detail(detail: dict[str, Any] | None) -> str:
     return json.dumps(detail, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def _claim_position(session: Session) -> tuple[int, str]:
-    """Lock the head and take the next position; returns (position, previous hash)."""
+def _claim_positions(session: Session, count: int) -> tuple[int, str]:
+    """Lock the head and take ``count`` positions; returns (first, previous hash)."""
     row = session.execute(
-        text("UPDATE audit_head SET position = position + 1 WHERE id = 1 "
-             "RETURNING position, entry_sha256")
+        text("UPDATE audit_head SET position = position + :n WHERE id = 1 "
+             "RETURNING position, entry_sha256"), {"n": count}
     ).first()
     if row is None:  # a database created without the migration's head row
-        session.add(AuditHead(id=1, position=1, entry_sha256=GENESIS))
+        session.add(AuditHead(id=1, position=count, entry_sha256=GENESIS))
         session.flush()
         return 1, GENESIS
-    return int(row[0]), str(row[1])
+    return int(row[0]) - count + 1, str(row[1])
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """What to record; who and when are added by ``append_many``."""
+
+    action: str
+    draft_id: int | None = None
+    revision: int | None = None
+    content_sha256: str = ""
+    detail: dict[str, Any] | None = None
+
+
+def append_many(*, session: Session, actor: User | None,
+                events: Sequence[Event]) -> list[AuditEntry]:
+    """Add entries at the end of the chain, in order (in the caller's transaction)."""
+    if not events:
+        return []
+    details = [_canonical_detail(e.detail) for e in events]  # refuse before taking positions
+    position, previous = _claim_positions(session, len(events))
+    entries, now = [], utcnow()
+    for offset, (event, detail) in enumerate(zip(events, details, strict=True)):
+        entry = AuditEntry(
+            position=position + offset, created_at=now, actor_id=actor.id if actor else None,
+            actor=actor.username if actor else SYSTEM, action=event.action,
+            draft_id=event.draft_id, revision=event.revision,
+            content_sha256=event.content_sha256, detail=detail, prev_sha256=previous)
+        entry.entry_sha256 = previous = entry_hash(entry)
+        entries.append(entry)
+    session.add_all(entries)
+    session.execute(text("UPDATE audit_head SET entry_sha256 = :h WHERE id = 1"), {"h": previous})
+    session.flush()
+    return entries
 
 
 def append(
@@ -91,27 +124,8 @@ def append(
     detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Add one entry at the end of the chain (in the caller's transaction)."""
-    canonical = _canonical_detail(detail)
-    position, previous = _claim_position(session)
-    entry = AuditEntry(
-        position=position,
-        created_at=utcnow(),
-        actor_id=actor.id if actor else None,
-        actor=actor.username if actor else SYSTEM,
-        action=action,
-        draft_id=draft_id,
-        revision=revision,
-        content_sha256=content_sha256,
-        detail=canonical,
-        prev_sha256=previous,
-    )
-    entry.entry_sha256 = entry_hash(entry)
-    session.add(entry)
-    session.execute(
-        text("UPDATE audit_head SET entry_sha256 = :h WHERE id = 1"), {"h": entry.entry_sha256}
-    )
-    session.flush()
-    return entry
+    event = Event(action, draft_id, revision, content_sha256, detail)
+    return append_many(session=session, actor=actor, events=[event])[0]
 
 
 def history(*, session: Session, draft_id: int) -> list[AuditEntry]:
