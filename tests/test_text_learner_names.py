@@ -16,7 +16,10 @@ SUMMER = learner("A100000000005", "Summer", "Reid", "none")
 GRACE = learner("A100000000006", "Grace", "Hill", "none")
 WILL = learner("A100000000007", "Will", "Jones", "none")
 FULL = "names.full-name-without-consent"
-REG = register(AMELIA, LILY, ZOE, SIAN, SUMMER, GRACE, WILL,
+HOPE = learner("A100000000008", "Hope", "Lee", "none")
+JOY = learner("A100000000009", "Joy", "Ahmed", "none")
+MARK = learner("A100000000010", "Mark", "Osei", "none")
+REG = register(AMELIA, LILY, ZOE, SIAN, SUMMER, GRACE, WILL, HOPE, JOY, MARK,
                staff=(StaffRecord("Mrs", "Sarah", "Patel"),))
 
 
@@ -75,6 +78,12 @@ def test_common_word_names_in_lower_case_are_not_names() -> None:
         ("Will you join us at the fair?", []),
         ("Will scored twice on Saturday.", ["Will"]),
         ("Mark your calendars, Will and Grace.", ["Will", "Grace"]),
+        ("Good luck Summer!", ["Summer"]),
+        ("Results: 1st Grace, 2nd Will.", ["Grace", "Will"]),
+        ("Summer's grandad came to talk to us.", ["Summer"]),
+        ("Hope springs eternal: the sunflowers are growing.", []),
+        ("Joy all round today as the chicks hatched.", []),
+        ("Quotes from Mark Twain decorate the corridor.", []),
     ],
 )
 def test_common_word_names_are_decided_by_context(text: str, expected: list[str]) -> None:

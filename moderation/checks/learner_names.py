@@ -17,7 +17,7 @@ from moderation.findings import Finding, Severity, Span
 from moderation.text.context import reads_as_name
 from moderation.text.lexicon import word_names
 from moderation.text.mentions import draft_names
-from moderation.text.names import Mention, Owner, titled
+from moderation.text.names import NOT_SURNAME, Mention, NameToken, Owner, titled
 from moderation.text.shared import text_view
 
 if TYPE_CHECKING:
@@ -67,9 +67,13 @@ class LearnerNameCheck:
             snapshot, "text.learners-by-upn",
             lambda: {rec.upn: rec for rec in snapshot.current_learners})
         norm = text_view(ctx).norm
-        for mention in draft_names(ctx).mentions:
+        names = draft_names(ctx)
+        after = {a.start: b for a, b in zip(names.tokens, names.tokens[1:], strict=False)}
+        for mention in names.mentions:
             owners = [o for o in mention.owners if o.who == "learner"]
             if not owners or not self._is_learner_use(ctx, mention):
+                continue
+            if self._part_of_other_name(norm.text, mention, after.get(mention.start)):
                 continue
             start, end = norm.to_source(mention.start, mention.end)
             span = Span(start, end, ctx.draft.text[start:end])
@@ -89,6 +93,15 @@ class LearnerNameCheck:
         if mention.tokens[0].key in word_names():
             return reads_as_name(ctx.doc, start, end)
         return True
+
+    @staticmethod
+    def _part_of_other_name(text: str, mention: Mention, nxt: NameToken | None) -> bool:
+        """"Mark Twain": a word-name followed by a surname that is not the learner's."""
+        tok = mention.tokens[0]
+        if len(mention.tokens) > 1 or tok.key not in word_names() or nxt is None:
+            return False
+        return (text[tok.end : nxt.start] == " " and nxt.capitalised and not nxt.hashtag
+                and nxt.key not in NOT_SURNAME)
 
     @staticmethod
     def _finding(owners: list[Owner], by_upn: dict[str, LearnerRecord],

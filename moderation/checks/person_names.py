@@ -18,10 +18,10 @@ from spacy.tokens import Token
 
 from consent_store.snapshot import RegisterSnapshot
 from moderation.findings import Finding, Severity, Span
-from moderation.text.context import MONTHS, clearly_a_name
+from moderation.text.context import clearly_a_name
 from moderation.text.lexicon import first_names, public_names, word_names
 from moderation.text.mentions import DraftNames, draft_names
-from moderation.text.names import NameToken, titled
+from moderation.text.names import NOT_SURNAME, NameToken, titled
 from moderation.text.normalise import fold_name
 from moderation.text.sentences import TITLE_NAME
 from moderation.text.shared import text_view
@@ -31,18 +31,12 @@ if TYPE_CHECKING:
 
 POLICY = "4.1"
 RULE = "people.unknown-person"
-_DAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
-# Capitalised words that follow a name without being a surname.
-NOT_SURNAME = frozenset(
-    [*_DAYS, *MONTHS, "year", "class", "reception", "nursery", "team", "house", "group", "form",
-     "and", "or", "the", "from", "at", "in", "on", "for", "with", "we", "you", "i", "it", "our"]
-)
 # A capitalised word after a "name" that makes it a place or a club.
 PLACE_WORDS = frozenset(
     "road street park avenue lane school academy primary college hall centre center church "
     "close way station square gardens court drive museum cathedral castle theatre bay beach "
     "hill wood woods farm zoo library green common village town city fc united rovers athletic "
-    "bridge house island".split()
+    "bridge house island crescent terrace grove mews rise walk row parade place".split()
 )
 # A capitalised word that makes a "name" a business or a body.
 ORG_WORDS = frozenset(
@@ -51,8 +45,9 @@ ORG_WORDS = frozenset(
     "club league cup trophy festival fair appeal legion brigade service scouts guides".split()
 )
 # Words after which two capitalised words are most likely a person: "a visit from Ann Vogt".
-_INTRODUCERS = frozenset("from to by with welcomed thanks thank visit visitor author "
-                         "and called named".split())
+_INTRODUCERS = frozenset("from to by with welcomed thanks thank you visit visitor author "
+                         "and called named mum dad grandad grandma nan nana grandpa uncle aunt "
+                         "auntie brother sister man lady".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +172,9 @@ class PersonNameCheck:
                 j += 1
             before = toks[i - 1].lower_ if i else ""
             after = toks[j].lower_ if j < len(toks) else ""
-            if j - i >= 2 and toks[j - 1].pos_ == "PROPN" and (
+            if after in PLACE_WORDS or after in ORG_WORDS:
+                pass  # "Wingham Wildlife Park": a place, however it was introduced
+            elif j - i >= 2 and toks[j - 1].pos_ == "PROPN" and (
                     before in _INTRODUCERS or after in {"from", "who"}):
                 span = doc[i:j]
                 if span.text not in public and fold_name(toks[j - 1].text) not in staff.lasts:

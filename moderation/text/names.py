@@ -31,6 +31,16 @@ TITLE_BEFORE = re.compile(
 )
 
 
+_DAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
+_MONTHS = ("january february march april may june july august september october november "
+           "december").split()
+# Capitalised words that follow a name without being a surname.
+NOT_SURNAME = frozenset(
+    [*_DAYS, *_MONTHS, "year", "class", "reception", "nursery", "team", "house", "group", "form",
+     "and", "or", "the", "from", "at", "in", "on", "for", "with", "we", "you", "i", "it", "our"]
+)
+
+
 @dataclass(frozen=True, slots=True)
 class NameToken:
     start: int  # offsets in the normalised text

@@ -58,7 +58,7 @@ DOUBLE_SURNAMES = ["Smith-Jones", "Ahmed-Khan", "Lloyd-Webber", "Hart-Davis"]
 
 # Adults and visitors: names unlikely on a primary register.
 OTHER_FIRST = """
-Gary Sharon Karen Colin Brian Linda Kevin Julie Paul Steve Dave Tracey Derek Denise Keith
+Gary Sharon Karen Colin Brian Linda Kevin Julie Steve Dave Tracey Derek Denise Keith
 Pamela Graham Janet Nigel Wendy Trevor Carol Barry Sandra Malcolm Brenda Stuart Alison
 Neil Donna""".split()
 OTHER_UNLISTED = ["Chukwuemeka Obi", "Bartholomew Finch", "Oluwaseun Adebayo", "Ximena Castillo",
@@ -316,6 +316,14 @@ CELEBRATION = [
     "Well done {L}! A fantastic 100% attendance this year.",
     "Our {Y} writers of the week are {L} and {L}. Their stories were fantastic.",
     "Celebrating {L} today, who swam her first 25 metres! 🏊",
+    "Shout out to {L} in {Y} for real courage on the climbing wall today 🧗",
+    "Our new reading ambassadors are {L} and {L}. Look out for them in the library!",
+    "Congratulations {L} on your black belt! The whole of {Y} is proud of you.",
+    "Brilliant effort from {L}, {L} and {L} at the maths challenge in {TOWN}.",
+    "{L} spoke beautifully at the Remembrance assembly this morning.",
+    "A special mention for {L}, who has read 100 books this year 📚",
+    "Happy retirement to {S} after 25 years! From all the children, including {L}, thank you.",
+    "Kindness award this week goes to {L} for looking after a new friend.",
 ]
 SPORTS = [
     "{Y} smashed it at sports day! Congratulations to {L} for winning the sprint. {H}",
@@ -326,6 +334,9 @@ SPORTS = [
     "Tag rugby festival today at {PL}. Thanks to {S} for coaching. {H}",
     "{L} scored the winner in the last minute! What a match.",
     "The relay team of {L}, {L}, {L} and {L} took gold 🥇",
+    "Final score 3-2! Player of the match: {L}. {H}",
+    "The girls' football team beat {TOWN} 4-0 with a hat-trick from {L}!",
+    "Cross country results: 1st {L}, 2nd {L}, 3rd {L}.",
 ]
 NOTICES = [
     "Reminder: {Y} trip to {PL} is on Thursday. Please bring a packed lunch.",
@@ -353,6 +364,16 @@ NOTICES = [
     "Our new library opens on 12 June. Thank you to {S} for all the hard work.",
     "Dates for your diary: Summer fair 27 June, sports day 2 July, leavers' assembly 21 July.",
     "The River Stour walk was cancelled because of the rain. We will rebook soon.",
+    "Will you be joining us for the summer fair? Tickets on sale now.",
+    "Autumn leaves, conker hunts and a very muddy forest school session for {Y}!",
+    "Grace before lunch was led by {Y} today.",
+    "Spring term clubs start on 12 January. Sign up at the office.",
+    "Hope springs eternal: our sunflowers are finally growing!",
+    "Quotes from Mark Twain now decorate the {Y} corridor.",
+    "Jack and the Beanstalk was this year's panto. Oh yes it was!",
+    "Amber weather warning: the school stays open unless we tell you otherwise.",
+    "Our gardeners planted ivy, holly and rosemary along the fence.",
+    "Please bring a coat: it will be chilly at {PL} on Friday.",
 ]
 OTHERS = [
     "Thank you to {P} from the fire service for a brilliant talk to {Y}.",
@@ -364,6 +385,9 @@ OTHERS = [
     "{P} from the local allotment society showed {Y} how to plant potatoes.",
     "Get well soon wishes to {P}, who has been our lollipop lady for 20 years.",
     "{LN}'s grandad {P} came in to talk about his time in the navy.",
+    "Our new lollipop man {P} starts on Monday. Please say hello!",
+    "{P} from the RSPB helped {Y} count birds in the garden.",
+    "Thank you {P} and {P} for the donation of books to the library.",
 ]
 PERSONAL = [
     "Lost property: a blue coat, name tag inside. Please call {DC}.",
@@ -376,6 +400,8 @@ PERSONAL = [
     "Cake sale donations can be dropped at {DS}, {DPC} after 4pm.",
     "Our lovely lollipop lady's {DB}, so happy birthday from all of us!",
     "Found: a purple water bottle. Text {DP} to collect it.",
+    "Please send reply slips to the office or email {DE}.",
+    "Pick-up change: {LN} will be collected from {DA} today.",
 ]
 TONE = [
     "To whoever keeps parking across the gate: {TH}.",
@@ -464,9 +490,9 @@ def _split_template(template: str) -> list[str]:
     return [p for p in re.split(r"(\{[A-Z]+\})", template) if p]
 
 
-CATEGORIES = [("celebration", CELEBRATION, 150), ("sports", SPORTS, 50), ("notice", NOTICES, 80),
-              ("other_people", OTHERS, 60), ("personal_data", PERSONAL, 60),
-              ("tone", TONE, 60), ("location", LOCATION, 20)]
+CATEGORIES = [("celebration", CELEBRATION, 150), ("sports", SPORTS, 50),
+              ("notice", NOTICES, 100), ("other_people", OTHERS, 60),
+              ("personal_data", PERSONAL, 60), ("tone", TONE, 60), ("location", LOCATION, 20)]
 
 
 def make_drafts(rng: random.Random, learners: list[Learner]) -> list[dict[str, object]]:
