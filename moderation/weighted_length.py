@@ -77,7 +77,14 @@ def url_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+_GRAPHEME = regex.compile(r"\X")
+# No emoji lies below U+00A9, so a lone code point there needs no emoji test.
+_FIRST_EMOJI = 0xA9
+
+
 def _cluster_weight(cluster: str) -> int:
+    if len(cluster) == 1 and ord(cluster) < _FIRST_EMOJI:
+        return 100
     if _EMOJI.search(cluster):
         return DEFAULT_WEIGHT
     return sum(_code_point_weight(ch) for ch in cluster)
@@ -98,4 +105,6 @@ def weighted_length(text: str) -> WeightedLength:
 
 
 def _plain_weight(text: str) -> int:
-    return sum(_cluster_weight(c) for c in regex.findall(r"\X", text))
+    if text.isascii():  # the common case: every character weighs 1, and none is an emoji
+        return len(text) * 100
+    return sum(_cluster_weight(c) for c in _GRAPHEME.findall(text))

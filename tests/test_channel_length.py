@@ -11,6 +11,7 @@ from moderation.weighted_length import weighted_length
     ("text", "expected"),
     [
         ("Sports day!", 11),
+        ("Line one\r\nline two", 18),  # plain ASCII: one per character
         ("日本語", 6),  # CJK weighs 2
         ("한국어 글", 9),  # Hangul weighs 2, the space 1
         ("👍", 2),
