@@ -100,11 +100,12 @@ def test_template_moved_to_another_learner_does_not_decrypt(sqlite_db, home) -> 
         assert len(load_templates(session=session, upns=["A100000000002"])) == 0
 
 
-def test_enrolment_is_refused_without_consent_with_objection_or_unknown(sqlite_db, home) -> None:  # noqa: ANN001
+def test_enrolment_refused_without_consent_with_objection_left_or_unknown(sqlite_db, home) -> None:  # noqa: ANN001
     with session_scope(sqlite_db) as session:
         _learners(session)
+        session.get(Learner, "A100000000002").left = True
     cases = {"A100000000003": "objects", "A100000000004": "no biometric consent",
-             "Z999": "not in the register"}
+             "A100000000002": "has left the school", "Z999": "not in the register"}
     for upn, reason in cases.items():
         with Session(sqlite_db) as session, pytest.raises(EnrolmentError, match=reason):
             enrol(session=session, upn=upn, photos=[_photo(7)], backend=FakeBackend())
