@@ -48,10 +48,11 @@ def chosen_channels(values: list[str] | None) -> list[str]:
     return picked
 
 
-async def read_photos(files: list[UploadFile] | None) -> list[DraftImage]:
+def read_photos(files: list[UploadFile] | None) -> list[DraftImage]:
+    """Uploaded photos, read in the route's worker thread (routes are sync: no event loop)."""
     photos = []
     for n, upload in enumerate(f for f in files or [] if f.filename):
-        data = await upload.read(MAX_PHOTO_BYTES + 1)
+        data = upload.file.read(MAX_PHOTO_BYTES + 1)
         if len(data) > MAX_PHOTO_BYTES:
             raise HTTPException(status_code=413, detail=f"{upload.filename} is larger than "
                                 f"{MAX_PHOTO_BYTES // 2**20} MiB; export a smaller copy")

@@ -7,6 +7,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 TITLES = {
@@ -31,6 +32,9 @@ async def on_http_error(request: Request, exc: Exception) -> Response:
     if exc.status_code == 401:
         return _to_login(request)
     from web.app import templates
+    from web.deps import identify
+
+    await run_in_threadpool(identify, request)  # the page's CSRF token needs it; off the loop
 
     return templates.TemplateResponse(
         request,

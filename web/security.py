@@ -20,6 +20,7 @@ import secrets
 from http.cookies import SimpleCookie
 
 from fastapi import HTTPException, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -73,7 +74,9 @@ async def csrf_protect(request: Request) -> None:
     """App-wide dependency: refuse a state-changing cookie request without the right token."""
     if request.method in SAFE_METHODS or bearer_token(request) is not None:
         return
-    _, signed_in = identify(request)
+    # identify() queries the database: never on the event loop, which would stall every
+    # request while it waits for a connection.
+    _, signed_in = await run_in_threadpool(identify, request)
     route = request.scope.get("route")
     if signed_in is None and getattr(route, "path", None) not in PRE_SESSION_FORMS:
         return  # no session to ride on: the route's own sign-in check answers 401

@@ -51,12 +51,12 @@ def register_page(request: Request, session: SessionDep, admin: AdminDep,
 
 
 @router.post("/import", response_class=HTMLResponse, summary="Import the register CSV")
-async def import_register_page(
+def import_register_page(
     request: Request, session: SessionDep, settings: SettingsDep, admin: AdminDep,
     file: Annotated[UploadFile, File()], prune: Annotated[bool, Form()] = False,
 ) -> HTMLResponse:
     name = file.filename or "the uploaded file"
-    raw = await file.read(settings.max_register_bytes + 1)
+    raw = file.file.read(settings.max_register_bytes + 1)
     try:
         if len(raw) > settings.max_register_bytes:
             raise RegisterImportError(name, [
@@ -95,12 +95,12 @@ def learner_page(request: Request, upn: str, session: SessionDep, admin: AdminDe
 
 
 @router.post("/{upn}/enrol", response_class=HTMLResponse, summary="Add reference photos")
-async def enrol_photos(
+def enrol_photos(
     request: Request, upn: str, session: SessionDep, admin: AdminDep, engine: ModerationDep,
     settings: SettingsDep, photos: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Response:
     learner = _learner(session, upn)
-    uploads = [ReferencePhotoUpload(name=f.filename or "photo", data=await f.read())
+    uploads = [ReferencePhotoUpload(name=f.filename or "photo", data=f.file.read())
                for f in photos or [] if f.filename]
     try:
         result = enrol(session=session, upn=upn, photos=uploads, settings=settings,

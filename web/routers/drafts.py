@@ -52,12 +52,12 @@ def check_unsaved(
 
 
 @router.post("", summary="Save a new draft")
-async def create(
+def create(
     session: SessionDep, engine: ModerationDep, user: AuthorDep,
     text: Annotated[str, Form()] = "", channels: Annotated[list[str] | None, Form()] = None,
     photos: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Response:
-    images = await read_photos(photos)
+    images = read_photos(photos)
     with workflow_errors(session):
         view = workflow.create_draft(session=session, author=user, text=text, engine=engine,
                                      channels=chosen_channels(channels), images=images)
@@ -108,7 +108,7 @@ def check_edits(
 
 
 @router.post("/{draft_id}/edit", summary="Save changes (a new revision)")
-async def save_edits(
+def save_edits(
     draft_id: int, session: SessionDep, engine: ModerationDep, user: EditorDep,
     revision: Annotated[int, Form()], text: Annotated[str, Form()] = "",
     channels: Annotated[list[str] | None, Form()] = None,
@@ -116,7 +116,7 @@ async def save_edits(
     remove: Annotated[list[str] | None, Form()] = None,
     photos: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Response:
-    added = await read_photos(photos)
+    added = read_photos(photos)
     with workflow_errors(session):
         view = workflow.get_draft(session=session, draft_id=draft_id, user=user)
         images = _edited_images(session, view, alt or [], remove or []) + added

@@ -1,0 +1,211 @@
+"""Web speed (``make bench``): the approval queue with 1,000 pending drafts, and 50 users.
+
+1. The start page of an approver with 1,000 submitted drafts waiting: median and worst
+   time to render it in-process (target: under 100 ms).
+2. 50 concurrent users (40 authors drafting with the check as they type, 10 approvers
+   approving) against ``secondlook serve`` (real language model, warmed up first) on
+   loopback, driven by locust headless for a bounded time; statistics are reset once all
+   users have signed in, then p95 over the non-image requests (target: under 300 ms).
+   Sign-in (a deliberately slow Argon2id hash) is excluded and reported on its own line.
+
+Exits 1 when a target is missed.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from consent_store.db import make_engine, session_scope  # noqa: E402
+from consent_store.register_import import import_register_file  # noqa: E402
+from secondlook.accounts.models import Role, UserCreate  # noqa: E402
+from secondlook.accounts.users import create_user  # noqa: E402
+from secondlook.database import migrate  # noqa: E402
+
+PASSWORD = "bench password 123"
+PENDING = 1000
+QUEUE_TARGET_MS = 100.0
+P95_TARGET_MS = 300.0
+USERS, SPAWN_RATE, RUN_SECONDS = 50, 10, int(os.environ.get("BENCH_WEB_SECONDS", "45"))
+
+
+def make_database(home: Path) -> str:
+    url = f"sqlite:///{home / 'secondlook.db'}"
+    db = make_engine(url)
+    migrate(db)
+    with session_scope(db) as s:
+        import_register_file(s, ROOT / "examples" / "register.csv")
+        for n in range(40):
+            _user(s, f"author{n}", Role.AUTHOR)
+        for n in range(10):
+            _user(s, f"approver{n}", Role.APPROVER)
+        _user(s, "seeder", Role.AUTHOR)
+    db.dispose()
+    return url
+
+
+def _user(session, name: str, role: Role) -> None:  # noqa: ANN001
+    create_user(session=session, data=UserCreate(
+        username=name, display_name=name.title(), roles=frozenset({role}), password=PASSWORD))
+
+
+def seed_pending(url: str, count: int) -> None:
+    from sqlmodel import select
+
+    from secondlook.accounts.models import User
+    from secondlook.workflow.seed import seed_drafts
+
+    db = make_engine(url)
+    with session_scope(db) as s:
+        seeder = s.exec(select(User).where(User.username == "seeder")).one()
+        seed_drafts(session=s, author=seeder, count=count, review_every=0)
+    db.dispose()
+
+
+def time_queue_page(url: str) -> tuple[float, float, int]:
+    """Median and worst of 30 renders of the approver's start page, in ms; rows shown."""
+    import spacy
+    from fastapi.testclient import TestClient
+    from sqlmodel import Session, select
+
+    from moderation.pipeline import Engine
+    from secondlook.accounts.models import User
+    from secondlook.accounts.sessions import create_session
+    from secondlook.config import Settings
+    from web.app import create_app
+
+    db = make_engine(url)
+    app = create_app(Settings(database_url=url), db=db)
+    app.state.moderation = Engine(nlp=spacy.blank("en"))
+    with Session(db) as s:
+        approver = s.exec(select(User).where(User.username == "approver0")).one()
+        token = create_session(session=s, user=approver)
+        s.commit()
+    client = TestClient(app, cookies={"sl_session": token})
+    client.get("/")  # warm the templates and the connection pool
+    times = []
+    for _ in range(30):
+        start = time.perf_counter()
+        resp = client.get("/")
+        times.append((time.perf_counter() - start) * 1000)
+        assert resp.status_code == 200, resp.status_code
+    rows = resp.text.count('<tr>\n        <td><a href="/drafts/')
+    db.dispose()
+    return statistics.median(times), max(times), rows
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(home: Path, url: str, port: int) -> subprocess.Popen:
+    env = {**os.environ, "SECONDLOOK_HOME": str(home), "SECONDLOOK_DATABASE_URL": url}
+    server = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "secondlook"), "serve", "--port", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/login", timeout=2).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    server.kill()
+    raise RuntimeError("secondlook serve did not answer within 90 s")
+
+
+def warm_up(port: int) -> None:
+    """Sign in once and run one check, so the language model is loaded before the load."""
+    import re
+
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
+        page = client.get("/login").text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        client.post("/login", data={"csrf_token": token, "username": "seeder",
+                                    "password": PASSWORD})
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/").text).group(1)
+        client.post("/drafts/check", data={"text": "Warm up", "channels": ["facebook"]},
+                    headers={"X-CSRF-Token": token}).raise_for_status()
+
+
+def run_locust(port: int, out: Path) -> subprocess.CompletedProcess:
+    cmd = [str(ROOT / ".venv" / "bin" / "locust"), "-f", str(ROOT / "bench" / "locust_web.py"),
+           "--headless", "-u", str(USERS), "-r", str(SPAWN_RATE), "-t", f"{RUN_SECONDS}s",
+           "--host", f"http://127.0.0.1:{port}", "--csv", str(out), "--only-summary",
+           "--stop-timeout", "5", "--reset-stats"]
+    env = {**os.environ, "BENCH_WEB_TIMINGS": str(out) + "_timings.json"}
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=RUN_SECONDS + 120,
+                          env=env)
+
+
+def read_stats(prefix: Path) -> list[dict[str, str]]:
+    with open(f"{prefix}_stats.csv", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def p95_excluding(timings_file: Path, exclude: set[str]) -> tuple[float, int]:
+    """Exact p95 (ms) of every request recorded after all users signed in, but ``exclude``."""
+    import json
+
+    times = sorted(ms for name, ms in json.loads(timings_file.read_text()) if name not in exclude)
+    if not times:
+        return float("nan"), 0
+    return times[min(len(times) - 1, int(0.95 * len(times)))], len(times)
+
+
+def main() -> int:
+    ok = True
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        url = make_database(home)
+        start = time.perf_counter()
+        seed_pending(url, PENDING)
+        print(f"seeded {PENDING} submitted drafts in {time.perf_counter() - start:.1f} s")
+        median, worst, rows = time_queue_page(url)
+        print(f"approval queue page, {PENDING} pending ({rows} rows shown): median "
+              f"{median:.1f} ms, worst {worst:.1f} ms (target < {QUEUE_TARGET_MS:.0f} ms)")
+        ok &= median < QUEUE_TARGET_MS
+        port = free_port()
+        server = start_server(home, url, port)
+        try:
+            warm_up(port)
+            result = run_locust(port, home / "locust")
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:  # open keep-alive connections: stop it hard
+                server.kill()
+                server.wait()
+        if result.returncode not in (0, 1):
+            print(result.stdout[-2000:], result.stderr[-2000:])
+            return 1
+        rows_ = read_stats(home / "locust")
+        for r in rows_:
+            print(f"  {r['Type']:5} {r['Name']:38} n={r['Request Count']:>5} "
+                  f"fail={r['Failure Count']:>3} median={r['50%']:>5} ms p95={r['95%']:>5} ms")
+        p95, count = p95_excluding(home / "locust_timings.json", {"sign in", "login page"})
+        failures = sum(int(r["Failure Count"]) for r in rows_ if r["Name"] != "Aggregated")
+        print(f"{USERS} users for {RUN_SECONDS} s: p95 of {count} non-image requests (sign-in "
+              f"excluded) {p95:.0f} ms (target < {P95_TARGET_MS:.0f} ms); "
+              f"{failures} failed request(s); load average {os.getloadavg()[0]:.1f}")
+        ok &= p95 < P95_TARGET_MS and failures == 0
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
