@@ -63,7 +63,7 @@ def detect(
     pixels = _to_grey(rgb) if getattr(backend, "greyscale", False) else rgb
     jobs = list(_jobs(pixels, backend.window, plan))
     enlarged = sum(j.pixels.shape[0] * j.pixels.shape[1] * j.scale**2 for j in jobs)
-    if pool is None or enlarged < _POOL_MIN_PIXELS:
+    if pool is None or len(jobs) < 2 or enlarged < _POOL_MIN_PIXELS:
         found = [_run_job(backend, job) for job in jobs]
     else:
         found = list(pool.map(_run_job, [backend] * len(jobs), jobs))
