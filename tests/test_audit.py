@@ -6,6 +6,7 @@ import json
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
 from consent_store.db import make_engine, session_scope
@@ -34,6 +35,22 @@ def _history(db, blank_nlp) -> int:  # noqa: ANN001
         return view.id
 
 
+def _unguard(db) -> None:  # noqa: ANN001
+    """What someone with full database access would do first: drop the append-only guard."""
+    with db.begin() as conn:
+        if db.dialect.name == "sqlite":
+            conn.execute(text("DROP TRIGGER audit_entry_no_update"))
+            conn.execute(text("DROP TRIGGER audit_entry_no_delete"))
+        else:
+            conn.execute(text("DROP TRIGGER audit_entry_append_only ON audit_entry"))
+
+
+def _tamper(db, sql: str) -> None:  # noqa: ANN001
+    _unguard(db)
+    with db.begin() as conn:
+        conn.execute(text(sql))
+
+
 def _verify(db) -> audit.Verification:  # noqa: ANN001
     with Session(db) as s:
         return audit.verify(session=s)
@@ -55,8 +72,7 @@ def test_an_untouched_log_verifies_on_both_databases(db, blank_nlp) -> None:
 
 def test_an_edited_entry_is_named_by_position(db, blank_nlp) -> None:
     _history(db, blank_nlp)
-    with db.begin() as conn:
-        conn.execute(text("UPDATE audit_entry SET actor = 'mallory' WHERE position = 3"))
+    _tamper(db, "UPDATE audit_entry SET actor = 'mallory' WHERE position = 3")
     result = _verify(db)
     assert [str(p) for p in result.problems] == [
         "entry 3: edited: its contents no longer match its hash"]
@@ -64,6 +80,7 @@ def test_an_edited_entry_is_named_by_position(db, blank_nlp) -> None:
 
 def test_an_edit_with_a_recomputed_hash_still_breaks_the_chain(db, blank_nlp) -> None:
     _history(db, blank_nlp)
+    _unguard(db)
     with Session(db) as s:
         entry = s.get(AuditEntry, 2)
         entry.detail = json.dumps({"to": "approved"})
@@ -75,17 +92,24 @@ def test_an_edit_with_a_recomputed_hash_still_breaks_the_chain(db, blank_nlp) ->
 
 def test_a_deleted_entry_is_named(db, blank_nlp) -> None:
     _history(db, blank_nlp)
-    with db.begin() as conn:
-        conn.execute(text("DELETE FROM audit_entry WHERE position = 4"))
+    _tamper(db, "DELETE FROM audit_entry WHERE position = 4")
     assert [str(p) for p in _verify(db).problems] == ["entry 4: missing: entry 4 was deleted"]
 
 
 def test_a_cut_off_tail_is_named(db, blank_nlp) -> None:
     _history(db, blank_nlp)
-    with db.begin() as conn:
-        conn.execute(text("DELETE FROM audit_entry WHERE position >= 6"))
+    _tamper(db, "DELETE FROM audit_entry WHERE position >= 6")
     assert [str(p) for p in _verify(db).problems] == [
         "entry 6: missing: entry 6 to 7 (the end of the log) was deleted"]
+
+
+@pytest.mark.parametrize("sql", ["UPDATE audit_entry SET actor = 'mallory' WHERE position = 2",
+                                 "DELETE FROM audit_entry WHERE position = 7"])
+def test_the_database_refuses_to_change_or_delete_entries(db, blank_nlp, sql) -> None:  # noqa: ANN001
+    _history(db, blank_nlp)
+    with pytest.raises(DBAPIError, match="append-only"), db.begin() as conn:
+        conn.execute(text(sql))
+    assert _verify(db).ok
 
 
 def test_no_secret_or_encoding_can_enter_the_log(sqlite_db) -> None:
@@ -101,8 +125,7 @@ def test_cli_verify_reports_tampering_with_exit_1(cli_env, blank_nlp, capsys) ->
     out = capsys.readouterr().out
     assert "audit log intact: 7 entries" in out
     head = out.split("head ")[1].split()[0]
-    with db.begin() as conn:
-        conn.execute(text("UPDATE audit_entry SET detail = '{}' WHERE position = 5"))
+    _tamper(db, "UPDATE audit_entry SET detail = '{}' WHERE position = 5")
     assert main(["audit", "verify"]) == 1
     out = capsys.readouterr().out
     assert "TAMPERED entry 5: edited" in out and "1 problem(s) in 7 entries" in out
@@ -115,6 +138,7 @@ def test_cli_expect_head_catches_a_rewritten_log(cli_env, blank_nlp, capsys) -> 
     _history(db, blank_nlp)
     main(["audit", "verify"])
     head = capsys.readouterr().out.split("head ")[1].split()[0]
+    _unguard(db)
     with Session(db) as s:
         previous = audit.GENESIS
         for entry in s.exec(select(AuditEntry).order_by(AuditEntry.position)):

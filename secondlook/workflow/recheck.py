@@ -35,8 +35,8 @@ def require_fresh(session: Session, view: DraftView) -> None:
     if view.revision.register_version != register_version(session):
         raise Conflict(
             f"the consent register changed after draft {view.id} was checked: re-check it "
-            "(the Re-check button, POST /api/drafts/{id}/recheck or `secondlook drafts "
-            "recheck`) and read the new report before deciding".replace("{id}", str(view.id))
+            f"(`secondlook drafts recheck`, or POST /api/drafts/{view.id}/recheck) and read "
+            "the new report before deciding"
         )
 
 
