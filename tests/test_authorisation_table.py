@@ -103,6 +103,9 @@ RULES: dict[tuple[str, str], str | frozenset[Role]] = {
     ("POST", "/takedowns/{takedown_id}/done"): frozenset({H, D}),
     ("GET", "/admin/channels"): frozenset({AD}),
     ("POST", "/admin/channels/{channel}"): frozenset({AD}),
+    ("GET", "/api/drafts/{draft_id}/release"): frozenset({A, AP, H}),
+    ("POST", "/api/drafts/{draft_id}/release"): frozenset({A, AP, H}),
+    ("POST", "/api/drafts/{draft_id}/release/{channel}/link"): frozenset({A, AP, H}),
 }
 
 WHO = ["anonymous", "no roles", *[r.value for r in Role]]

@@ -104,3 +104,27 @@ def test_the_headteacher_clears_the_takedown_list(sqlite_db, settings, blank_nlp
     done = client.post(f"/takedowns/{entry.id}/done", follow_redirects=True,
                        data={"csrf_token": csrf, "note": "deleted from the page"})
     assert "Marked as taken down." in done.text and "Nothing to take down." in done.text
+
+
+def test_the_json_api_releases_and_takes_a_link(sqlite_db, staff, mengine, configured,
+                                                blank_nlp, fake_x) -> None:
+    from tests.fakes.server import Fault
+    from tests.web_support import api_token
+
+    draft_id = approved_draft(sqlite_db, staff, mengine, ["twitter"], photos=[])
+    app = _app(sqlite_db, configured, blank_nlp)
+    from fastapi.testclient import TestClient
+
+    client = TestClient(app)
+    client.headers["Authorization"] = f"Bearer {api_token(sqlite_db, staff['alice'])}"
+    fake_x.faults.add("tweets", Fault(500, apply=True))
+    out = client.post(f"/api/drafts/{draft_id}/release").json()
+    assert out["state"] == "approved" and out["channels"][0]["state"] == "in_doubt"
+    assert client.get(f"/api/drafts/{draft_id}/release").json()["channels"][0]["state"] == \
+        "in_doubt"
+    missing = client.post(f"/api/drafts/{draft_id}/release/twitter/link", json={})
+    assert missing.status_code == 422
+    link = f"https://x.com/oakfieldpri/status/{fake_x.posts[0].id}"
+    done = client.post(f"/api/drafts/{draft_id}/release/twitter/link", json={"url": link})
+    assert done.json()["state"] == "released" and done.json()["channels"][0]["url"] == link
+    assert len(fake_x.posts) == 1

@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None, *, db: DbEngine | None = None) 
         admin_users,
         api_drafts,
         api_queues,
+        api_release,
         api_schema,
         audit_pages,
         auth,
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None, *, db: DbEngine | None = None) 
         release.router,
         takedowns.router,
         admin_channels.router,
+        api_release.router,
     ]
     for router in routers:
         app.include_router(router)

@@ -1,0 +1,77 @@
+"""JSON API for releasing: release now, each channel's state, a pasted link or "not there".
+
+The same release service as the pages; the workflow's rules decide who may release.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException
+from pydantic import BaseModel, Field
+
+from secondlook.accounts.models import Role, User
+from secondlook.release.content import ReleaseRefused
+from secondlook.release.service import ReleaseOutcome, channel_posts, record_link, release_draft
+from secondlook.workflow import drafts as workflow
+from web.api_models import api_errors
+from web.deps import DbDep, SessionDep, SettingsDep, require_role
+
+router = APIRouter(prefix="/api/drafts/{draft_id}/release", tags=["release"])
+ReleaserDep = Annotated[User, Depends(require_role(Role.AUTHOR, Role.APPROVER, Role.HEADTEACHER))]
+
+
+class ChannelOut(BaseModel):
+    channel: str
+    state: str = Field(description="pending, sending, posted, failed, in_doubt or awaiting_link")
+    url: str
+    error: str
+
+
+class ReleaseOut(BaseModel):
+    draft_id: int
+    state: str = Field(description="the draft's state afterwards")
+    channels: list[ChannelOut]
+
+
+class LinkIn(BaseModel):
+    url: str | None = Field(default=None, description="the post's https link")
+    not_posted: bool = Field(default=False, description="checked: the post is not online")
+
+
+def _out(outcome: ReleaseOutcome) -> ReleaseOut:
+    return ReleaseOut(draft_id=outcome.draft_id, state=outcome.state, channels=[
+        ChannelOut(channel=c.channel, state=c.state, url=c.url, error=c.error)
+        for c in outcome.channels])
+
+
+@router.get("", summary="Each channel's release state for the current revision")
+def status(draft_id: int, session: SessionDep, user: ReleaserDep) -> ReleaseOut:
+    with api_errors(session):
+        view = workflow.get_draft(session=session, draft_id=draft_id, user=user)
+    posts = channel_posts(session, draft_id, view.revision.number)
+    return ReleaseOut(draft_id=draft_id, state=str(view.draft.state), channels=[
+        ChannelOut(channel=p.channel, state=p.state, url=p.url, error=p.error) for p in posts])
+
+
+@router.post("", summary="Release the approved revision to every channel it names")
+def release(draft_id: int, session: SessionDep, db: DbDep, settings: SettingsDep,
+            user: ReleaserDep) -> ReleaseOut:
+    with api_errors(session):
+        try:
+            return _out(release_draft(db=db, draft_id=draft_id, user=user, settings=settings))
+        except ReleaseRefused as exc:
+            raise HTTPException(status_code=409, detail=str(exc)) from exc
+
+
+@router.post("/{channel}/link", summary="A post's link, or confirmation it is not online")
+def link(draft_id: int, channel: str, body: LinkIn, session: SessionDep, db: DbDep,
+         user: ReleaserDep) -> ReleaseOut:
+    if not body.not_posted and not body.url:
+        raise HTTPException(status_code=422, detail="give the post's url, or not_posted: true")
+    with api_errors(session):
+        try:
+            return _out(record_link(db=db, draft_id=draft_id, channel=channel,
+                                    url=None if body.not_posted else body.url, user=user))
+        except ValueError as exc:
+            raise HTTPException(status_code=422, detail=str(exc)) from exc
