@@ -142,7 +142,8 @@ class _DeadPool:
 
 
 def test_a_broken_worker_pool_fails_closed_and_is_replaced(settings_env, engine) -> None:  # noqa: ANN001
-    set_env(settings_env, face_workers=2, face_min_px=8)  # enlarged 2x: big enough for the pool
+    # Enlarged 2x and cut into tiles: big enough to be sent to the pool.
+    set_env(settings_env, face_workers=2, face_min_px=8, face_tile_px=600, face_tile_overlap_px=80)
     fake_engine(engine).services["face-pool"] = _DeadPool()
     faces = [(i + 1, 60 + 300 * (i // 6), 60 + 300 * (i % 6), 40) for i in range(12)]
     report = run(engine, _register(), painted((1900, 700), faces))
