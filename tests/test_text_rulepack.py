@@ -94,3 +94,24 @@ def test_invalid_yaml_and_duplicate_ids_are_reported(tmp_path: Path) -> None:
     second.write_text(GOOD, encoding="utf-8")
     with pytest.raises(RulePackError, match="already used at .*school.yaml:2"):
         load_rules([first, second])
+
+
+def test_a_school_rules_folder_replaces_the_shipped_packs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from moderation.draft import Draft
+    from moderation.pipeline import Engine, check
+    from secondlook.config import get_settings
+    from tests.text_support import blank_engine, register
+
+    _pack(tmp_path, GOOD.replace("severity: review", "severity: block"))
+    monkeypatch.setenv("SECONDLOOK_RULES_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    try:
+        engine: Engine = blank_engine()
+        report = check(Draft.create("What a nasty thing to say."), register(), engine)
+    finally:
+        get_settings.cache_clear()
+    assert [(f.rule, f.severity) for f in report.findings] == [("tone.example", "block")]
+    assert report.findings[0].span is not None
+    assert report.findings[0].span.text == "nasty thing"
