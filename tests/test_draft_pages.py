@@ -100,6 +100,7 @@ def test_colleague_approves_exactly_what_they_saw(school) -> None:  # noqa: ANN0
                     data={"csrf_token": bob_csrf, "content_sha256": sha})
     assert resp.status_code == 200 and "Approved by Bob Approver" in resp.text
     assert 'class="state approved"' in resp.text
+    assert f'href="/drafts/{draft_id}/release">Release this post' in resp.text
     assert "A lovely relay race" not in bob.get("/").text.split("Awaiting my approval")[1]
 
 
