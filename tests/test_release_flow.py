@@ -214,3 +214,38 @@ def test_photo_bytes_changed_after_approval_are_never_sent(
                       settings=configured, client=client, policy=policy)
     assert fake_facebook.calls == []
     assert state_of(sqlite_db, draft_id).state == DraftState.APPROVED  # handed back
+
+
+def test_release_once_under_concurrent_requests_on_both_databases(
+        db, mengine, settings, policy, fake_facebook, fake_x) -> None:
+    """The whole path (claim, publish, record, mark released) on SQLite and PostgreSQL:
+    six people press release at once; each channel gets one post."""
+    from tests.fakes import facebook as fb
+    from tests.fakes import x as xfake
+    from tests.workflow_helpers import add_staff
+
+    staff = add_staff(db)
+    with session_scope(db) as s:
+        set_credentials(session=s, channel="facebook",
+                        values={"page_id": fb.PAGE_ID, "token": fb.TOKEN}, actor=None)
+        set_credentials(session=s, channel="twitter",
+                        values={"username": "oakfieldpri", "token": xfake.TOKEN}, actor=None)
+    draft_id = approved_draft(db, staff, mengine, ["facebook", "twitter"])
+    results: list[str] = []
+
+    def go(who: str) -> None:
+        try:
+            results.append(release_draft(db=db, draft_id=draft_id, user=staff[who],
+                                         settings=settings, policy=policy).state)
+        except Exception as exc:  # noqa: BLE001 - losers are refused by the workflow
+            results.append(type(exc).__name__)
+
+    threads = [threading.Thread(target=go, args=(who,))
+               for who in ("alice", "bob", "carol", "helen", "alice", "bob")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results.count("released") == 1, results
+    assert len(fake_facebook.posts) == 1 and len(fake_x.posts) == 1
+    assert state_of(db, draft_id).state == DraftState.RELEASED
