@@ -70,7 +70,10 @@ class Engine:
 class CheckContext:
     """Everything a check may read about one draft; expensive parts computed once."""
 
-    def __init__(self, draft: Draft, register: RegisterSnapshot, engine: Engine) -> None:
+    def __init__(self, draft: Draft, register: RegisterSnapshot, engine: Engine,
+                 doc: Doc | None = None) -> None:
+        if doc is not None:
+            self.__dict__["doc"] = doc  # parsed ahead, in a batch
         self.draft = draft
         self.register = register
         self.engine = engine
@@ -102,9 +105,10 @@ def crash_finding(check_name: str, exc: BaseException) -> Finding:
     )
 
 
-def check(draft: Draft, register: RegisterSnapshot, engine: Engine | None = None) -> Report:
+def check(draft: Draft, register: RegisterSnapshot, engine: Engine | None = None,
+          *, doc: Doc | None = None) -> Report:
     engine = engine or Engine()
-    ctx = CheckContext(draft, register, engine)
+    ctx = CheckContext(draft, register, engine, doc)
     for chk in engine.get_checks():
         try:
             produced = list(chk.run(ctx))
@@ -119,3 +123,20 @@ def check(draft: Draft, register: RegisterSnapshot, engine: Engine | None = None
         findings=findings,
         images=tuple(sorted(ctx.image_reports, key=lambda r: r.index)),
     )
+
+
+def check_many(drafts: Sequence[Draft], register: RegisterSnapshot, engine: Engine,
+               *, batch_size: int = 64) -> list[Report]:
+    """Reports for many drafts, the texts parsed together (``nlp.pipe``) for throughput.
+
+    If the model cannot parse (not installed, say), each draft is checked on its
+    own so that every text check fails closed as usual.
+    """
+    try:
+        docs: list[Doc | None] = list(
+            engine.get_nlp().pipe((d.text for d in drafts), batch_size=batch_size)
+        )
+    except Exception:  # noqa: BLE001 - reported per check by check()
+        log.exception("batch parse failed; checking drafts one by one")
+        docs = [None] * len(drafts)
+    return [check(d, register, engine, doc=doc) for d, doc in zip(drafts, docs, strict=True)]

@@ -15,7 +15,7 @@ from consent_store.db import load_snapshot
 from consent_store.snapshot import RegisterSnapshot
 from moderation.draft import Draft, DraftError, DraftImage
 from moderation.findings import Verdict
-from moderation.pipeline import Engine, check
+from moderation.pipeline import Engine, check_many
 from secondlook.config import Settings
 
 
@@ -80,27 +80,46 @@ def draft_from_json(obj: Any, base: Path | None) -> Draft:
 
 
 def check_batch(
-    lines: Iterable[str], register: RegisterSnapshot, engine: Engine, base: Path | None
+    lines: Iterable[str], register: RegisterSnapshot, engine: Engine, base: Path | None,
+    *, chunk: int = 32,
 ) -> Iterator[tuple[dict[str, Any], Verdict]]:
     """One report per non-empty line, in order; a bad line becomes an error report.
 
-    An error report carries verdict ``review``: a draft that could not be
-    checked has not been cleared (fail closed).
+    Drafts are checked in chunks so the language model parses their texts
+    together. An error report carries verdict ``review``: a draft that could
+    not be checked has not been cleared (fail closed).
     """
+    pending: list[tuple[Any, Draft | dict[str, Any]]] = []
     for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        draft_id: Any = None
-        try:
-            obj = json.loads(line)
-            draft_id = obj.get("id") if isinstance(obj, dict) else None
-            draft = draft_from_json(obj, base)
-        except (json.JSONDecodeError, DraftError) as exc:
-            yield _error_report(draft_id, f"line {number}: {exc}"), Verdict.REVIEW
-            continue
-        report = check(draft, register, engine)
-        out = {"id": draft_id, **report.to_dict()}
-        yield out, report.verdict
+        if line.strip():
+            pending.append(_parse_line(number, line, base))
+        if len(pending) >= chunk:
+            yield from _check_chunk(pending, register, engine)
+            pending = []
+    yield from _check_chunk(pending, register, engine)
+
+
+def _parse_line(number: int, line: str, base: Path | None) -> tuple[Any, Draft | dict[str, Any]]:
+    draft_id: Any = None
+    try:
+        obj = json.loads(line)
+        draft_id = obj.get("id") if isinstance(obj, dict) else None
+        return draft_id, draft_from_json(obj, base)
+    except (json.JSONDecodeError, DraftError) as exc:
+        return draft_id, _error_report(draft_id, f"line {number}: {exc}")
+
+
+def _check_chunk(
+    pending: list[tuple[Any, Draft | dict[str, Any]]], register: RegisterSnapshot, engine: Engine
+) -> Iterator[tuple[dict[str, Any], Verdict]]:
+    drafts = [item for _, item in pending if isinstance(item, Draft)]
+    reports = iter(check_many(drafts, register, engine))
+    for draft_id, item in pending:
+        if isinstance(item, Draft):
+            report = next(reports)
+            yield {"id": draft_id, **report.to_dict()}, report.verdict
+        else:
+            yield item, Verdict.REVIEW
 
 
 def _error_report(draft_id: Any, message: str) -> dict[str, Any]:

@@ -130,3 +130,37 @@ def test_register_import_is_in_the_audit_log(cli_env, capsys) -> None:
         (entry,) = s.exec(select(AuditEntry)).all()
     assert entry.action == "register.import" and '"created":5' in entry.detail
     assert main(["audit", "verify"]) == 0
+
+
+def test_a_broken_rule_pack_stops_check_before_anything_runs(loaded, tmp_path, monkeypatch,
+                                                             capsys) -> None:
+    from secondlook.config import get_settings
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "tone.yaml").write_text("rules:\n  - id: tone.oops\n    check: tone\n")
+    monkeypatch.setenv("SECONDLOOK_RULES_DIR", str(rules))
+    get_settings.cache_clear()
+    assert main(["check", "--text", "hello"]) == 1
+    err = capsys.readouterr().err
+    assert "rule pack refused" in err and "tone.yaml" in err and "tone.oops" in err
+    get_settings.cache_clear()
+
+
+def test_batch_parses_in_chunks_and_keeps_order_around_bad_lines(loaded, tmp_path,
+                                                                  capsys) -> None:
+    lines = []
+    for n in range(70):
+        text = "Noah Clarke" if n % 10 == 3 else f"Lovely assembly number {n}"
+        lines.append(json.dumps({"id": n, "text": text}) if n % 17 else "{broken")
+    path = tmp_path / "many.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    code = main(["check", "--batch", str(path)])
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(out) == 70 and code == 4
+    for n, report in enumerate(out):
+        if n % 17 == 0:
+            assert report["error"].startswith(f"line {n + 1}:")
+        else:
+            assert report["id"] == n
+            assert report["verdict"] == ("block" if n % 10 == 3 else "pass"), report

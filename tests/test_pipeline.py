@@ -95,3 +95,12 @@ def test_verdict_is_the_highest_severity(blank_nlp) -> None:
                           ((Severity.REVIEW, Severity.BLOCK, Severity.INFO), "block")]:
         engine = Engine(nlp=blank_nlp, checks=[Fixed(*sevs), LearnerNameCheck()])
         assert check(Draft.create("x"), snapshot(), engine).verdict == verdict
+
+
+def test_check_many_gives_the_same_reports_as_checking_one_by_one(engine) -> None:
+    from moderation.pipeline import check_many
+
+    reg = snapshot(learner("A123456789012", "Amelia", "Thompson"))
+    drafts = [Draft.create(t) for t in ("Amelia Thompson won", "Fine weather", "amelia's cake")]
+    assert [r.to_dict() for r in check_many(drafts, reg, engine)] == [
+        check(d, reg, engine).to_dict() for d in drafts]

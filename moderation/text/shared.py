@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from moderation.findings import Finding, Span
-from moderation.rulepack import load_rules
+from moderation.rulepack import Rule, load_rules
 from moderation.text.rulematch import RuleRunner, TextView
 
 if TYPE_CHECKING:
@@ -32,9 +32,14 @@ def _rule_paths() -> list[Path] | None:
     return sorted(folder.glob("*.yaml")) if folder else None
 
 
+def configured_rules() -> list[Rule]:
+    """The shipped packs, or the school's folder (SECONDLOOK_RULES_DIR); raises if one is bad."""
+    return load_rules(_rule_paths())
+
+
 def rule_runner(ctx: CheckContext) -> RuleRunner:
     return ctx.engine.service(
-        "text.rules", lambda: RuleRunner(load_rules(_rule_paths()), ctx.engine.get_nlp().vocab)
+        "text.rules", lambda: RuleRunner(configured_rules(), ctx.engine.get_nlp().vocab)
     )
 
 

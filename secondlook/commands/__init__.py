@@ -39,3 +39,14 @@ def open_database(settings: Settings | None = None, *, migrate_if_needed: bool =
     except Exception as exc:  # connection refused, bad URL, permissions...
         raise CommandError(f"cannot open the database: {exc}") from exc
     return engine
+
+
+def validate_rule_packs() -> None:
+    """A broken rule pack stops the command before it checks or serves anything."""
+    from moderation.rulepack import RulePackError
+    from moderation.text.shared import configured_rules
+
+    try:
+        configured_rules()
+    except RulePackError as exc:
+        raise CommandError(f"rule pack refused: {exc}") from exc

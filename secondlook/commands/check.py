@@ -8,7 +8,7 @@ from pathlib import Path
 from moderation.draft import CHANNELS, Draft, DraftError, DraftImage
 from moderation.findings import Verdict
 from moderation.report import Report
-from secondlook.commands import Command, CommandError, open_database
+from secondlook.commands import Command, CommandError, open_database, validate_rule_packs
 from secondlook.config import get_settings
 
 
@@ -45,6 +45,7 @@ def _run(args: argparse.Namespace) -> int:
     from secondlook.checking import moderation_engine, register_snapshot
 
     settings = get_settings()
+    validate_rule_packs()
     register = register_snapshot(open_database(settings))
     engine = moderation_engine(settings)
     if args.batch is not None:

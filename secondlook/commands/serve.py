@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import argparse
 
-from secondlook.commands import Command, open_database
+from secondlook.commands import Command, open_database, validate_rule_packs
 from secondlook.config import get_settings
 
 
@@ -17,6 +17,7 @@ def _run(args: argparse.Namespace) -> int:
     from web.app import create_app
 
     settings = get_settings()
+    validate_rule_packs()
     db = open_database(settings)  # refuse to start on a missing or old schema
     app = create_app(settings, db=db)
     _announce_setup_link(app, args)
