@@ -59,7 +59,7 @@ class XAdapter:
 
     def _upload(self, n: int, image: ReleaseImage) -> str:
         body = self._send(f"photo {n} upload", False, "/2/media/upload",
-                          data={"media_category": "tweet_image"},
+                          data={"media_category": "tweet_image", "media_type": image.media_type},
                           files={"media": (image.name or "photo", image.data, image.media_type)})
         media_id = str(body["data"]["id"])
         self._send(f"photo {n} alt text", False, "/2/media/metadata", json={

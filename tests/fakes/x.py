@@ -80,6 +80,8 @@ def build_app(state: FakeX) -> FastAPI:
         if form.get("media_category") != "tweet_image":
             return 400, {"detail": "media_category must be tweet_image"}
         upload = form["media"]
+        if form.get("media_type") != upload.content_type:
+            return 400, {"detail": "media_type must name the uploaded file's type"}
         item = XMedia(str(next(state.ids)), await upload.read(), upload.content_type or "")
         state.media[item.id] = item
         return 200, {"data": {"id": item.id, "media_key": f"3_{item.id}"}}
