@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from consent_store.db import session_scope
+from consent_store.models import utcnow
 from consent_store.register_import import import_register_file
 from moderation.checks.learner_names import LearnerNameCheck
 from moderation.pipeline import Engine
@@ -142,8 +143,8 @@ def test_a_register_change_is_rechecked_before_approval(api, sqlite_db) -> None:
                          json={"content_sha256": first["content_sha256"]})
     assert ok.json()["state"] == "approved"  # re-checked on the spot: same report
     with sqlite_db.begin() as conn:  # Amelia's family withdraws name consent
-        conn.execute(text("UPDATE learner SET name_consent = 'none' "
-                          "WHERE upn = 'A123456789012'"))
+        conn.execute(text("UPDATE learner SET name_consent = 'none', updated_at = :now "
+                          "WHERE upn = 'A123456789012'"), {"now": utcnow()})
     url = f"/api/drafts/{second['id']}"
     stale = api["bob"].post(f"{url}/approve", json={"content_sha256": second["content_sha256"]})
     assert stale.status_code == 409 and "now report something different" in \

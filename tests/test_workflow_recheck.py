@@ -7,6 +7,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from consent_store.db import make_engine, session_scope
+from consent_store.models import utcnow
 from consent_store.register_import import import_register_file
 from secondlook.cli import main
 from secondlook.workflow import audit, drafts
@@ -33,7 +34,8 @@ def _setup(db, engine) -> tuple[dict, int, str]:  # noqa: ANN001
 
 def _withdraw_names(db, upn: str) -> None:  # noqa: ANN001
     with db.begin() as conn:
-        conn.execute(text("UPDATE learner SET name_consent = 'none' WHERE upn = :u"), {"u": upn})
+        conn.execute(text("UPDATE learner SET name_consent = 'none', "
+                          "updated_at = :now WHERE upn = :u"), {"u": upn, "now": utcnow()})
 
 
 def test_a_withdrawal_stops_approval_until_the_draft_is_rechecked(sqlite_db, engine) -> None:
