@@ -22,6 +22,8 @@ COMMANDS: list[tuple[tuple[str, ...], str]] = [
     (("staff", "import"), "secondlook.commands.staff_import"),
     (("check",), "secondlook.commands.check"),
     (("serve",), "secondlook.commands.serve"),
+    (("user", "add"), "secondlook.commands.user_add"),
+    (("user", "password"), "secondlook.commands.user_password"),
     (("channel", "set"), "secondlook.commands.channel_set"),
     (("release", "due"), "secondlook.commands.release_due"),
     (("report", "policy"), "secondlook.commands.report_policy"),

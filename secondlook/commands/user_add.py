@@ -1,0 +1,49 @@
+"""``secondlook user add``: create a staff account from the console (e.g. a second admin)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+
+from secondlook.commands import Command, CommandError, open_database
+
+
+def ask_password(prompt: str = "Password (at least 10 characters): ") -> str:
+    """Typed twice, never echoed, never taken from the command line (shell history)."""
+    first = getpass.getpass(prompt)
+    if getpass.getpass("Again: ") != first:
+        raise CommandError("the two passwords differ; nothing was changed")
+    return first
+
+
+def _configure(parser: argparse.ArgumentParser) -> None:
+    from secondlook.accounts.models import Role
+
+    parser.add_argument("username")
+    parser.add_argument("--name", required=True, help="the name colleagues see")
+    parser.add_argument("--role", action="append", default=[], choices=[r.value for r in Role],
+                        help="repeat for several roles")
+
+
+def _run(args: argparse.Namespace) -> int:
+    from consent_store.db import session_scope
+    from secondlook.accounts.models import Role, UserCreate
+    from secondlook.accounts.passwords import PasswordRejected
+    from secondlook.accounts.users import AccountError, create_user
+
+    engine = open_database()
+    data = UserCreate(username=args.username, display_name=args.name, password=ask_password(),
+                      roles=frozenset(Role(r) for r in args.role))
+    try:
+        with session_scope(engine) as session:
+            user = create_user(session=session, data=data)
+            roles = user.roles or "none"
+            summary = f"created {user.username} ({user.display_name}), roles: {roles}"
+    except (AccountError, PasswordRejected) as exc:
+        raise CommandError(f"account not created: {exc}") from exc
+    print(summary)
+    return 0
+
+
+COMMAND = Command(help="create a staff account (asks for the password)",
+                  configure=_configure, run=_run)
