@@ -16,7 +16,8 @@ def load_nlp(model_name: str) -> Language:
     import spacy
 
     try:
-        return spacy.load(model_name)
+        # No check reads lemmas; leaving the lemmatizer out saves ~10% of every parse.
+        return spacy.load(model_name, exclude=["lemmatizer"])
     except OSError as exc:
         raise ModelLoadError(
             f"spaCy model {model_name!r} could not be loaded; install it "
