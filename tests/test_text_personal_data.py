@@ -15,7 +15,7 @@ def test_phone_email_postcode_address_block_with_exact_spans() -> None:
     assert got["personal.email"] == "jo.parent@example.com"
     assert got["personal.address"] == "14 Acacia Avenue"
     assert got["personal.postcode"] == "CT9 1AB"
-    assert all(f.policy == "4.2" and f.suggestion for f in report.findings)
+    assert all(f.policy == "4.1" and f.suggestion for f in report.findings)
 
 
 def test_disguised_phone_number_is_still_found_and_highlighted_as_typed() -> None:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from moderation import policy
 from moderation.channel_limits import limits_for
 from moderation.draft import DraftImage
 from moderation.findings import Finding, Severity
 
-POLICY = "2"  # communication that excludes no member of the community
+POLICY = policy.ACCESSIBILITY
 
 
 def _missing(index: int, image: DraftImage) -> Finding:

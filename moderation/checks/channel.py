@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from moderation import policy
 from moderation.channel_limits import MB, ChannelLimits, limits_for
 from moderation.findings import Finding, Severity
 from moderation.weighted_length import weighted_length
 
-POLICY = "3"  # official channels (Class Dojo, Facebook, Twitter)
+POLICY = policy.CHANNELS
 
 
 def _finding(rule: str, message: str, suggestion: str, image: int | None = None) -> Finding:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from moderation import policy
 from moderation.findings import Finding, Severity
 from moderation.images.decode import DecodedImage, ImageRejected, Limits, decode
 from moderation.images.sanitise import SanitisedImage, sanitise
@@ -20,8 +21,8 @@ from secondlook.config import get_settings
 if TYPE_CHECKING:
     from moderation.pipeline import CheckContext
 
-POLICY_IMAGES = "4.2"  # consent before sharing images
-POLICY_LOCATION = "4.4"  # be aware of location sharing
+POLICY_IMAGES = policy.IMAGE_CONSENT
+POLICY_LOCATION = policy.LOCATION
 DECODED = "images.decoded"  # artifacts key: {index: DecodedImage}
 RELEASED = "images.released"  # artifacts key: {index: SanitisedImage}
 

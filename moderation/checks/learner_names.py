@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from consent_store.snapshot import LearnerRecord, RegisterSnapshot
+from moderation import policy
 from moderation.findings import Finding, Severity, Span
 from moderation.text.context import reads_as_name
 from moderation.text.lexicon import word_names
@@ -23,7 +24,7 @@ from moderation.text.shared import text_view
 if TYPE_CHECKING:
     from moderation.pipeline import CheckContext
 
-POLICY = "4.1"
+POLICY = policy.PERSONAL_INFORMATION
 _IDENTIFYING = {"full", "initial", "reversed"}
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from spacy.tokens import Token
 
 from consent_store.snapshot import RegisterSnapshot
+from moderation import policy
 from moderation.findings import Finding, Severity, Span
 from moderation.text.context import clearly_a_name
 from moderation.text.lexicon import first_names, public_names, word_names
@@ -29,7 +30,7 @@ from moderation.text.shared import text_view
 if TYPE_CHECKING:
     from moderation.pipeline import CheckContext
 
-POLICY = "4.1"
+POLICY = policy.PERSONAL_INFORMATION
 RULE = "people.unknown-person"
 # A capitalised word after a "name" that makes it a place or a club.
 PLACE_WORDS = frozenset(
