@@ -182,3 +182,19 @@ def test_other_authors_cannot_open_my_draft_or_its_photos(school, sqlite_db) -> 
     other, _ = signed_in(amy.app, sqlite_db, zoe)
     assert other.get(f"/drafts/{draft_id}").status_code == 403
     assert other.get(url).status_code == 403
+
+
+def test_a_long_queue_shows_the_oldest_and_says_there_are_more(school, sqlite_db) -> None:  # noqa: ANN001
+    from consent_store.db import session_scope
+    from secondlook.accounts.users import find_user
+    from secondlook.workflow.seed import seed_drafts
+    from web.routers.pages import QUEUE_LIMIT
+
+    with session_scope(sqlite_db) as s:
+        seed_drafts(session=s, author=find_user(session=s, username="amy"),
+                    count=QUEUE_LIMIT + 1, review_every=0)
+    bob, _ = school["bob"]
+    page = bob.get("/").text
+    assert f'Awaiting my approval <span class="count">{QUEUE_LIMIT}+</span>' in page
+    assert f"Showing the oldest {QUEUE_LIMIT}." in page
+    assert "Post 1." in page and f"Post {QUEUE_LIMIT + 1}." not in page
