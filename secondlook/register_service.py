@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from consent_store.register_import import ImportResult, apply_register, parse_register
+from moderation.pipeline import Engine
 from secondlook.accounts.models import User
 
 
@@ -19,18 +20,28 @@ from secondlook.accounts.models import User
 class RegisterImportOutcome:
     result: ImportResult
     takedowns: int  # released posts newly on the takedown list
+    rechecked: tuple[int, ...] = ()  # drafts whose report changed with the register
 
     def summary(self) -> str:
         text = self.result.summary()
         if self.takedowns:
             text += (f"\n{self.takedowns} released post(s) showing these learners were added to "
                      "the takedown list in the headteacher's queue.")
+        if self.rechecked:
+            text += (f"\n{len(self.rechecked)} draft(s) in progress have new findings and need "
+                     f"approving again: {', '.join(map(str, self.rechecked[:20]))}.")
         return text
 
 
 def import_register(*, session: Session, text: str, name: str, prune: bool = False,
-                    actor: User | None = None) -> RegisterImportOutcome:
-    """Validate and apply a register file in the caller's transaction (all or nothing)."""
+                    actor: User | None = None,
+                    engine: Engine | None = None) -> RegisterImportOutcome:
+    """Validate and apply a register file in the caller's transaction (all or nothing).
+
+    With a moderation engine, drafts in progress are re-checked against the new
+    register at once; without one (the web, where that could take minutes), each
+    is re-checked when someone next approves, signs off or releases it.
+    """
     from secondlook.release.takedowns import open_takedowns
     from secondlook.workflow import audit
 
@@ -41,4 +52,11 @@ def import_register(*, session: Session, text: str, name: str, prune: bool = Fal
         "unchanged": result.unchanged, "pruned": result.pruned,
         "biometrics_deleted": result.purged, "takedowns": len(takedowns),
     })
-    return RegisterImportOutcome(result=result, takedowns=len(takedowns))
+    rechecked: list[int] = []
+    if engine is not None:
+        from secondlook.workflow.recheck import recheck_pending
+
+        session.flush()
+        rechecked = recheck_pending(session=session, engine=engine)
+    return RegisterImportOutcome(result=result, takedowns=len(takedowns),
+                                 rechecked=tuple(rechecked))

@@ -164,3 +164,34 @@ def test_batch_parses_in_chunks_and_keeps_order_around_bad_lines(loaded, tmp_pat
         else:
             assert report["id"] == n
             assert report["verdict"] == ("block" if n % 10 == 3 else "pass"), report
+
+
+def test_register_import_rechecks_drafts_in_progress(loaded, blank_nlp, tmp_path,
+                                                     capsys) -> None:
+    from sqlmodel import Session
+
+    from consent_store.db import make_engine
+    from moderation.pipeline import Engine
+    from secondlook.accounts.models import User
+    from secondlook.workflow.drafts import create_draft, get_draft
+
+    db = make_engine(loaded)
+    with Session(db) as s:
+        author = User(username="alice", display_name="Alice", roles="author")
+        s.add(author)
+        s.flush()
+        view = create_draft(session=s, author=author, text="Well done Jayden Okafor!",
+                            channels=["facebook"], engine=Engine(nlp=blank_nlp))
+        s.commit()
+        draft_id, before, author_id = view.id, view.revision.number, author.id
+    # Jayden's family withdraws full-name consent: the draft's report no longer holds.
+    changed = (EXAMPLES / "register.csv").read_text().replace("all,full,yes", "all,first,yes")
+    path = tmp_path / "register.csv"
+    path.write_text(changed)
+    assert main(["register", "import", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "0 learner(s) added, 1 updated" in out
+    assert f"1 draft(s) in progress have new findings and need approving again: {draft_id}" in out
+    with Session(db) as s:
+        view = get_draft(session=s, draft_id=draft_id, user=s.get(User, author_id))
+        assert view.revision.number == before + 1 and view.revision.verdict == "block"

@@ -198,3 +198,26 @@ def test_a_long_queue_shows_the_oldest_and_says_there_are_more(school, sqlite_db
     assert f'Awaiting my approval <span class="count">{QUEUE_LIMIT}+</span>' in page
     assert f"Showing the oldest {QUEUE_LIMIT}." in page
     assert "Post 1." in page and f"Post {QUEUE_LIMIT + 1}." not in page
+
+
+def test_a_register_change_after_submission_is_rechecked_when_approving(school,
+                                                                        sqlite_db) -> None:  # noqa: ANN001
+    amy, amy_csrf = school["amy"]
+    bob, bob_csrf = school["bob"]
+    held = _new(amy, amy_csrf, "A lovely relay race today.")
+    named = _new(amy, amy_csrf, "Well done Jayden Okafor!")
+    for draft_id in (held, named):
+        amy.post(f"/drafts/{draft_id}/submit", data={"csrf_token": amy_csrf})
+    shas = {d: SHA.search(bob.get(f"/drafts/{d}").text).group(1) for d in (held, named)}
+    with session_scope(sqlite_db) as s:  # Jayden's family narrows name consent
+        from consent_store.models import Learner
+
+        s.get(Learner, "B234567890123").name_consent = "first"
+    ok = bob.post(f"/drafts/{held}/approve",
+                  data={"csrf_token": bob_csrf, "content_sha256": shas[held]})
+    assert ok.status_code == 200 and "Approved by Bob Approver" in ok.text
+    refused = bob.post(f"/drafts/{named}/approve",
+                       data={"csrf_token": bob_csrf, "content_sha256": shas[named]})
+    assert refused.status_code == 409 and "re-checked the draft" in refused.text
+    assert "Approve this version" not in bob.get(f"/drafts/{named}").text
+    assert "first-name consent only" in amy.get(f"/drafts/{named}").text

@@ -28,7 +28,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     threading.Thread(target=_warm_up, args=(app,), daemon=True).start()
     from secondlook.release.scheduler import DueReleaser
 
-    releaser = DueReleaser(app.state.db, app.state.settings)  # scheduled posts, old approvals
+    # scheduled posts, old approvals
+    releaser = DueReleaser(app.state.db, app.state.settings, app.state.moderation)
     releaser.start()
     yield
     releaser.stop()

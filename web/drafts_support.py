@@ -11,6 +11,7 @@ from fastapi import HTTPException, UploadFile
 from sqlmodel import Session, col, select
 
 from moderation.draft import CHANNELS, DraftImage
+from moderation.pipeline import Engine
 from secondlook.accounts.models import User
 from secondlook.workflow.errors import (
     Conflict,
@@ -18,9 +19,11 @@ from secondlook.workflow.errors import (
     InvalidContent,
     InvalidTransition,
     NotFound,
+    StaleReport,
     WorkflowError,
 )
 from secondlook.workflow.models import Revision
+from secondlook.workflow.recheck import recheck
 from secondlook.workflow.rules import allowed_actions
 from secondlook.workflow.views import DraftView
 from web.draft_render import face_boxes, fixes_for, highlight, image_size
@@ -39,6 +42,23 @@ def workflow_errors(session: Session) -> Iterator[None]:
         session.rollback()
         status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 400)
         raise HTTPException(status_code=status, detail=str(exc)) from exc
+
+
+@contextmanager
+def decision_errors(session: Session, *, draft_id: int, engine: Engine) -> Iterator[None]:
+    """As ``workflow_errors``; a decision refused because the register changed the report
+    also stores the new report (as a system re-check) so the page shows what changed."""
+    try:
+        with workflow_errors(session):
+            yield
+    except HTTPException as exc:
+        stale = isinstance(exc.__cause__, StaleReport)
+        if stale:
+            recheck(session=session, draft_id=draft_id, engine=engine)
+            session.commit()
+            exc.detail = (f"{exc.detail}. Second Look has re-checked the draft against "
+                          "today's register: open it again and read the new findings.")
+        raise
 
 
 def chosen_channels(values: list[str] | None) -> list[str]:

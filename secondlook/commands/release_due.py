@@ -14,10 +14,12 @@ def _configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from secondlook.checking import moderation_engine
     from secondlook.release.scheduling import run_due
 
     settings = get_settings()
-    results = run_due(db=open_database(settings), settings=settings)
+    results = run_due(db=open_database(settings), settings=settings,
+                      engine=moderation_engine(settings))
     failed = 0
     for result in results:
         if isinstance(result, str):

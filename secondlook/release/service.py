@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from consent_store.db import session_scope
 from consent_store.models import utcnow
+from moderation.pipeline import Engine
 from secondlook.accounts.models import User
 from secondlook.config import Settings
 from secondlook.release import publishing
@@ -76,7 +77,7 @@ def channel_posts(session: Session, draft_id: int, revision: int) -> list[Channe
 
 
 def _claim(db: DbEngine, draft_id: int, user: User, settings: Settings,
-           now: datetime) -> ReleaseContent:
+           now: datetime, engine: Engine | None) -> ReleaseContent:
     days = settings.approval_max_age_days
     with session_scope(db) as s:
         expired = expire_approvals(session=s, max_age=timedelta(days=days), now=now,
@@ -85,7 +86,8 @@ def _claim(db: DbEngine, draft_id: int, user: User, settings: Settings,
         raise ApprovalExpired(f"the approval of draft {draft_id} is more than {days} days old "
                               "and has expired: ask a colleague to approve it again")
     with session_scope(db) as s:
-        view = claim_release(session=s, draft_id=draft_id, user=user)
+        # With an engine, a report the register has overtaken is re-checked on the spot.
+        view = claim_release(session=s, draft_id=draft_id, user=user, engine=engine)
         return release_content(s, view)
 
 
@@ -106,10 +108,10 @@ def _send_one(db: DbEngine, content: ReleaseContent, channel: str, user: User,
 
 def release_draft(*, db: DbEngine, draft_id: int, user: User, settings: Settings,
                   client: httpx.Client | None = None, policy: RetryPolicy | None = None,
-                  now: datetime | None = None) -> ReleaseOutcome:
+                  now: datetime | None = None, engine: Engine | None = None) -> ReleaseOutcome:
     """Publish the approved revision to every channel it names (see module doc)."""
     now = now or utcnow()
-    content = _claim(db, draft_id, user, settings, now)
+    content = _claim(db, draft_id, user, settings, now, engine)
     try:
         content.verify()
         publishing.interrupted(db, draft_id=draft_id, older_than=now - STALE_SENDING)

@@ -29,6 +29,10 @@ class Conflict(InvalidTransition):
     """Someone else changed the draft first; reload and try again."""
 
 
+class StaleReport(Conflict):
+    """The consent register changed since the report was made, and the report no longer holds."""
+
+
 class InvalidContent(WorkflowError):
     """The draft content itself is unusable (unknown channel, empty text, bad image)."""
 

@@ -22,7 +22,7 @@ from consent_store.db import load_snapshot
 from moderation.pipeline import Engine
 from secondlook.accounts.models import User
 from secondlook.workflow import drafts, rules
-from secondlook.workflow.errors import Conflict, InvalidTransition
+from secondlook.workflow.errors import InvalidTransition, StaleReport
 from secondlook.workflow.models import DraftRecord, DraftState, Revision
 from secondlook.workflow.views import DraftView, load_view, moderation_draft
 
@@ -68,7 +68,7 @@ def register_version(session: Session) -> str:
 def require_fresh(session: Session, view: DraftView) -> None:
     """Refuse a decision taken on a report the register has since overtaken."""
     if view.revision.register_version != register_version(session):
-        raise Conflict(
+        raise StaleReport(
             f"the consent register changed after draft {view.id} was checked: re-check it "
             f"(`secondlook drafts recheck`, or POST /api/drafts/{view.id}/recheck) and read "
             "the new report before deciding"
@@ -88,7 +88,7 @@ def reconfirm(session: Session, view: DraftView, engine: Engine) -> None:
     content = drafts._content(session, text=now.text, channels=now.channels,
                               images=now.images, engine=engine, today=None)
     if content.checked.report_json != view.revision.report_json:
-        raise Conflict(
+        raise StaleReport(
             f"the consent register changed and the checks now report something different "
             f"for draft {view.id}: re-check it and read the new report before deciding"
         )

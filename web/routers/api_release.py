@@ -15,7 +15,7 @@ from secondlook.release.content import ReleaseRefused
 from secondlook.release.service import ReleaseOutcome, channel_posts, record_link, release_draft
 from secondlook.workflow import drafts as workflow
 from web.api_models import api_errors
-from web.deps import DbDep, SessionDep, SettingsDep, require_role
+from web.deps import DbDep, ModerationDep, SessionDep, SettingsDep, require_role
 
 router = APIRouter(prefix="/api/drafts/{draft_id}/release", tags=["release"])
 ReleaserDep = Annotated[User, Depends(require_role(Role.AUTHOR, Role.APPROVER, Role.HEADTEACHER))]
@@ -56,10 +56,11 @@ def status(draft_id: int, session: SessionDep, user: ReleaserDep) -> ReleaseOut:
 
 @router.post("", summary="Release the approved revision to every channel it names")
 def release(draft_id: int, session: SessionDep, db: DbDep, settings: SettingsDep,
-            user: ReleaserDep) -> ReleaseOut:
+            user: ReleaserDep, engine: ModerationDep) -> ReleaseOut:
     with api_errors(session):
         try:
-            return _out(release_draft(db=db, draft_id=draft_id, user=user, settings=settings))
+            return _out(release_draft(db=db, draft_id=draft_id, user=user, settings=settings,
+                                      engine=engine))
         except ReleaseRefused as exc:
             raise HTTPException(status_code=409, detail=str(exc)) from exc
 

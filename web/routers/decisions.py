@@ -12,8 +12,8 @@ from fastapi import APIRouter, Form
 from fastapi.responses import RedirectResponse, Response
 
 from secondlook.workflow import drafts as workflow
-from web.deps import ApproverDep, AuthorDep, ReviewerDep, SessionDep, SignerDep
-from web.drafts_support import workflow_errors
+from web.deps import ApproverDep, AuthorDep, ModerationDep, ReviewerDep, SessionDep, SignerDep
+from web.drafts_support import decision_errors, workflow_errors
 
 router = APIRouter(prefix="/drafts/{draft_id}", tags=["decisions"])
 
@@ -31,22 +31,22 @@ def submit(draft_id: int, session: SessionDep, user: AuthorDep) -> Response:
 
 
 @router.post("/approve", summary="Approve exactly the content shown")
-def approve(draft_id: int, session: SessionDep, user: ApproverDep,
+def approve(draft_id: int, session: SessionDep, user: ApproverDep, engine: ModerationDep,
             content_sha256: Annotated[str, Form()]) -> Response:
-    with workflow_errors(session):
+    with decision_errors(session, draft_id=draft_id, engine=engine):
         workflow.approve(session=session, draft_id=draft_id, user=user,
-                         content_sha256=content_sha256)
+                         content_sha256=content_sha256, engine=engine)
         session.commit()
     return _done(draft_id, "approved")
 
 
 @router.post("/signoff", summary="Sign off a flagged draft with a written reason")
-def sign_off(draft_id: int, session: SessionDep, user: SignerDep,
+def sign_off(draft_id: int, session: SessionDep, user: SignerDep, engine: ModerationDep,
              content_sha256: Annotated[str, Form()],
              reason: Annotated[str, Form()] = "") -> Response:
-    with workflow_errors(session):
+    with decision_errors(session, draft_id=draft_id, engine=engine):
         workflow.sign_off(session=session, draft_id=draft_id, user=user,
-                          content_sha256=content_sha256, reason=reason)
+                          content_sha256=content_sha256, reason=reason, engine=engine)
         session.commit()
     return _done(draft_id, "signed-off")
 

@@ -21,7 +21,7 @@ from secondlook.release.service import (
     release_draft,
 )
 from secondlook.workflow import drafts as workflow
-from web.deps import DbDep, SessionDep, SettingsDep, require_role
+from web.deps import DbDep, ModerationDep, SessionDep, SettingsDep, require_role
 from web.drafts_support import workflow_errors
 
 router = APIRouter(prefix="/drafts/{draft_id}/release", tags=["release"])
@@ -56,10 +56,11 @@ def release_page(request: Request, draft_id: int, session: SessionDep,
 
 @router.post("", summary="Release now to every channel of the post")
 def release_now(draft_id: int, session: SessionDep, db: DbDep, settings: SettingsDep,
-                user: ReleaserDep) -> Response:
+                user: ReleaserDep, engine: ModerationDep) -> Response:
     with workflow_errors(session):
         try:
-            out = release_draft(db=db, draft_id=draft_id, user=user, settings=settings)
+            out = release_draft(db=db, draft_id=draft_id, user=user, settings=settings,
+                                engine=engine)
         except ReleaseRefused as exc:  # changed since approval, or metadata left: nothing sent
             raise HTTPException(status_code=409, detail=str(exc)) from exc
     return _back(draft_id, "released" if out.state == "released" else "sent")
