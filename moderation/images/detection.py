@@ -39,7 +39,7 @@ _ENCODE_CHUNK = 16
 @dataclass(frozen=True, slots=True)
 class DetectionPlan:
     min_face: int = 36  # smallest face side to find, in photo pixels
-    tile: int = 2048  # tile side in photo pixels, before enlarging
+    tile: int = 1400  # tile side in photo pixels, before enlarging
     overlap: int = 160  # faces up to this size are the tiles' job; larger ones the whole pass
 
 
