@@ -18,19 +18,19 @@ from web.deps import CurrentUserDep, ModerationDep, SessionDep
 router = APIRouter(prefix="/api", tags=["check"])
 
 
-class ImageIn(BaseModel):
+class CheckImageIn(BaseModel):
     data_base64: str = Field(description="the image file, base64-encoded")
     alt: str = ""
     name: str = ""
 
 
-class DraftIn(BaseModel):
+class CheckDraftIn(BaseModel):
     text: str = ""
     channels: list[str] | None = Field(default=None, description="default: all three")
-    images: list[ImageIn] = Field(default_factory=list)
+    images: list[CheckImageIn] = Field(default_factory=list)
 
 
-def _draft(body: DraftIn) -> Draft:
+def _draft(body: CheckDraftIn) -> Draft:
     images = []
     for n, img in enumerate(body.images):
         try:
@@ -43,7 +43,7 @@ def _draft(body: DraftIn) -> Draft:
 
 @router.post("/check", summary="Check a draft and return the report")
 def api_check(
-    body: DraftIn, session: SessionDep, engine: ModerationDep, _user: CurrentUserDep
+    body: CheckDraftIn, session: SessionDep, engine: ModerationDep, _user: CurrentUserDep
 ) -> dict[str, Any]:
     try:
         draft = _draft(body)
