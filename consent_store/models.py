@@ -33,7 +33,8 @@ class LearnerBase(SQLModel):
 class Learner(LearnerBase, table=True):
     left: bool = Field(default=False, index=True)
     created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    # Set on every update made through SQLAlchemy: cached register snapshots key on it.
+    updated_at: datetime = Field(default_factory=utcnow, sa_column_kwargs={"onupdate": utcnow})
 
 
 class LearnerPublic(LearnerBase):

@@ -9,10 +9,10 @@ from datetime import date
 
 from sqlmodel import Session
 
-from consent_store.db import load_snapshot
 from moderation.draft import Draft
 from moderation.pipeline import Engine, check
 from moderation.report import Report
+from secondlook.workflow.snapshots import current_snapshot
 
 SAFEGUARDING = "safeguarding"
 
@@ -46,7 +46,7 @@ def run_checks(
     removed: Sequence[Sequence[str]] = (),
 ) -> CheckedContent:
     """Check ``draft`` against today's register as stored in the database."""
-    register = load_snapshot(session, today or date.today())
+    register = current_snapshot(session, today)
     report = check(draft, register, engine)
     return CheckedContent(
         report=report,

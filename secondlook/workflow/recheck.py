@@ -11,58 +11,19 @@ the approver read is no longer what the checks say.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from datetime import date
 
-from sqlalchemy import text
 from sqlmodel import Session, col, select, update
 
-from consent_store.db import load_snapshot
 from moderation.pipeline import Engine
 from secondlook.accounts.models import User
 from secondlook.workflow import drafts, rules
 from secondlook.workflow.errors import InvalidTransition, StaleReport
 from secondlook.workflow.models import DraftRecord, DraftState, Revision
+from secondlook.workflow.snapshots import register_version
 from secondlook.workflow.views import DraftView, load_view, moderation_draft
 
 FINAL = frozenset({DraftState.RELEASING, DraftState.RELEASED, DraftState.REJECTED})
-
-
-# Reading the whole register (and decrypting templates) costs 50-100 ms for 2,000
-# learners; a decision only needs to know whether it changed. So the snapshot's
-# version is cached per database under a cheap fingerprint of the register tables:
-# every app path that changes a learner sets ``updated_at``; staff rows are few and
-# are read whole; templates are counted and dated.
-_FINGERPRINT = text(
-    "SELECT (SELECT count(*) FROM learner), (SELECT max(updated_at) FROM learner), "
-    "(SELECT count(*) FROM face_template), (SELECT max(id) FROM face_template), "
-    "(SELECT max(created_at) FROM face_template)"
-)
-_STAFF = text("SELECT title, first_name, last_name FROM staff_member ORDER BY id")
-_VERSIONS: OrderedDict[tuple[str, str], str] = OrderedDict()
-_VERSIONS_KEPT = 16
-_lock = threading.Lock()
-
-
-def _fingerprint(session: Session) -> tuple[str, str]:
-    conn = session.connection()
-    rows = (tuple(conn.execute(_FINGERPRINT).one()), tuple(map(tuple, conn.execute(_STAFF))))
-    return str(conn.engine.url), repr(rows)
-
-
-def register_version(session: Session) -> str:
-    """The current register snapshot's version, without reading the register if unchanged."""
-    key = _fingerprint(session)
-    with _lock:
-        if key in _VERSIONS:
-            return _VERSIONS[key]
-    version = load_snapshot(session).version
-    with _lock:
-        _VERSIONS[key] = version
-        while len(_VERSIONS) > _VERSIONS_KEPT:
-            _VERSIONS.popitem(last=False)
-    return version
 
 
 def require_fresh(session: Session, view: DraftView) -> None:

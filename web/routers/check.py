@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
-from consent_store.db import load_snapshot
 from moderation.draft import Draft, DraftError, DraftImage
 from moderation.pipeline import check
+from secondlook.workflow.snapshots import current_snapshot
 from web.deps import CurrentUserDep, ModerationDep, SessionDep
 
 router = APIRouter(prefix="/api", tags=["check"])
@@ -49,5 +48,5 @@ def api_check(
         draft = _draft(body)
     except DraftError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from exc
-    register = load_snapshot(session, date.today())
+    register = current_snapshot(session)
     return check(draft, register, engine).to_dict()
