@@ -64,6 +64,8 @@ def test_photos_are_stored_without_metadata_with_alt_text_and_tagged_findings(
     assert "GPSInfo" in view.report["images"][0]["metadata_removed"]
     assert view.revision.safeguarding and view.verdict == "review"
     assert view.report["findings"][0]["tags"] == ["safeguarding"]
+    gps = [f for f in view.report["findings"] if f["rule"] == "image.gps-location"]
+    assert [(f["image"], f["severity"]) for f in gps] == [(0, "info"), (1, "info")]
     stored = DraftImage(data=blob.data, alt="Children racing")
     expected = Draft.create("[safeguarding] sports day", [stored, stored], ["classdojo"])
     assert view.content_sha256 == expected.content_sha256()  # the hash is of what goes out

@@ -55,7 +55,7 @@ class ImageCheck:
                 ImageReport(index, upload.sha256, clean.width, clean.height, clean.metadata_removed)
             )
             if clean.gps:
-                yield _gps(index, label)
+                yield gps_finding(index, label)
 
 
 def _rejected(index: int, exc: ImageRejected) -> Finding:
@@ -74,7 +74,7 @@ def _too_many(count: int, limit: int) -> Finding:
     )
 
 
-def _gps(index: int, label: str) -> Finding:
+def gps_finding(index: int, label: str) -> Finding:
     return Finding(
         check="image", severity=Severity.INFO, rule="image.gps-location",
         message=(

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlmodel import Session
 
 from moderation.draft import Draft
+from moderation.findings import Finding
 from moderation.pipeline import Engine, check
 from moderation.report import Report
 from secondlook.workflow.snapshots import current_snapshot
@@ -41,13 +42,28 @@ def report_json(report: Report, removed: Sequence[Sequence[str]] = ()) -> str:
     return json.dumps(body, ensure_ascii=False, sort_keys=True)
 
 
+def _with_upload_gps(report: Report, draft: Draft, removed: Sequence[Sequence[str]]) -> Report:
+    """The checks see the stored, metadata-free copy; a GPS position in the upload is still
+    worth telling the author (info), as the CLI does for the file it is given."""
+    from moderation.checks.image import gps_finding, photo_label
+
+    flagged = {f.image for f in report.findings if f.rule == "image.gps-location"}
+    extra = [gps_finding(i, photo_label(i, draft.images[i].name))
+             for i, stripped in enumerate(removed)
+             if "GPSInfo" in stripped and i not in flagged and i < len(draft.images)]
+    if not extra:
+        return report
+    findings = tuple(sorted((*report.findings, *extra), key=Finding.sort_key))
+    return replace(report, findings=findings)
+
+
 def run_checks(
     *, session: Session, draft: Draft, engine: Engine, today: date | None = None,
     removed: Sequence[Sequence[str]] = (),
 ) -> CheckedContent:
     """Check ``draft`` against today's register as stored in the database."""
     register = current_snapshot(session, today)
-    report = check(draft, register, engine)
+    report = _with_upload_gps(check(draft, register, engine), draft, removed)
     return CheckedContent(
         report=report,
         report_json=report_json(report, removed),
