@@ -7,6 +7,7 @@ backend. Chromium is Debian's (/usr/bin/chromium): nothing is downloaded.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -59,6 +60,10 @@ def served_site(tmp: Path) -> Iterator[Site]:
 def chromium() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
+    from tests.conftest import require_system_package
+
+    require_system_package(os.path.exists(CHROMIUM), "Debian's Chromium",
+                           "chromium chromium-driver")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:

@@ -51,6 +51,16 @@ def snapshot(*learners: LearnerRecord, **kw) -> RegisterSnapshot:  # noqa: ANN00
     return RegisterSnapshot(learners=tuple(learners), **kw)
 
 
+def require_system_package(found: bool, what: str, package: str) -> None:
+    """A test needing a Debian package: skipped with the install step locally, failed in CI."""
+    if found:
+        return
+    message = f"{what} is not installed: apt-get install {package} (.ci/run does)"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 def _reset_postgres(db: DbEngine) -> None:
     with db.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))

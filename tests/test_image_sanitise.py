@@ -16,7 +16,7 @@ from moderation.draft import Draft, DraftImage
 from moderation.images.decode import Limits, decode
 from moderation.images.sanitise import sanitise
 from moderation.pipeline import CheckContext
-from tests.conftest import snapshot
+from tests.conftest import require_system_package, snapshot
 from tests.image_support import encoded, fake_engine, of_check, run, settings_env
 
 __all__ = ["settings_env"]
@@ -48,7 +48,7 @@ def _gps_jpeg() -> bytes:
 
 def _exiftool_groups(data: bytes, tmp_path: Path) -> dict[str, object]:
     # exiftool is a system package (libimage-exiftool-perl, installed by .ci/run).
-    assert shutil.which("exiftool"), "install exiftool: apt-get install libimage-exiftool-perl"
+    require_system_package(bool(shutil.which("exiftool")), "exiftool", "libimage-exiftool-perl")
     path = tmp_path / "released.bin"
     path.write_bytes(data)
     out = subprocess.run(
