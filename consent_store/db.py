@@ -9,13 +9,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine, select
 
 from consent_store.models import Learner, StaffMember
-from consent_store.snapshot import LearnerRecord, RegisterSnapshot, StaffRecord
+from consent_store.snapshot import FaceTemplateSet, LearnerRecord, RegisterSnapshot, StaffRecord
 from consent_store.templates import load_templates
 
 
@@ -76,15 +76,40 @@ def to_record(row: Learner) -> LearnerRecord:
     )
 
 
-def load_snapshot(session: Session, today: date | None = None) -> RegisterSnapshot:
+# Every path that changes a learner sets ``updated_at``; staff rows are few and read
+# whole; templates are counted and dated. Any change to the register changes this.
+_FINGERPRINT = text(
+    "SELECT (SELECT count(*) FROM learner), (SELECT max(updated_at) FROM learner), "
+    "(SELECT count(*) FROM face_template), (SELECT max(id) FROM face_template), "
+    "(SELECT max(created_at) FROM face_template)"
+)
+_STAFF = text("SELECT title, first_name, last_name FROM staff_member ORDER BY id")
+
+
+def register_fingerprint(session: Session) -> str:
+    """The register's version, read in two cheap queries without loading it.
+
+    Drafts record the version they were checked against; a decision on a draft
+    whose version is no longer the current one needs a re-check first.
+    """
+    conn = session.connection()
+    rows = (tuple(conn.execute(_FINGERPRINT).one()), tuple(map(tuple, conn.execute(_STAFF))))
+    return hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
+
+
+def load_snapshot(session: Session, today: date | None = None, *,
+                  key: bytes | None) -> RegisterSnapshot:
+    """The whole register as moderation reads it; ``key`` opens the face templates
+    (None: the register without them, for checks that look at no faces)."""
+    version = register_fingerprint(session)
     learners = tuple(to_record(r) for r in session.exec(select(Learner).order_by(Learner.upn)))
     staff_rows = session.exec(select(StaffMember).order_by(StaffMember.id))  # type: ignore[arg-type]
     staff = tuple(StaffRecord(s.title, s.first_name, s.last_name) for s in staff_rows)
     # Face templates only of learners who may be matched: consent, no objection, on roll.
     matchable = [rec.upn for rec in learners if rec.may_match_face()]
-    templates = load_templates(session=session, upns=matchable)
-    digest = hashlib.sha256(repr((learners, staff, templates.upns)).encode()).hexdigest()[:16]
+    templates = (load_templates(session=session, upns=matchable, key=key) if key is not None
+                 else FaceTemplateSet())
     return RegisterSnapshot(
         learners=learners, staff=staff, templates=templates, as_of=today or date.today(),
-        version=digest,
+        version=version,
     )

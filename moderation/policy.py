@@ -20,7 +20,6 @@ SECTIONS: dict[str, str] = {
     "7": "The policy is reviewed at least annually",
 }
 
-APPROVAL = "1"
 ACCESSIBILITY = "2"
 CHANNELS = "3"
 PERSONAL_INFORMATION = "4.1"

@@ -31,7 +31,13 @@ KINDS = {
     "words": "words whose disguised spellings (f*ck, sh1t, f.u.c.k) also match",
     "allegation": "allegation terms that count only next to an identifiable person or body",
     "phone": "telephone numbers, found with the phonenumbers library",
+    "cross": "a learner both named in the text and recognised in a photo (no patterns)",
 }
+#: The placeholders a rule's message may use, per kind (text rules: the matched text).
+PLACEHOLDERS = {"cross": frozenset({"name", "photo"})}
+_TEXT_PLACEHOLDERS = frozenset({"text"})
+#: In a cross rule's examples, what follows this marker names the learners pictured.
+PICTURED = " | pictured: "
 #: Kinds whose matching depends on the trained model (POS, entities, parse).
 MODEL_KINDS = frozenset({"tokens", "dependency", "allegation"})
 _REQUIRED = ("id", "check", "kind", "severity", "policy", "message", "suggestion", "examples")
@@ -66,8 +72,12 @@ class Rule:
     region: str = "GB"
     tags: tuple[str, ...] = ()
 
-    def render(self, matched: str) -> str:
-        return self.message.replace("{text}", matched)
+    def render(self, **values: str) -> str:
+        """The message with its placeholders ({text}, or {name} and {photo}) filled in."""
+        message = " ".join(self.message.split())  # YAML's folded lines, as one line
+        for key, value in values.items():
+            message = message.replace("{" + key + "}", value)
+        return message
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -118,6 +128,9 @@ def _examples(raw: dict[str, Any], where: str, rid: str) -> tuple[tuple[str, ...
     no_match = _str_list(ex, "no_match", where, rid)
     if not match or not no_match:
         raise _fail(where, rid, "give at least one 'match' and one 'no_match' example", "examples")
+    if raw.get("kind") == "cross" and not all(PICTURED in e for e in match + no_match):
+        raise _fail(where, rid, f"each example of a cross rule is the post's text, then "
+                    f"{PICTURED.strip()!r} and the learners the photo shows", "examples")
     return match, no_match
 
 
@@ -144,14 +157,18 @@ def _check_fields(raw: dict[str, Any], where: str, rid: str) -> None:
         if not isinstance(raw[key], str | int | float) or not str(raw[key]).strip():
             raise _fail(where, rid, f"'{key}' must be a non-empty text", key)
     fields = {f for _, f, _, _ in string.Formatter().parse(str(raw["message"])) if f}
-    if fields - {"text"}:
-        raise _fail(where, rid, f"message may only use the placeholder {{text}}, not {fields}",
-                    "message")
+    allowed = PLACEHOLDERS.get(raw["kind"], _TEXT_PLACEHOLDERS)
+    if fields - allowed:
+        names = ", ".join("{" + a + "}" for a in sorted(allowed))
+        raise _fail(where, rid, f"message may only use the placeholders {names}, not "
+                    f"{', '.join(sorted(fields - allowed))}", "message")
 
 
 def _validate_patterns(raw: dict[str, Any], where: str, rid: str) -> tuple[Any, ...]:
     kind = raw["kind"]
-    if kind == "phone":
+    if kind in ("phone", "cross"):
+        if raw.get("patterns"):
+            raise _fail(where, rid, f"a {kind} rule takes no patterns", "patterns")
         return ()
     patterns = raw.get("patterns")
     if not isinstance(patterns, list) or not patterns:
@@ -247,6 +264,11 @@ def load_pack(path: Path) -> list[Rule]:
 def default_pack_paths() -> list[Path]:
     folder = Path(str(resources.files("rules")))
     return sorted(folder.glob("*.yaml"))
+
+
+def pack_paths(folder: Path | None) -> list[Path]:
+    """The packs of a school's rules folder (``SECONDLOOK_RULES_DIR``), or the shipped ones."""
+    return sorted(Path(folder).glob("*.yaml")) if folder else default_pack_paths()
 
 
 def load_rules(paths: Iterable[Path] | None = None) -> list[Rule]:

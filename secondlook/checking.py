@@ -1,4 +1,4 @@
-"""Running checks for the CLI and the API: register snapshot, drafts from files, batches."""
+"""Running checks for the CLI and the API: the engine from settings, drafts from files, batches."""
 
 from __future__ import annotations
 
@@ -15,17 +15,34 @@ from consent_store.db import load_snapshot
 from consent_store.snapshot import RegisterSnapshot
 from moderation.draft import Draft, DraftError, DraftImage
 from moderation.findings import Verdict
+from moderation.options import CheckOptions
 from moderation.pipeline import Engine, check_many
 from secondlook.config import Settings
 
 
-def register_snapshot(db: DbEngine, today: date | None = None) -> RegisterSnapshot:
-    with Session(db) as session:
-        return load_snapshot(session, today or date.today())
+def check_options(settings: Settings) -> CheckOptions:
+    """The settings the checks use, as the plain values the engine hands them."""
+    return CheckOptions(
+        rules_dir=settings.rules_dir,
+        face_match_threshold=settings.face_match_threshold,
+        face_match_margin=settings.face_match_margin,
+        image_max_bytes=settings.image_max_bytes,
+        image_max_pixels=settings.image_max_pixels,
+        images_per_draft=settings.images_per_draft,
+        face_min_px=settings.face_min_px,
+        face_tile_px=settings.face_tile_px,
+        face_tile_overlap_px=settings.face_tile_overlap_px,
+        face_workers=settings.face_workers,
+    )
 
 
 def moderation_engine(settings: Settings) -> Engine:
-    return Engine(model_name=settings.spacy_model)
+    return Engine(model_name=settings.spacy_model, options=check_options(settings))
+
+
+def register_snapshot(db: DbEngine, key: bytes, today: date | None = None) -> RegisterSnapshot:
+    with Session(db) as session:
+        return load_snapshot(session, today or date.today(), key=key)
 
 
 def read_image(path: Path, alt: str, base: Path | None = None) -> DraftImage:
@@ -40,8 +57,6 @@ def read_image(path: Path, alt: str, base: Path | None = None) -> DraftImage:
             except OSError as exc:
                 raise DraftError(f"image {path}: cannot read it ({exc.strerror})") from exc
     raise DraftError(f"image {path}: no such file")
-
-
 def read_text_file(path: str) -> str:
     import sys
 

@@ -1,6 +1,9 @@
 """Settings, read once from the environment (prefix ``SECONDLOOK_``).
 
-This module imports nothing else of Second Look, so every layer may use it.
+Only the edges read them: a CLI command or the web app factory calls
+``get_settings()`` and passes what is needed down as values (``CheckOptions``
+for the checks, the data key as bytes for storage). ``consent_store`` and
+``moderation`` never import this module.
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """Enrolment: from reference photos of a learner to stored, encrypted face templates.
 
-It sits above ``consent_store`` (storage) and ``moderation`` (decoding,
-detection, encoding), which know nothing of each other. Every photo is
+It sits in ``secondlook``, above ``consent_store`` (storage) and ``moderation``
+(decoding, detection, encoding), because it needs both: ``moderation`` reads the
+register but never writes it, and ``consent_store`` knows nothing of faces in
+photos. Every photo is
 checked before anything is stored, so a bad photo leaves the learner as they
 were. Only learners with biometric consent, no objection and still on roll
 can be enrolled.
@@ -18,11 +20,11 @@ from sqlmodel import Session
 
 from consent_store.models import Learner
 from consent_store.templates import add_template, has_photo, list_templates
-from moderation.images.decode import ImageRejected, Limits, decode
-from moderation.images.detection import DetectionPlan, detect, encode
+from moderation.images.decode import ImageRejected, decode
+from moderation.images.detection import detect, encode
 from moderation.images.faces import DlibBackend, FaceBackend
 from moderation.images.sanitise import sanitise
-from secondlook.config import Settings, get_settings
+from moderation.options import CheckOptions
 
 
 class EnrolmentError(ValueError):
@@ -52,22 +54,21 @@ class EnrolmentResult:
 
 
 def enrol(
-    *, session: Session, upn: str, photos: Sequence[ReferencePhotoUpload],
-    backend: FaceBackend | None = None, settings: Settings | None = None,
+    *, session: Session, upn: str, photos: Sequence[ReferencePhotoUpload], key: bytes,
+    options: CheckOptions, backend: FaceBackend | None = None,
 ) -> EnrolmentResult:
-    settings = settings or get_settings()
     learner = _enrollable(session, upn)
     if not photos:
         raise EnrolmentError("give at least one reference photo of the learner")
     backend = backend or DlibBackend()
-    prepared = [_prepare(photo, backend, settings) for photo in photos]
+    prepared = [_prepare(photo, backend, options) for photo in photos]
     added, skipped = 0, []
     for item in prepared:
         if has_photo(session=session, upn=upn, sha256=hashlib.sha256(item.clean).hexdigest()):
             skipped.append(item.name)
             continue
         add_template(session=session, upn=upn, encoding=item.encoding, photo=item.clean,
-                     settings=settings)
+                     key=key)
         added += 1
     total = len(list_templates(session=session, upn=upn))
     name = f"{learner.preferred_name or learner.first_name} {learner.last_name}"
@@ -96,15 +97,14 @@ def _enrollable(session: Session, upn: str) -> Learner:
     return learner
 
 
-def _prepare(photo: ReferencePhotoUpload, backend: FaceBackend, settings: Settings) -> _Prepared:
-    limits = Limits(settings.image_max_bytes, settings.image_max_pixels)
+def _prepare(photo: ReferencePhotoUpload, backend: FaceBackend,
+             options: CheckOptions) -> _Prepared:
     try:
-        decoded = decode(photo.data, limits, photo.name)
+        decoded = decode(photo.data, options.image_limits, photo.name)
     except ImageRejected as exc:
         raise EnrolmentError(f"{exc.message} {exc.suggestion}") from exc
     rgb = decoded.rgb()
-    plan = DetectionPlan(settings.face_min_px, settings.face_tile_px, settings.face_tile_overlap_px)
-    boxes = detect(rgb, backend, plan)
+    boxes = detect(rgb, backend, options.detection_plan)
     if len(boxes) != 1:
         found = "no face was found" if not boxes else f"{len(boxes)} faces were found"
         raise EnrolmentError(

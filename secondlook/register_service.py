@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from consent_store.register_import import ImportResult, apply_register, parse_register
-from moderation.pipeline import Engine
 from secondlook.accounts.models import User
+from secondlook.workflow.checking import Checker
 
 
 @dataclass(frozen=True)
@@ -35,10 +35,10 @@ class RegisterImportOutcome:
 
 def import_register(*, session: Session, text: str, name: str, prune: bool = False,
                     actor: User | None = None,
-                    engine: Engine | None = None) -> RegisterImportOutcome:
+                    checker: Checker | None = None) -> RegisterImportOutcome:
     """Validate and apply a register file in the caller's transaction (all or nothing).
 
-    With a moderation engine, drafts in progress are re-checked against the new
+    With a checker, drafts in progress are re-checked against the new
     register at once; without one (the web, where that could take minutes), each
     is re-checked when someone next approves, signs off or releases it.
     """
@@ -53,10 +53,10 @@ def import_register(*, session: Session, text: str, name: str, prune: bool = Fal
         "biometrics_deleted": result.purged, "takedowns": len(takedowns),
     })
     rechecked: list[int] = []
-    if engine is not None:
+    if checker is not None:
         from secondlook.workflow.recheck import recheck_pending
 
         session.flush()
-        rechecked = recheck_pending(session=session, engine=engine)
+        rechecked = recheck_pending(session=session, checker=checker)
     return RegisterImportOutcome(result=result, takedowns=len(takedowns),
                                  rechecked=tuple(rechecked))

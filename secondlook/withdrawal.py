@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from consent_store.channels import CHANNELS
 from consent_store.models import Learner, utcnow
 from consent_store.register_import import LearnerChange
 from consent_store.templates import purge_biometrics
-from moderation.draft import CHANNELS
 from secondlook.accounts.models import User
 from secondlook.workflow import audit
 

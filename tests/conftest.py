@@ -14,12 +14,21 @@ from sqlalchemy.engine import Engine as DbEngine
 
 from consent_store.db import make_engine
 from consent_store.snapshot import LearnerRecord, RegisterSnapshot
+from moderation.options import CheckOptions
 from moderation.pipeline import Engine
+from secondlook.workflow.checking import Checker
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 TODAY = date(2026, 11, 25)
 POSTGRES_URL = os.environ.get("SECONDLOOK_TEST_POSTGRES_URL")
+# The data key of the tests (face templates, channel tokens): any 32 bytes.
+TEST_KEY = bytes(range(32))
+
+
+def checker_for(engine: Engine, key: bytes = TEST_KEY) -> Checker:
+    """What the workflow services take: a moderation engine and the data key."""
+    return Checker(engine, key)
 
 
 @pytest.fixture(scope="session")
@@ -29,8 +38,8 @@ def blank_nlp() -> spacy.language.Language:
 
 @pytest.fixture
 def engine(blank_nlp) -> Engine:  # noqa: ANN001
-    """A moderation engine that loads no trained model."""
-    return Engine(nlp=blank_nlp)
+    """A moderation engine that loads no trained model; faces are found in this process."""
+    return Engine(nlp=blank_nlp, options=CheckOptions(face_workers=1))
 
 
 @pytest.fixture(scope="session")

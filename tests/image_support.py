@@ -1,38 +1,30 @@
-"""Helpers for image and face tests: settings, drafts and running the pipeline."""
+"""Helpers for image and face tests: check options, drafts and running the pipeline."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
-from collections.abc import Iterator
 
-import pytest
 from PIL import Image
 
 from consent_store.snapshot import RegisterSnapshot
 from moderation.draft import Draft, DraftImage
 from moderation.pipeline import Engine, check
 from moderation.report import Report
-from secondlook.config import get_settings
 from tests.face_support import FakeBackend
 
 
-@pytest.fixture
-def settings_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
-    """Set SECONDLOOK_* variables for one test; the settings cache is reset around it."""
-    monkeypatch.setenv("SECONDLOOK_FACE_WORKERS", "1")
-    get_settings.cache_clear()
-    yield monkeypatch
-    get_settings.cache_clear()
-
-
-def set_env(monkeypatch: pytest.MonkeyPatch, **values: object) -> None:
-    for key, value in values.items():
-        monkeypatch.setenv(f"SECONDLOOK_{key.upper()}", str(value))
-    get_settings.cache_clear()
+def configure(engine: Engine, **values: object) -> Engine:
+    """The engine with these check options changed, as a school's settings would change them."""
+    engine.options = dataclasses.replace(engine.options, **values)  # type: ignore[arg-type]
+    return engine
 
 
 def fake_engine(engine: Engine, backend: object | None = None) -> Engine:
+    """The real image and face checks on a fake face detector, in this process (no pool)."""
     engine.services["face-backend"] = backend or FakeBackend()
+    if engine.options.face_workers == 0:
+        configure(engine, face_workers=1)
     return engine
 
 

@@ -19,7 +19,7 @@ def approved_draft(db, staff, mengine, channels, text="Sports day! Well done all
                    photos=PHOTOS, when=None) -> int:  # noqa: ANN001
     with session_scope(db) as s:
         view = drafts.create_draft(session=s, author=staff["alice"], text=text,
-                                   channels=channels, images=photos, engine=mengine)
+                                   channels=channels, images=photos, checker=mengine)
         drafts.submit(session=s, draft_id=view.id, user=staff["alice"])
         drafts.approve(session=s, draft_id=view.id, user=staff["bob"],
                        content_sha256=view.content_sha256)

@@ -10,10 +10,11 @@ import pytest
 from consent_store.db import session_scope
 from secondlook.config import Settings, get_settings
 from secondlook.release.credentials import set_credentials
+from tests.conftest import TEST_KEY
 from tests.fakes import facebook as fb
 from tests.fakes import x as xfake
 
-KEY = base64.b64encode(b"k" * 32).decode()
+KEY = base64.b64encode(TEST_KEY).decode()  # the data key as the setting holds it
 
 
 @pytest.fixture
@@ -31,7 +32,9 @@ def settings(_fb_server, _x_server, fake_facebook, fake_x, tmp_path,  # noqa: AN
 def configured(sqlite_db, settings):  # noqa: ANN001, ANN201
     with session_scope(sqlite_db) as s:
         set_credentials(session=s, channel="facebook",
-                        values={"page_id": fb.PAGE_ID, "token": fb.TOKEN}, actor=None)
+                        values={"page_id": fb.PAGE_ID, "token": fb.TOKEN}, actor=None,
+                        key=TEST_KEY)
         set_credentials(session=s, channel="twitter",
-                        values={"username": "oakfieldpri", "token": xfake.TOKEN}, actor=None)
+                        values={"username": "oakfieldpri", "token": xfake.TOKEN}, actor=None,
+                        key=TEST_KEY)
     return settings

@@ -53,7 +53,7 @@ def test_withdrawing_facebook_photo_and_name_consent(sqlite_db, blank_nlp) -> No
     client, csrf = _admin(sqlite_db, blank_nlp)
     _import(client, csrf, (EXAMPLES / "register.csv").read_bytes())
     page = client.get("/admin/register/B234567890123").text
-    assert "facebook, twitter, classdojo" in page and "full name" in page
+    assert "Facebook, X (Twitter), Class Dojo" in page and "full name" in page
     resp = client.post("/admin/register/B234567890123/withdraw", data={
         "csrf_token": csrf, "photo": ["facebook"], "name": "true"})
     assert resp.status_code == 200

@@ -13,6 +13,7 @@ from consent_store.db import make_engine, session_scope
 from secondlook.cli import main
 from secondlook.workflow import audit, drafts
 from secondlook.workflow.models import AuditEntry, AuditHead
+from tests.conftest import checker_for
 from tests.workflow_helpers import add_staff, marker_engine
 
 
@@ -22,13 +23,13 @@ def _history(db, blank_nlp) -> int:  # noqa: ANN001
     eng = marker_engine(blank_nlp)
     with session_scope(db) as s:
         view = drafts.create_draft(session=s, author=users["alice"], text="Sports day!",
-                                   engine=eng)
+                                   checker=checker_for(eng))
         drafts.submit(session=s, draft_id=view.id, user=users["alice"])
         drafts.approve(session=s, draft_id=view.id, user=users["bob"],
                        content_sha256=view.content_sha256)
         drafts.mark_released(session=s, draft_id=view.id, user=users["alice"])
         other = drafts.create_draft(session=s, author=users["carol"], text="Trip [review]",
-                                    engine=eng)
+                                    checker=checker_for(eng))
         drafts.submit(session=s, draft_id=other.id, user=users["carol"])
         drafts.return_draft(session=s, draft_id=other.id, user=users["helen"],
                             reason="Say which trip this was")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from moderation.channel_limits import MB
+from consent_store.channels import MB
 from moderation.checks import default_checks
 from moderation.draft import Draft, DraftImage
 from moderation.pipeline import Engine, check

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from secondlook.cli import main
-from tests.conftest import EXAMPLES, ROOT
+from tests.conftest import EXAMPLES, ROOT, checker_for
 
 
 @pytest.fixture
@@ -181,7 +181,7 @@ def test_register_import_rechecks_drafts_in_progress(loaded, blank_nlp, tmp_path
         s.add(author)
         s.flush()
         view = create_draft(session=s, author=author, text="Well done Jayden Okafor!",
-                            channels=["facebook"], engine=Engine(nlp=blank_nlp))
+                            channels=["facebook"], checker=checker_for(Engine(nlp=blank_nlp)))
         s.commit()
         draft_id, before, author_id = view.id, view.revision.number, author.id
     # Jayden's family withdraws full-name consent: the draft's report no longer holds.

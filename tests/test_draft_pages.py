@@ -130,7 +130,7 @@ def test_flagged_draft_needs_the_headteachers_written_sign_off(school) -> None: 
     sha = SHA.search(page).group(1)
     short = head.post(f"/drafts/{draft_id}/signoff",
                       data={"csrf_token": head_csrf, "content_sha256": sha, "reason": "ok"})
-    assert short.status_code == 400 and "at least 10 characters" in short.text
+    assert short.status_code == 422 and "at least 10 characters" in short.text
     reason = "The statement is on public record; wording agreed with the chair."
     done = head.post(f"/drafts/{draft_id}/signoff",
                      data={"csrf_token": head_csrf, "content_sha256": sha, "reason": reason})
@@ -166,10 +166,10 @@ def test_drop_channel_fix_makes_a_new_revision(school) -> None:  # noqa: ANN001
 def test_bad_input_gets_a_message_not_a_traceback(school) -> None:  # noqa: ANN001
     amy, amy_csrf = school["amy"]
     none = amy.post("/drafts", data={"csrf_token": amy_csrf, "text": "Hello"})
-    assert none.status_code == 400 and "tick at least one channel" in none.text
+    assert none.status_code == 422 and "tick at least one channel" in none.text
     empty = amy.post("/drafts", data={"csrf_token": amy_csrf, "text": " ",
                                       "channels": ["facebook"]})
-    assert empty.status_code == 400 and "needs text or at least one photo" in empty.text
+    assert empty.status_code == 422 and "needs text or at least one photo" in empty.text
     assert amy.get("/drafts/999").status_code == 404
 
 

@@ -7,13 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from moderation.checks.cross import RuleError, load_rule
 from moderation.findings import Severity
+from moderation.rulepack import RulePackError, load_pack
 from tests.conftest import learner, snapshot
 from tests.face_support import BrokenBackend, FakeBackend, painted, templates
-from tests.image_support import fake_engine, of_check, run, set_env, settings_env
+from tests.image_support import configure, fake_engine, of_check, run
 
-__all__ = ["settings_env"]
 AMELIA = learner(
     "A100000000001", "Amelia", "Thompson", biometric_consent=True,
     photo_channels=frozenset({"classdojo"}), name_consent="first",
@@ -29,7 +28,7 @@ def _register(*entries: tuple[str, int, float], people=(AMELIA, JAYDEN), **kw): 
     return snapshot(*people, templates=templates(*entries), **kw)
 
 
-def test_face_without_consent_for_a_target_channel_blocks_with_a_fix(settings_env, engine) -> None:  # noqa: ANN001
+def test_face_without_consent_for_a_target_channel_blocks_with_a_fix(engine) -> None:  # noqa: ANN001
     register = _register((AMELIA.upn, 7, 0.2), (JAYDEN.upn, 8, 0.1))
     report = run(fake_engine(engine), register, ONE_FACE, channels=("facebook", "classdojo"))
     [face] = report.images[0].faces
@@ -45,7 +44,7 @@ def test_face_without_consent_for_a_target_channel_blocks_with_a_fix(settings_en
     assert str(report.verdict) == "block"
 
 
-def test_same_face_is_fine_when_posting_only_where_consent_was_given(settings_env, engine) -> None:  # noqa: ANN001
+def test_same_face_is_fine_when_posting_only_where_consent_was_given(engine) -> None:  # noqa: ANN001
     register = _register((AMELIA.upn, 7, 0.2))
     report = run(fake_engine(engine), register, ONE_FACE, channels=("classdojo",))
     [finding] = of_check(report, "face")
@@ -53,7 +52,7 @@ def test_same_face_is_fine_when_posting_only_where_consent_was_given(settings_en
     assert str(report.verdict) == "pass"
 
 
-def test_never_publish_and_expired_consent_block(settings_env, engine) -> None:  # noqa: ANN001
+def test_never_publish_and_expired_consent_block(engine) -> None:  # noqa: ANN001
     hidden = learner("A100000000003", "Kai", "Lee", biometric_consent=True, never_publish=True,
                      photo_channels=frozenset({"facebook"}))
     lapsed = learner("A100000000004", "Ava", "Ng", biometric_consent=True,
@@ -68,7 +67,7 @@ def test_never_publish_and_expired_consent_block(settings_env, engine) -> None: 
     assert all(f.severity == Severity.BLOCK for f in of_check(report, "face"))
 
 
-def test_unmatched_face_needs_a_person_to_identify_it(settings_env, engine) -> None:  # noqa: ANN001
+def test_unmatched_face_needs_a_person_to_identify_it(engine) -> None:  # noqa: ANN001
     register = _register((JAYDEN.upn, 8, 0.1))  # face 7 belongs to nobody enrolled
     report = run(fake_engine(engine), register, ONE_FACE)
     [face] = report.images[0].faces
@@ -79,19 +78,19 @@ def test_unmatched_face_needs_a_person_to_identify_it(settings_env, engine) -> N
     assert str(report.verdict) == "review"
 
 
-def test_threshold_and_margin_come_from_settings(settings_env, engine) -> None:  # noqa: ANN001
+def test_threshold_and_margin_come_from_settings(engine) -> None:  # noqa: ANN001
     # Amelia's template is 0.40 away, her brother's 0.44: within the threshold but no margin.
     brother = learner("A100000000005", "Leo", "Thompson", biometric_consent=True)
     register = _register((AMELIA.upn, 7, 0.40), (brother.upn, 7, 0.44),
                          people=(AMELIA, brother))
     assert run(fake_engine(engine), register, ONE_FACE).images[0].faces[0].learner is None
-    set_env(settings_env, face_match_margin=0.02)
+    configure(engine, face_match_margin=0.02)
     assert run(fake_engine(engine), register, ONE_FACE).images[0].faces[0].learner == AMELIA.upn
-    set_env(settings_env, face_match_threshold=0.35)
+    configure(engine, face_match_threshold=0.35)
     assert run(fake_engine(engine), register, ONE_FACE).images[0].faces[0].learner is None
 
 
-def test_match_to_an_objecting_learner_blocks(settings_env, engine) -> None:  # noqa: ANN001
+def test_match_to_an_objecting_learner_blocks(engine) -> None:  # noqa: ANN001
     objector = learner("A100000000006", "Mia", "Shah", biometric_consent=True,
                        biometric_objection=True, photo_channels=frozenset({"facebook"}))
     register = _register((objector.upn, 7, 0.1), people=(objector,))
@@ -99,7 +98,7 @@ def test_match_to_an_objecting_learner_blocks(settings_env, engine) -> None:  # 
     assert finding.rule == "faces.biometric-objection" and finding.severity == Severity.BLOCK
 
 
-def test_face_model_failure_fails_closed(settings_env, engine) -> None:  # noqa: ANN001
+def test_face_model_failure_fails_closed(engine) -> None:  # noqa: ANN001
     report = run(fake_engine(engine, BrokenBackend()), _register(), ONE_FACE)
     [finding] = of_check(report, "face")
     assert finding.rule == "face.check-failed" and finding.severity == Severity.REVIEW
@@ -107,7 +106,7 @@ def test_face_model_failure_fails_closed(settings_env, engine) -> None:  # noqa:
     assert report.images[0].faces == ()  # the image itself was still checked
 
 
-def test_named_and_pictured_learner_needs_review(settings_env, engine) -> None:  # noqa: ANN001
+def test_named_and_pictured_learner_needs_review(engine) -> None:  # noqa: ANN001
     register = _register((JAYDEN.upn, 8, 0.1))
     text = "Well done Jayden on sports day!"
     report = run(fake_engine(engine), register, painted((200, 150), [(8, 40, 60, 50)]), text=text)
@@ -120,16 +119,40 @@ def test_named_and_pictured_learner_needs_review(settings_env, engine) -> None: 
     assert of_check(unnamed, "cross") == []
 
 
+CROSS_RULE = """rules:
+  - id: cross.named-and-pictured
+    check: cross
+    kind: cross
+    severity: block
+    policy: '4.1'
+    message: '{name} in {photo}'
+    suggestion: 'Remove one.'
+    examples:
+      match: ['Well done Jayden! | pictured: Jayden Okafor']
+      no_match: ['Well done all! | pictured: Jayden Okafor']
+"""
+
+
 def test_cross_rule_is_data_a_school_can_change(tmp_path: Path) -> None:
     stricter = tmp_path / "cross.yaml"
-    stricter.write_text(
-        "rules:\n  - id: cross.named-and-pictured\n    severity: block\n    policy: '4.1'\n"
-        "    message: '{name} in {photo}'\n    suggestion: 'Remove one.'\n"
-    )
-    assert load_rule(stricter).severity == Severity.BLOCK
-    stricter.write_text(stricter.read_text().replace("block", "urgent"))
-    with pytest.raises(RuleError, match=r"cross\.yaml: rule cross\.named-and-pictured: severity"):
-        load_rule(stricter)
+    stricter.write_text(CROSS_RULE)
+    assert [r.severity for r in load_pack(stricter)] == [Severity.BLOCK]
+    stricter.write_text(stricter.read_text().replace("severity: block", "severity: urgent"))
+    with pytest.raises(RulePackError, match=r"cross\.yaml:5: rule 'cross\.named-and-pictured': "
+                       "severity"):
+        load_pack(stricter)
+
+
+def test_a_cross_rule_in_the_school_rules_folder_changes_the_severity(
+        tmp_path: Path, engine) -> None:  # noqa: ANN001
+    (tmp_path / "cross.yaml").write_text(CROSS_RULE)
+    register = _register((JAYDEN.upn, 8, 0.1))
+    configure(engine, rules_dir=tmp_path)  # as SECONDLOOK_RULES_DIR would, given to the engine
+    report = run(fake_engine(engine), register, painted((200, 150), [(8, 40, 60, 50)]),
+                 text="Well done Jayden on sports day!")
+    [cross] = of_check(report, "cross")
+    assert cross.severity == Severity.BLOCK and str(report.verdict) == "block"
+    assert cross.message == "Jayden Okafor in photo 1 (IMG_0.jpg)"
 
 
 class _DeadPool:
@@ -141,9 +164,9 @@ class _DeadPool:
         raise BrokenProcessPool("a worker process terminated abruptly")
 
 
-def test_a_broken_worker_pool_fails_closed_and_is_replaced(settings_env, engine) -> None:  # noqa: ANN001
+def test_a_broken_worker_pool_fails_closed_and_is_replaced(engine) -> None:  # noqa: ANN001
     # Enlarged 2x and cut into tiles: big enough to be sent to the pool.
-    set_env(settings_env, face_workers=2, face_min_px=8, face_tile_px=600, face_tile_overlap_px=80)
+    configure(engine, face_workers=2, face_min_px=8, face_tile_px=600, face_tile_overlap_px=80)
     fake_engine(engine).services["face-pool"] = _DeadPool()
     faces = [(i + 1, 60 + 300 * (i // 6), 60 + 300 * (i % 6), 40) for i in range(12)]
     report = run(engine, _register(), painted((1900, 700), faces))
@@ -160,7 +183,7 @@ class _CountingBackend(FakeBackend):
         return super().encode_faces(rgb, boxes)
 
 
-def test_with_nobody_enrolled_faces_are_unknown_without_encoding(settings_env, engine) -> None:  # noqa: ANN001
+def test_with_nobody_enrolled_faces_are_unknown_without_encoding(engine) -> None:  # noqa: ANN001
     backend = _CountingBackend()
     report = run(fake_engine(engine, backend), snapshot(AMELIA), ONE_FACE)
     assert [f.consent for f in report.images[0].faces] == ["unknown"]

@@ -16,9 +16,8 @@ from moderation.images.detection import DetectionPlan, detect, encode
 from moderation.images.faces import DlibBackend
 from moderation.images.matching import TemplateMatcher
 from tests.conftest import learner, snapshot
-from tests.image_support import of_check, run, settings_env
+from tests.image_support import of_check, run
 
-__all__ = ["settings_env"]
 pytestmark = pytest.mark.slow
 FIXTURES = Path(__file__).parent / "fixtures" / "faces"
 LIMITS = Limits(50_000_000, 50_000_000)
@@ -51,7 +50,7 @@ def _group_photo(width: int = 1000) -> bytes:
 
 
 def test_group_photo_faces_matched_with_consent_per_channel(
-    settings_env, engine, register_templates  # noqa: ANN001
+    engine, register_templates  # noqa: ANN001
 ) -> None:
     register = snapshot(OBAMA, BIDEN, templates=register_templates)
     report = run(engine, register, _group_photo(), channels=("facebook",))

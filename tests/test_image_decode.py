@@ -13,9 +13,8 @@ from PIL import Image
 from moderation.findings import Severity
 from moderation.images.decode import ImageRejected, Limits, decode
 from tests.conftest import snapshot
-from tests.image_support import encoded, fake_engine, of_check, run, set_env, settings_env
+from tests.image_support import configure, encoded, fake_engine, of_check, run
 
-__all__ = ["settings_env"]
 LIMITS = Limits(max_bytes=10_000_000, max_pixels=50_000_000)
 
 
@@ -38,7 +37,7 @@ def test_allowed_formats_decode_to_upright_rgb(fmt: str) -> None:
 
 
 @pytest.mark.parametrize(("fmt", "kind"), [("GIF", "GIF"), ("TIFF", "TIFF"), ("BMP", "BMP")])
-def test_other_formats_are_refused_by_content_not_name(settings_env, engine, fmt, kind) -> None:  # noqa: ANN001
+def test_other_formats_are_refused_by_content_not_name(engine, fmt, kind) -> None:  # noqa: ANN001
     data = encoded(Image.new("RGB", (32, 32), (0, 0, 255)), fmt)
     report = run(fake_engine(engine), snapshot(), data)  # the draft calls it IMG_0.jpg
     [finding] = of_check(report, "image")
@@ -49,7 +48,7 @@ def test_other_formats_are_refused_by_content_not_name(settings_env, engine, fmt
     assert report.images == ()
 
 
-def test_text_file_is_not_an_image(settings_env, engine) -> None:  # noqa: ANN001
+def test_text_file_is_not_an_image(engine) -> None:  # noqa: ANN001
     report = run(fake_engine(engine), snapshot(), b"hello, this is not a photo")
     [finding] = of_check(report, "image")
     assert finding.rule == "image.unsupported-format"
@@ -74,23 +73,23 @@ def _message(data: bytes) -> str:
     raise AssertionError("not refused")
 
 
-def test_file_size_limit_is_a_finding_with_the_limit(settings_env, engine) -> None:  # noqa: ANN001
-    set_env(settings_env, image_max_bytes=1000)
+def test_file_size_limit_is_a_finding_with_the_limit(engine) -> None:  # noqa: ANN001
+    configure(engine, image_max_bytes=1000)
     noisy = np.random.default_rng(0).integers(0, 255, (200, 200, 3), dtype=np.uint8)
     report = run(fake_engine(engine), snapshot(), encoded(Image.fromarray(noisy), "PNG"))
     [finding] = of_check(report, "image")
     assert finding.rule == "image.too-large" and "limit" in finding.message
 
 
-def test_images_beyond_the_per_draft_limit_block(settings_env, engine) -> None:  # noqa: ANN001
-    set_env(settings_env, images_per_draft=2)
+def test_images_beyond_the_per_draft_limit_block(engine) -> None:  # noqa: ANN001
+    configure(engine, images_per_draft=2)
     small = encoded(Image.new("RGB", (8, 8)), "PNG")
     report = run(fake_engine(engine), snapshot(), small, small, small)
     assert [f.rule for f in of_check(report, "image")] == ["image.too-many"]
     assert len(report.images) == 2
 
 
-def test_truncated_jpeg_is_a_finding_not_a_traceback(settings_env, engine) -> None:  # noqa: ANN001
+def test_truncated_jpeg_is_a_finding_not_a_traceback(engine) -> None:  # noqa: ANN001
     noisy = np.random.default_rng(1).integers(0, 255, (300, 300, 3), dtype=np.uint8)
     data = encoded(Image.fromarray(noisy), "JPEG")
     report = run(fake_engine(engine), snapshot(), data[: len(data) // 2])
@@ -132,7 +131,7 @@ def test_palette_transparency_is_flattened_onto_white() -> None:
     assert tuple(rgb[5, 8]) == (255, 255, 255)  # transparent half shows as white
 
 
-def test_exif_orientation_is_applied_before_anything_else(settings_env, engine) -> None:  # noqa: ANN001
+def test_exif_orientation_is_applied_before_anything_else(engine) -> None:  # noqa: ANN001
     sideways = Image.new("RGB", (40, 20), (0, 0, 255))
     sideways.paste((255, 0, 0), (0, 0, 20, 20))  # red on the left as stored
     exif = Image.Exif()

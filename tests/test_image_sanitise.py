@@ -11,15 +11,13 @@ from pathlib import Path
 import piexif
 from PIL import Image, ImageCms, PngImagePlugin
 
-from moderation.checks.image import RELEASED, ImageCheck
-from moderation.draft import Draft, DraftImage
 from moderation.images.decode import Limits, decode
 from moderation.images.sanitise import sanitise
-from moderation.pipeline import CheckContext
+from moderation.options import CheckOptions
+from secondlook.workflow.images import process_upload
 from tests.conftest import require_system_package, snapshot
-from tests.image_support import encoded, fake_engine, of_check, run, settings_env
+from tests.image_support import encoded, fake_engine, of_check, run
 
-__all__ = ["settings_env"]
 LIMITS = Limits(max_bytes=50_000_000, max_pixels=50_000_000)
 FIXTURES = Path(__file__).parent / "fixtures" / "faces"
 # Groups exiftool reports for any file; everything else would be metadata we failed to remove.
@@ -100,7 +98,7 @@ def test_heic_with_exif_is_released_as_plain_jpeg() -> None:
     assert piexif.load(clean.data)["0th"] == {}
 
 
-def test_gps_position_is_an_info_finding_and_listed_in_the_report(settings_env, engine) -> None:  # noqa: ANN001
+def test_gps_position_is_an_info_finding_and_listed_in_the_report(engine) -> None:  # noqa: ANN001
     report = run(fake_engine(engine), snapshot(), _gps_jpeg())
     [finding] = of_check(report, "image")
     assert (finding.rule, str(finding.severity)) == ("image.gps-location", "info")
@@ -110,10 +108,8 @@ def test_gps_position_is_an_info_finding_and_listed_in_the_report(settings_env, 
     assert "GPSInfo" in image["metadata_removed"] and image["width"] == 60
 
 
-def test_check_keeps_the_released_copy_for_the_workflow(settings_env, engine) -> None:  # noqa: ANN001
-    draft = Draft.create("x", [DraftImage(_gps_jpeg())], ["facebook"])
-    ctx = CheckContext(draft, snapshot(), fake_engine(engine))
-    list(ImageCheck().run(ctx))
-    released = ctx.artifacts[RELEASED][0]
+def test_the_copy_the_workflow_releases_has_no_position_and_the_same_size() -> None:
+    released = process_upload(_gps_jpeg(), "photo 1", CheckOptions().image_limits)
+    assert released.gps and "GPSInfo" in released.metadata_removed
     assert piexif.load(released.data)["GPS"] == {}
     assert Image.open(io.BytesIO(released.data)).size == (60, 40)

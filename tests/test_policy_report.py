@@ -36,7 +36,7 @@ class _Posted:
 
 def _draft(s, staff, mengine, text: str, channels: list[str]) -> int:  # noqa: ANN001
     view = drafts.create_draft(session=s, author=staff["alice"], text=text, channels=channels,
-                               engine=mengine)
+                               checker=mengine)
     drafts.submit(session=s, draft_id=view.id, user=staff["alice"])
     return view.id
 
@@ -67,7 +67,7 @@ def term(db, mengine):  # noqa: ANN001, ANN201 - SQLite and PostgreSQL
         drafts.return_draft(session=s, draft_id=back, user=staff["bob"],
                             reason="Too long for X: please shorten it")
         drafts.create_draft(session=s, author=staff["alice"], text="[block] x",
-                            channels=["facebook"], engine=mengine)
+                            channels=["facebook"], checker=mengine)
     from dataclasses import replace
     for draft_id, channels in ((plain, ("facebook", "twitter")), (flagged, ("facebook",))):
         item = replace(content(draft_id=draft_id, revision=1, channels=channels),

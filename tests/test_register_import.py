@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from consent_store.db import load_snapshot, session_scope
 from consent_store.models import Learner
 from consent_store.register_import import RegisterImportError, import_register_file
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, TEST_KEY
 
 HEADER = ("upn,first_name,last_name,preferred_name,aliases,year_group,photo_consent,"
           "name_consent,biometric_consent,biometric_objection,never_publish,consent_expires")
@@ -39,7 +39,7 @@ def test_example_register_imports_with_consents(db) -> None:
     result = do_import(db, EXAMPLES / "register.csv")
     assert len(result.created) == 5
     with Session(db) as s:
-        snap = load_snapshot(s, date(2026, 11, 25))
+        snap = load_snapshot(s, date(2026, 11, 25), key=TEST_KEY)
     amelia = snap.learner("A123456789012")
     assert amelia.aliases == ("Millie",) and amelia.photo_channels == {"classdojo"}
     assert amelia.photo_consent("facebook", snap.as_of) == "refused"
@@ -153,18 +153,16 @@ def test_a_50_mb_file_is_refused_before_parsing(db, tmp_path) -> None:
 
 
 def test_withdrawn_biometric_consent_or_leaving_deletes_templates_and_photos(
-        db, tmp_path, monkeypatch) -> None:
+        db, tmp_path) -> None:
     import numpy as np
 
     from consent_store.templates import FaceTemplate, ReferencePhoto, add_template
-    from secondlook.config import get_settings
 
-    monkeypatch.setenv("SECONDLOOK_HOME", str(tmp_path / "home"))
-    get_settings.cache_clear()
     do_import(db, write(tmp_path, HEADER, ROW_A, ROW_B))
     with session_scope(db) as s:
         for upn in ("A123456789012", "B234567890123"):
-            add_template(session=s, upn=upn, encoding=np.full(128, 0.1), photo=b"jpeg bytes")
+            add_template(session=s, upn=upn, encoding=np.full(128, 0.1), photo=b"jpeg bytes",
+                         key=TEST_KEY)
     withdrawn = ROW_A.replace(",first,yes,", ",first,no,")
     result = do_import(db, write(tmp_path, HEADER, withdrawn, ROW_B))
     assert result.purged == ["A123456789012"]
@@ -174,4 +172,3 @@ def test_withdrawn_biometric_consent_or_leaving_deletes_templates_and_photos(
     with Session(db) as s:
         assert s.exec(select(FaceTemplate)).all() == []
         assert s.exec(select(ReferencePhoto)).all() == []
-    get_settings.cache_clear()

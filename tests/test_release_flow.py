@@ -14,13 +14,14 @@ from sqlmodel import Session
 from consent_store.db import session_scope
 from consent_store.models import utcnow
 from secondlook.release import scheduling
-from secondlook.release.approval_expiry import ApprovalExpired
 from secondlook.release.credentials import set_credentials
 from secondlook.release.models import PostState
 from secondlook.release.service import manual_export, record_link, release_draft
 from secondlook.workflow import audit
+from secondlook.workflow.expiry import ApprovalExpired
 from secondlook.workflow.models import DraftState, ImageBlob
 from secondlook.workflow.views import load_view
+from tests.conftest import TEST_KEY
 from tests.fakes.server import Fault
 from tests.release_helpers import PHOTOS, approved_draft, state_of
 
@@ -31,7 +32,7 @@ pytest_plugins = [
 def test_a_draft_goes_out_on_all_three_channels_with_exactly_the_approved_bytes(
         sqlite_db, staff, mengine, configured, client, policy, fake_facebook, fake_x) -> None:
     draft_id = approved_draft(sqlite_db, staff, mengine, ["facebook", "twitter", "classdojo"])
-    out = release_draft(db=sqlite_db, draft_id=draft_id, user=staff["alice"],
+    out = release_draft(checker=mengine, db=sqlite_db, draft_id=draft_id, user=staff["alice"],
                         settings=configured, client=client, policy=policy)
     assert out.state == DraftState.RELEASING  # Class Dojo's link is still to come
     assert {c.channel: c.state for c in out.channels} == {
@@ -65,15 +66,16 @@ def test_a_failed_channel_goes_back_to_approved_and_a_retry_posts_only_what_is_m
         sqlite_db, staff, mengine, configured, client, policy, fake_facebook, fake_x) -> None:
     draft_id = approved_draft(sqlite_db, staff, mengine, ["facebook", "twitter"])
     fake_x.token = "rotated-by-x"
-    out = release_draft(db=sqlite_db, draft_id=draft_id, user=staff["alice"],
+    out = release_draft(checker=mengine, db=sqlite_db, draft_id=draft_id, user=staff["alice"],
                         settings=configured, client=client, policy=policy)
     assert out.state == DraftState.APPROVED
     errors = {c.channel: c.error for c in out.channels}
     assert "secondlook channel set twitter" in errors["twitter"] and errors["facebook"] == ""
     with session_scope(sqlite_db) as s:
         set_credentials(session=s, channel="twitter",
-                        values={"username": "oakfieldpri", "token": "rotated-by-x"}, actor=None)
-    out = release_draft(db=sqlite_db, draft_id=draft_id, user=staff["alice"],
+                        values={"username": "oakfieldpri", "token": "rotated-by-x"}, actor=None,
+                        key=TEST_KEY)
+    out = release_draft(checker=mengine, db=sqlite_db, draft_id=draft_id, user=staff["alice"],
                         settings=configured, client=client, policy=policy)
     assert out.state == DraftState.RELEASED
     assert len(fake_facebook.posts) == 1 and len(fake_x.posts) == 1
@@ -83,10 +85,10 @@ def test_a_post_in_doubt_is_not_resent_and_a_person_completes_it(
         sqlite_db, staff, mengine, configured, client, policy, fake_x) -> None:
     draft_id = approved_draft(sqlite_db, staff, mengine, ["twitter"], photos=[])
     fake_x.faults.add("tweets", Fault(502, apply=True))
-    out = release_draft(db=sqlite_db, draft_id=draft_id, user=staff["alice"],
+    out = release_draft(checker=mengine, db=sqlite_db, draft_id=draft_id, user=staff["alice"],
                         settings=configured, client=client, policy=policy)
     assert out.state == DraftState.APPROVED and out.channels[0].state == PostState.IN_DOUBT
-    again = release_draft(db=sqlite_db, draft_id=draft_id, user=staff["alice"],
+    again = release_draft(checker=mengine, db=sqlite_db, draft_id=draft_id, user=staff["alice"],
                           settings=configured, client=client, policy=policy)
     assert again.channels[0].state == PostState.IN_DOUBT and len(fake_x.posts) == 1
     link = f"https://x.com/oakfieldpri/status/{fake_x.posts[0].id}"
@@ -102,7 +104,7 @@ def test_concurrent_releases_post_once(sqlite_db, staff, mengine, configured, po
 
     def go() -> None:
         try:
-            release_draft(db=sqlite_db, draft_id=draft_id, user=staff["alice"],
+            release_draft(checker=mengine, db=sqlite_db, draft_id=draft_id, user=staff["alice"],
                           settings=configured, policy=policy)
         except Exception as exc:  # noqa: BLE001 - the losers get Conflict/InvalidTransition
             errors.append(exc)
@@ -122,7 +124,7 @@ def test_an_approval_older_than_30_days_expires_and_nothing_is_sent(
     draft_id = approved_draft(sqlite_db, staff, mengine, ["facebook"], photos=[])
     later = utcnow() + timedelta(days=31)
     with pytest.raises(ApprovalExpired, match="approve it again"):
-        release_draft(db=sqlite_db, draft_id=draft_id, user=staff["alice"],
+        release_draft(checker=mengine, db=sqlite_db, draft_id=draft_id, user=staff["alice"],
                       settings=configured, client=client, policy=policy, now=later)
     assert state_of(sqlite_db, draft_id).state == DraftState.SUBMITTED
     assert fake_facebook.calls == []
@@ -137,13 +139,14 @@ def test_a_scheduled_release_goes_out_when_due_and_not_before(
     with session_scope(sqlite_db) as s:
         scheduling.schedule(session=s, draft_id=draft_id, user=staff["alice"],
                             at=now + timedelta(hours=1), now=now)
-    assert scheduling.run_due(db=sqlite_db, settings=configured, now=now, client=client,
+    assert scheduling.run_due(checker=mengine,
+                              db=sqlite_db, settings=configured, now=now, client=client,
                               policy=policy) == []
     assert fake_x.posts == []
-    (out,) = scheduling.run_due(db=sqlite_db, settings=configured,
+    (out,) = scheduling.run_due(checker=mengine, db=sqlite_db, settings=configured,
                                 now=now + timedelta(hours=2), client=client, policy=policy)
     assert out.state == DraftState.RELEASED and len(fake_x.posts) == 1
-    assert scheduling.run_due(db=sqlite_db, settings=configured,
+    assert scheduling.run_due(checker=mengine, db=sqlite_db, settings=configured,
                               now=now + timedelta(hours=3), client=client, policy=policy) == []
 
 
@@ -161,7 +164,8 @@ def test_a_pasted_link_must_be_a_post_on_that_channel(sqlite_db, staff, mengine,
                                                       client, policy, fake_x) -> None:
     draft_id = approved_draft(sqlite_db, staff, mengine, ["twitter"], photos=[])
     fake_x.faults.add("tweets", Fault(504))  # a gateway gave up; X never saw it
-    release_draft(db=sqlite_db, draft_id=draft_id, user=staff["alice"], settings=configured,
+    release_draft(checker=mengine,
+                  db=sqlite_db, draft_id=draft_id, user=staff["alice"], settings=configured,
                   client=client, policy=policy)
     for bad in ("javascript:alert(1)", "https://evil.example/x.com", "http://x.com/a/status/1"):
         with pytest.raises(ValueError, match="not a link to a twitter post"):
@@ -171,7 +175,7 @@ def test_a_pasted_link_must_be_a_post_on_that_channel(sqlite_db, staff, mengine,
     out = record_link(db=sqlite_db, draft_id=draft_id, channel="twitter", url=None,
                       user=staff["alice"])
     assert out.channels[0].state == PostState.FAILED
-    again = release_draft(db=sqlite_db, draft_id=draft_id, user=staff["alice"],
+    again = release_draft(checker=mengine, db=sqlite_db, draft_id=draft_id, user=staff["alice"],
                           settings=configured, client=client, policy=policy)
     assert again.state == DraftState.RELEASED and fake_x.calls.count("tweets") == 2
     assert len(fake_x.posts) == 1
@@ -188,7 +192,7 @@ def test_the_web_server_releases_a_scheduled_post_by_itself(
         scheduling.schedule(session=s, draft_id=draft_id, user=staff["alice"],
                             at=utcnow() + timedelta(seconds=1))
     releaser = DueReleaser(sqlite_db, configured.model_copy(
-        update={"release_scheduler_seconds": 1}))
+        update={"release_scheduler_seconds": 1}), mengine)
     releaser.start()
     try:
         deadline = time.monotonic() + 15
@@ -210,7 +214,7 @@ def test_photo_bytes_changed_after_approval_are_never_sent(
         blob.data = blob.data + b"\x00"
         s.add(blob)
     with pytest.raises(ReleaseRefused, match="not the approved content"):
-        release_draft(db=sqlite_db, draft_id=draft_id, user=staff["alice"],
+        release_draft(checker=mengine, db=sqlite_db, draft_id=draft_id, user=staff["alice"],
                       settings=configured, client=client, policy=policy)
     assert fake_facebook.calls == []
     assert state_of(sqlite_db, draft_id).state == DraftState.APPROVED  # handed back
@@ -227,15 +231,17 @@ def test_release_once_under_concurrent_requests_on_both_databases(
     staff = add_staff(db)
     with session_scope(db) as s:
         set_credentials(session=s, channel="facebook",
-                        values={"page_id": fb.PAGE_ID, "token": fb.TOKEN}, actor=None)
+                        values={"page_id": fb.PAGE_ID, "token": fb.TOKEN}, actor=None,
+                        key=TEST_KEY)
         set_credentials(session=s, channel="twitter",
-                        values={"username": "oakfieldpri", "token": xfake.TOKEN}, actor=None)
+                        values={"username": "oakfieldpri", "token": xfake.TOKEN}, actor=None,
+                        key=TEST_KEY)
     draft_id = approved_draft(db, staff, mengine, ["facebook", "twitter"])
     results: list[str] = []
 
     def go(who: str) -> None:
         try:
-            results.append(release_draft(db=db, draft_id=draft_id, user=staff[who],
+            results.append(release_draft(checker=mengine, db=db, draft_id=draft_id, user=staff[who],
                                          settings=settings, policy=policy).state)
         except Exception as exc:  # noqa: BLE001 - losers are refused by the workflow
             results.append(type(exc).__name__)

@@ -13,6 +13,7 @@ from secondlook.accounts.models import User
 from secondlook.workflow import audit, drafts
 from secondlook.workflow.errors import WorkflowError
 from secondlook.workflow.models import AuditEntry, Decision, DraftRecord
+from tests.conftest import checker_for
 from tests.workflow_helpers import add_staff, marker_engine
 
 THREADS = 50
@@ -51,7 +52,7 @@ def test_fifty_concurrent_approve_and_release_release_once(db, blank_nlp) -> Non
                      for n in range(THREADS)]
         s.add_all(approvers)
         view = drafts.create_draft(session=s, author=users["alice"], text="Sports day",
-                                   engine=marker_engine(blank_nlp))
+                                   checker=checker_for(marker_engine(blank_nlp)))
         drafts.submit(session=s, draft_id=view.id, user=users["alice"])
         draft_id, sha = view.id, view.content_sha256
         ids = [a.id for a in approvers]
@@ -83,7 +84,8 @@ def test_concurrent_appends_keep_one_unbroken_chain(db, blank_nlp) -> None:
 
     def create(s: Session, n: int) -> str:
         author = s.get(User, users["alice"].id)
-        drafts.create_draft(session=s, author=author, text=f"Post number {n}", engine=eng)
+        drafts.create_draft(session=s, author=author, text=f"Post number {n}",
+                            checker=checker_for(eng))
         return "created"
 
     outcomes = _race(db, create)

@@ -17,18 +17,17 @@ from moderation.pipeline import Engine
 from secondlook.workflow import audit, drafts, rules
 from secondlook.workflow.errors import Conflict, Forbidden, InvalidContent, InvalidTransition
 from secondlook.workflow.models import DraftState, ImageBlob
-from tests.conftest import EXAMPLES, TODAY
+from tests.conftest import EXAMPLES, TODAY, checker_for
 from tests.face_support import painted
-from tests.image_support import fake_engine, settings_env
+from tests.image_support import fake_engine
 from tests.workflow_helpers import MarkerCheck, gps_jpeg, photo
 
 pytest_plugins = ["tests.workflow_support"]  # fixtures: staff, wf, mengine
-__all__ = ["settings_env"]  # a fixture
 
 
 
 def new(wf, staff, mengine, text="Sports day was great!", author="alice", **kw):  # noqa: ANN001
-    return drafts.create_draft(session=wf, author=staff[author], text=text, engine=mengine,
+    return drafts.create_draft(session=wf, author=staff[author], text=text, checker=mengine,
                                **kw)
 
 
@@ -41,7 +40,7 @@ def test_a_new_draft_is_checked_against_the_stored_register(sqlite_db, staff, en
     with session_scope(sqlite_db) as s:
         import_register_file(s, EXAMPLES / "register.csv")
     with session_scope(sqlite_db) as s:
-        view = drafts.create_draft(session=s, author=staff["alice"], engine=engine,
+        view = drafts.create_draft(session=s, author=staff["alice"], checker=checker_for(engine),
                                    text="Well done Amelia Thompson", channels=["facebook"],
                                    today=TODAY)
         assert view.verdict == "block" and view.draft.state == DraftState.DRAFT
@@ -54,8 +53,8 @@ def test_photos_are_stored_without_metadata_with_alt_text_and_tagged_findings(
         wf, staff, blank_nlp) -> None:  # noqa: ANN001
     upload = DraftImage(data=gps_jpeg(), alt="Children racing", name="race.jpg")
     checks = Engine(nlp=blank_nlp, checks=[ImageCheck(), MarkerCheck()])
-    view = new(wf, staff, checks, text="[safeguarding] sports day", images=[upload, upload],
-               channels=["classdojo"])
+    view = new(wf, staff, checker_for(checks), text="[safeguarding] sports day",
+               images=[upload, upload], channels=["classdojo"])
     assert [i.alt for i in view.images] == ["Children racing", "Children racing"]
     assert len(wf.exec(select(ImageBlob)).all()) == 1  # the same photo twice is stored once
     blob = wf.get(ImageBlob, view.images[0].sha256)
@@ -110,7 +109,7 @@ def test_the_author_cannot_approve_their_own_draft(wf, staff, mengine) -> None:
 
 def test_a_colleague_who_edited_cannot_approve(wf, staff, mengine) -> None:
     view = submitted(wf, staff, mengine)
-    view = drafts.revise(session=wf, draft_id=view.id, user=staff["bob"], engine=mengine,
+    view = drafts.revise(session=wf, draft_id=view.id, user=staff["bob"], checker=mengine,
                          text="Sports day was brilliant!")
     assert view.revision.number == 2 and view.draft.state == DraftState.SUBMITTED
     with pytest.raises(Forbidden, match=r"you edited draft \d+ \(revision 2\)"):
@@ -126,7 +125,7 @@ def test_any_edit_voids_the_approval(wf, staff, mengine) -> None:
     old_hash = view.content_sha256
     drafts.approve(session=wf, draft_id=view.id, user=staff["bob"], content_sha256=old_hash)
     view = drafts.drop_channel(session=wf, draft_id=view.id, user=staff["alice"],
-                               channel="facebook", engine=mengine)
+                               channel="facebook", checker=mengine)
     assert view.revision.system_edit == "stopped posting to facebook"
     assert view.draft.state == DraftState.SUBMITTED and view.approvals == []
     assert view.content_sha256 != old_hash
@@ -138,10 +137,10 @@ def test_any_edit_voids_the_approval(wf, staff, mengine) -> None:
 
 def test_unchanged_content_makes_no_new_revision(wf, staff, mengine) -> None:
     view = new(wf, staff, mengine, images=[DraftImage(data=photo(), alt="a", name="a.jpg")])
-    same = drafts.revise(session=wf, draft_id=view.id, user=staff["alice"], engine=mengine,
+    same = drafts.revise(session=wf, draft_id=view.id, user=staff["alice"], checker=mengine,
                          text=view.revision.text)
     assert same.revision.number == 1
-    alt = drafts.revise(session=wf, draft_id=view.id, user=staff["alice"], engine=mengine,
+    alt = drafts.revise(session=wf, draft_id=view.id, user=staff["alice"], checker=mengine,
                         images=[DraftImage(data=photo(), alt="Runners at the line")])
     assert alt.revision.number == 2 and alt.images[0].sha256 == view.images[0].sha256
 
@@ -150,7 +149,7 @@ def test_block_can_never_be_submitted_or_approved(wf, staff, mengine) -> None:
     with pytest.raises(InvalidTransition, match="blocks release"):
         submitted(wf, staff, mengine, text="[block] home address")
     view = submitted(wf, staff, mengine)
-    view = drafts.revise(session=wf, draft_id=view.id, user=staff["alice"], engine=mengine,
+    view = drafts.revise(session=wf, draft_id=view.id, user=staff["alice"], checker=mengine,
                          text="now [block]")
     assert view.draft.state == DraftState.DRAFT  # back to the author, out of the queue
     with pytest.raises(InvalidTransition, match="cannot approve"):
@@ -215,7 +214,7 @@ def test_a_rejected_draft_is_final(wf, staff, mengine) -> None:
                          reason="We do not repeat rumours")
     assert view.draft.state == DraftState.REJECTED
     with pytest.raises(InvalidTransition, match="it is rejected"):
-        drafts.revise(session=wf, draft_id=view.id, user=staff["alice"], engine=mengine,
+        drafts.revise(session=wf, draft_id=view.id, user=staff["alice"], checker=mengine,
                       text="rumours, revised")
     assert rules.allowed_actions(staff["alice"], view) == frozenset()
 
@@ -243,21 +242,20 @@ def test_blurring_needs_a_face_to_blur(wf, staff, mengine) -> None:
     view = new(wf, staff, mengine, images=[DraftImage(data=photo(), alt="field")])
     with pytest.raises(InvalidContent, match="no faces were found in photo 1"):
         drafts.apply_blurred_copy(session=wf, draft_id=view.id, user=staff["alice"], image=0,
-                                  engine=mengine)
+                                  checker=mengine)
     with pytest.raises(InvalidContent, match="has no photo 3"):
         drafts.apply_blurred_copy(session=wf, draft_id=view.id, user=staff["alice"], image=2,
-                                  engine=mengine)
+                                  checker=mengine)
 
 
-def test_one_click_blur_is_a_new_revision_without_the_face(wf, staff, engine,
-                                                           settings_env) -> None:  # noqa: ANN001
+def test_one_click_blur_is_a_new_revision_without_the_face(wf, staff, engine) -> None:  # noqa: ANN001
     checks = fake_engine(engine)  # the real image and face checks on a fake face detector
     face = painted((200, 160), [(7, 40, 60, 40)])
-    view = new(wf, staff, checks, images=[DraftImage(data=face, alt="A runner")],
+    view = new(wf, staff, checker_for(checks), images=[DraftImage(data=face, alt="A runner")],
                channels=["facebook"])
     assert len(view.report["images"][0]["faces"]) == 1
     blurred = drafts.apply_blurred_copy(session=wf, draft_id=view.id, user=staff["alice"],
-                                        image=0, engine=checks)
+                                        image=0, checker=checker_for(checks))
     assert blurred.revision.number == 2
     assert blurred.revision.system_edit == "blurred 1 face(s) in photo 1"
     assert blurred.report["images"][0]["faces"] == []

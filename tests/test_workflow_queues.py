@@ -13,7 +13,7 @@ pytest_plugins = ["tests.workflow_support"]  # fixtures: staff, wf, mengine
 
 
 def _submit(wf, staff, mengine, text, author="alice"):  # noqa: ANN001
-    view = drafts.create_draft(session=wf, author=staff[author], text=text, engine=mengine)
+    view = drafts.create_draft(session=wf, author=staff[author], text=text, checker=mengine)
     return drafts.submit(session=wf, draft_id=view.id, user=staff[author])
 
 
@@ -24,10 +24,10 @@ def ids(items) -> list[int]:  # noqa: ANN001
 def test_awaiting_my_approval_leaves_out_my_own_and_what_i_edited(wf, staff, mengine) -> None:
     mine = _submit(wf, staff, mengine, "Carol's post", author="carol")
     edited = _submit(wf, staff, mengine, "Alice's first")
-    drafts.revise(session=wf, draft_id=edited.id, user=staff["carol"], engine=mengine,
+    drafts.revise(session=wf, draft_id=edited.id, user=staff["carol"], checker=mengine,
                   text="Alice's first, tidied by Carol")
     plain = _submit(wf, staff, mengine, "Alice's second")
-    drafts.create_draft(session=wf, author=staff["alice"], text="not submitted", engine=mengine)
+    drafts.create_draft(session=wf, author=staff["alice"], text="not submitted", checker=mengine)
     assert ids(queues.awaiting_approval(session=wf, user=staff["carol"])) == [plain.id]
     assert ids(queues.awaiting_approval(session=wf, user=staff["bob"])) == [
         mine.id, edited.id, plain.id]
@@ -63,7 +63,7 @@ def test_flagged_for_review_splits_headteacher_and_dsl(wf, staff, mengine) -> No
 def test_my_drafts_lists_everything_i_wrote_newest_first(wf, staff, mengine) -> None:
     first = _submit(wf, staff, mengine, "First")
     second = drafts.create_draft(session=wf, author=staff["alice"], text="Second [block]",
-                                 engine=mengine)
+                                 checker=mengine)
     _submit(wf, staff, mengine, "Carol's", author="carol")
     items = queues.my_drafts(session=wf, user=staff["alice"])
     assert ids(items) == [second.id, first.id]

@@ -14,7 +14,7 @@ from secondlook.workflow import audit, drafts
 from secondlook.workflow.errors import Conflict
 from secondlook.workflow.models import DraftState
 from secondlook.workflow.recheck import recheck, recheck_pending
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, checker_for
 from tests.workflow_helpers import add_staff
 
 POST = "Well done Amelia for the relay"  # first-name consent: fine until it is withdrawn
@@ -25,8 +25,8 @@ def _setup(db, engine) -> tuple[dict, int, str]:  # noqa: ANN001
     with session_scope(db) as s:
         import_register_file(s, EXAMPLES / "register.csv")
     with session_scope(db) as s:
-        view = drafts.create_draft(session=s, author=users["alice"], text=POST, engine=engine,
-                                   channels=["classdojo"])
+        view = drafts.create_draft(session=s, author=users["alice"], text=POST,
+                                   checker=checker_for(engine), channels=["classdojo"])
         drafts.submit(session=s, draft_id=view.id, user=users["alice"])
         assert view.verdict == "pass"
         return users, view.id, view.content_sha256
@@ -45,9 +45,9 @@ def test_a_withdrawal_stops_approval_until_the_draft_is_rechecked(sqlite_db, eng
         drafts.approve(session=s, draft_id=draft_id, user=users["bob"], content_sha256=sha)
     with Session(sqlite_db) as s, pytest.raises(Conflict, match="now report something diff"):
         drafts.approve(session=s, draft_id=draft_id, user=users["bob"], content_sha256=sha,
-                       engine=engine)
+                       checker=checker_for(engine))
     with session_scope(sqlite_db) as s:
-        view = recheck(session=s, draft_id=draft_id, engine=engine)
+        view = recheck(session=s, draft_id=draft_id, checker=checker_for(engine))
         assert view.verdict == "block" and view.revision.number == 2
         assert view.content_sha256 == sha  # same words: only the report changed
         assert view.draft.state == DraftState.DRAFT  # blocked: back to the author
@@ -63,10 +63,10 @@ def test_an_unrelated_change_rechecks_to_the_same_report_and_approval_goes_on(
         drafts.approve(session=s, draft_id=draft_id, user=users["bob"], content_sha256=sha)
     with session_scope(sqlite_db) as s:  # given the engine, approve re-checks on the spot
         view = drafts.approve(session=s, draft_id=draft_id, user=users["bob"],
-                              content_sha256=sha, engine=engine)
+                              content_sha256=sha, checker=checker_for(engine))
         assert view.revision.number == 1 and view.draft.state == DraftState.APPROVED
     with session_scope(sqlite_db) as s:
-        assert recheck_pending(session=s, engine=engine) == []
+        assert recheck_pending(session=s, checker=checker_for(engine)) == []
 
 
 def test_release_is_refused_on_a_stale_report(sqlite_db, engine) -> None:
@@ -77,7 +77,7 @@ def test_release_is_refused_on_a_stale_report(sqlite_db, engine) -> None:
     with Session(sqlite_db) as s, pytest.raises(Conflict, match="re-check it"):
         drafts.claim_release(session=s, draft_id=draft_id, user=users["alice"])
     with session_scope(sqlite_db) as s:
-        assert recheck_pending(session=s, engine=engine) == [draft_id]
+        assert recheck_pending(session=s, checker=checker_for(engine)) == [draft_id]
     with Session(sqlite_db) as s:
         view = drafts.get_draft(session=s, draft_id=draft_id, user=users["bob"])
         assert view.approvals == [] and view.verdict == "block"

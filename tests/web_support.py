@@ -9,7 +9,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine as DbEngine
 from sqlmodel import Session
 
-from moderation.pipeline import Engine
 from secondlook.accounts.models import Role, User, UserCreate
 from secondlook.accounts.sessions import create_session
 from secondlook.accounts.tokens import create_token
@@ -24,7 +23,7 @@ def make_app(db: DbEngine, nlp, **settings) -> FastAPI:  # noqa: ANN001, ANN003
     from web.app import create_app
 
     app = create_app(Settings(**settings), db=db)
-    app.state.moderation = Engine(nlp=nlp)
+    app.state.moderation.nlp = nlp  # the settings' options stay: only the model is swapped
     return app
 
 

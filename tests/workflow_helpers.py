@@ -12,8 +12,9 @@ from collections.abc import Iterable
 from sqlalchemy.engine import Engine as DbEngine
 from sqlmodel import Session
 
+from moderation.checks.base import CheckContext
 from moderation.findings import Finding, Severity, Span
-from moderation.pipeline import CheckContext, Engine
+from moderation.pipeline import Engine
 from secondlook.accounts.models import User
 
 STAFF = {

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy.engine import Engine as DbEngine
 from sqlmodel import Session
 
-from moderation.pipeline import Engine
 from secondlook.accounts.models import User
+from secondlook.workflow.checking import Checker
+from tests.conftest import checker_for
 from tests.workflow_helpers import add_staff, marker_engine
 
 
@@ -26,5 +27,6 @@ def wf(sqlite_db: DbEngine) -> Iterator[Session]:
 
 
 @pytest.fixture
-def mengine(blank_nlp) -> Engine:  # noqa: ANN001
-    return marker_engine(blank_nlp)
+def mengine(blank_nlp) -> Checker:  # noqa: ANN001
+    """The marker check behind the checker the workflow services take."""
+    return checker_for(marker_engine(blank_nlp))

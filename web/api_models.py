@@ -1,4 +1,4 @@
-"""JSON shapes of the workflow API, and the mapping of workflow errors to status codes.
+"""JSON shapes of the workflow API (and of the check endpoint, which takes the same draft).
 
 Responses are built from explicit ``*Out`` models so nothing else of a row (a password
 hash, image bytes) can reach a client by accident.
@@ -8,31 +8,18 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from fastapi import HTTPException
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from moderation.draft import DraftImage
 from secondlook.accounts.models import User
-from secondlook.workflow.errors import InvalidContent, WorkflowError
+from secondlook.workflow.errors import InvalidContent
 from secondlook.workflow.models import Decision, DecisionKind
 from secondlook.workflow.rules import allowed_actions
 from secondlook.workflow.views import DraftView, image_input
-
-
-@contextmanager
-def api_errors(session: Session) -> Iterator[None]:
-    """Workflow refusals as JSON errors: 404, 403, 409 or 422 with the rule's own message."""
-    try:
-        yield
-    except WorkflowError as exc:
-        session.rollback()
-        raise HTTPException(status_code=exc.status_code, detail=str(exc)) from exc
 
 
 class ImageIn(BaseModel):

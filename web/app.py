@@ -7,18 +7,16 @@ import secrets
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from sqlalchemy.engine import Engine as DbEngine
 
 from secondlook.config import Settings, get_settings
+from web.deps import checker_of
+from web.templating import HERE
 
 log = logging.getLogger(__name__)
-HERE = Path(__file__).parent
-templates = Jinja2Templates(directory=str(HERE / "templates"))
 
 
 @asynccontextmanager
@@ -29,7 +27,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     from secondlook.release.scheduler import DueReleaser
 
     # scheduled posts, old approvals
-    releaser = DueReleaser(app.state.db, app.state.settings, app.state.moderation)
+    releaser = DueReleaser(app.state.db, app.state.settings, checker_of(app.state))
     releaser.start()
     yield
     releaser.stop()
@@ -43,11 +41,14 @@ def _warm_up(app: FastAPI) -> None:
 
 
 def create_app(settings: Settings | None = None, *, db: DbEngine | None = None) -> FastAPI:
+    """The app for ``settings``: they reach every check (``CheckOptions``) and the storage
+    (the data key), never read again below this point."""
     from consent_store.db import make_engine
     from secondlook.accounts.setup import FirstAdminSetup
     from secondlook.accounts.throttle import LoginThrottle
     from secondlook.checking import moderation_engine
-    from web import errors, formatting, security
+    from secondlook.keys import data_key
+    from web import errors, security
     from web.routers import (
         account,
         admin_channels,
@@ -85,14 +86,13 @@ def create_app(settings: Settings | None = None, *, db: DbEngine | None = None) 
     app.state.settings = settings
     app.state.db = db if db is not None else make_engine(settings.resolved_database_url())
     app.state.moderation = moderation_engine(settings)
+    app.state.data_key = data_key(settings)
     app.state.csrf_key = secrets.token_bytes(32)
     app.state.first_admin = FirstAdminSetup()
     app.state.login_throttle = LoginThrottle(
         free_attempts=settings.login_free_attempts,
         max_delay=settings.login_max_delay_seconds,
     )
-    templates.env.globals["csrf_token"] = security.csrf_token
-    formatting.install(templates.env)
     app.add_middleware(security.SecurityHeadersMiddleware, secure_cookie=settings.cookie_secure)
     errors.install(app)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.engine import Engine as DbEngine
@@ -19,6 +19,7 @@ from secondlook.accounts.models import Role, User
 from secondlook.accounts.sessions import SignedIn, Timeouts, resolve_session
 from secondlook.accounts.tokens import user_for_token
 from secondlook.config import Settings
+from secondlook.workflow.checking import Checker
 
 SESSION_COOKIE = "sl_session"
 
@@ -40,10 +41,25 @@ def get_moderation(request: Request) -> ModerationEngine:
     return request.app.state.moderation
 
 
+def checker_of(state: Any) -> Checker:
+    """What checking drafts needs, from the app's state: its moderation engine and data key."""
+    return Checker(state.moderation, state.data_key)
+
+
+def get_checker(request: Request) -> Checker:
+    return checker_of(request.app.state)
+
+
+def get_data_key(request: Request) -> bytes:
+    return request.app.state.data_key
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 DbDep = Annotated[DbEngine, Depends(get_db)]
 SessionDep = Annotated[Session, Depends(get_session)]
 ModerationDep = Annotated[ModerationEngine, Depends(get_moderation)]
+CheckerDep = Annotated[Checker, Depends(get_checker)]
+DataKeyDep = Annotated[bytes, Depends(get_data_key)]
 
 
 def timeouts(settings: Settings) -> Timeouts:

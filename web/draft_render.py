@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from moderation.draft import CHANNELS
+from consent_store.channels import CHANNELS
 
 SEVERITY_RANK = {"info": 0, "review": 1, "block": 2}
 CHANNEL_RULE = re.compile(r"^(?:channel|accessibility)\.(" + "|".join(CHANNELS) + r")\.")

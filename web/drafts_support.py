@@ -10,51 +10,31 @@ from typing import Any
 from fastapi import HTTPException, UploadFile
 from sqlmodel import Session, col, select
 
-from moderation.draft import CHANNELS, DraftImage
-from moderation.pipeline import Engine
+from consent_store.channels import CHANNELS
+from moderation.draft import DraftImage
 from secondlook.accounts.models import User
-from secondlook.workflow.errors import (
-    Conflict,
-    Forbidden,
-    InvalidContent,
-    InvalidTransition,
-    NotFound,
-    StaleReport,
-    WorkflowError,
-)
+from secondlook.workflow.checking import Checker
+from secondlook.workflow.errors import StaleReport
 from secondlook.workflow.models import Revision
 from secondlook.workflow.recheck import recheck
 from secondlook.workflow.rules import allowed_actions
 from secondlook.workflow.views import DraftView
 from web.draft_render import face_boxes, fixes_for, highlight, image_size
+from web.errors import workflow_errors
 
 MAX_PHOTO_BYTES = 25 * 1024 * 1024
-STATUS = {NotFound: 404, Forbidden: 403, Conflict: 409, InvalidTransition: 409,
-          InvalidContent: 400}
 
 
 @contextmanager
-def workflow_errors(session: Session) -> Iterator[None]:
-    """A refused workflow step becomes an HTTP error whose message says why (no traceback)."""
-    try:
-        yield
-    except WorkflowError as exc:
-        session.rollback()
-        status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 400)
-        raise HTTPException(status_code=status, detail=str(exc)) from exc
-
-
-@contextmanager
-def decision_errors(session: Session, *, draft_id: int, engine: Engine) -> Iterator[None]:
+def decision_errors(session: Session, *, draft_id: int, checker: Checker) -> Iterator[None]:
     """As ``workflow_errors``; a decision refused because the register changed the report
     also stores the new report (as a system re-check) so the page shows what changed."""
     try:
         with workflow_errors(session):
             yield
     except HTTPException as exc:
-        stale = isinstance(exc.__cause__, StaleReport)
-        if stale:
-            recheck(session=session, draft_id=draft_id, engine=engine)
+        if isinstance(exc.__cause__, StaleReport):
+            recheck(session=session, draft_id=draft_id, checker=checker)
             session.commit()
             exc.detail = (f"{exc.detail}. Second Look has re-checked the draft against "
                           "today's register: open it again and read the new findings.")
@@ -64,7 +44,7 @@ def decision_errors(session: Session, *, draft_id: int, engine: Engine) -> Itera
 def chosen_channels(values: list[str] | None) -> list[str]:
     picked = [c for c in CHANNELS if c in (values or [])]
     if not picked:
-        raise HTTPException(status_code=400, detail="tick at least one channel to post to")
+        raise HTTPException(status_code=422, detail="tick at least one channel to post to")
     return picked
 
 

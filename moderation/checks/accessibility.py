@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from consent_store.channels import channel as channel_of
 from moderation import policy
-from moderation.channel_limits import limits_for
+from moderation.checks.base import CheckContext
 from moderation.draft import DraftImage
 from moderation.findings import Finding, Severity
 
@@ -31,7 +32,7 @@ def _missing(index: int, image: DraftImage) -> Finding:
 
 
 def _too_long(index: int, length: int, channel: str) -> Finding:
-    limits = limits_for(channel)
+    limits = channel_of(channel)
     return Finding(
         check="accessibility", severity=Severity.BLOCK,
         rule=f"accessibility.{channel}.alt-text-too-long",
@@ -46,13 +47,13 @@ def _too_long(index: int, length: int, channel: str) -> Finding:
 class AccessibilityCheck:
     name = "accessibility"
 
-    def run(self, ctx) -> Iterator[Finding]:  # noqa: ANN001 - CheckContext
+    def run(self, ctx: CheckContext) -> Iterator[Finding]:
         for index, image in enumerate(ctx.draft.images):
             alt = image.alt.strip()
             if not alt:
                 yield _missing(index, image)
                 continue
             for channel in ctx.draft.channels:
-                cap = limits_for(channel).max_alt_text
+                cap = channel_of(channel).max_alt_text
                 if cap is not None and len(alt) > cap:
                     yield _too_long(index, len(alt), channel)

@@ -1,6 +1,6 @@
 """Will each target channel accept the post? Length, image count and image size.
 
-Limits are data (``moderation.channel_limits``); this check only compares.
+Limits are data (``consent_store.channels``); this check only compares.
 Image sizes are those of the bytes in the draft, which are what release sends.
 A post a channel would refuse blocks: it cannot go out until the draft changes.
 """
@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from consent_store.channels import MB, Channel, channel
 from moderation import policy
-from moderation.channel_limits import MB, ChannelLimits, limits_for
+from moderation.checks.base import CheckContext
+from moderation.draft import DraftImage
 from moderation.findings import Finding, Severity
 from moderation.weighted_length import weighted_length
 
@@ -24,11 +26,11 @@ def _finding(rule: str, message: str, suggestion: str, image: int | None = None)
     )
 
 
-def _text_length(text: str, limits: ChannelLimits) -> int:
+def _text_length(text: str, limits: Channel) -> int:
     return weighted_length(text).weighted if limits.weighted_text else len(text)
 
 
-def _length_findings(text: str, channel: str, limits: ChannelLimits) -> Iterator[Finding]:
+def _length_findings(text: str, name: str, limits: Channel) -> Iterator[Finding]:
     if limits.max_text is None:
         return
     length = _text_length(text, limits)
@@ -36,7 +38,7 @@ def _length_findings(text: str, channel: str, limits: ChannelLimits) -> Iterator
         return
     how = " (links count 23, emoji and CJK characters 2)" if limits.weighted_text else ""
     yield _finding(
-        f"channel.{channel}.text-too-long",
+        f"channel.{name}.text-too-long",
         f"{limits.label} counts this post as {length} characters{how}; "
         f"its limit is {limits.max_text}.",
         f"Shorten the text by {length - limits.max_text} characters, "
@@ -44,10 +46,11 @@ def _length_findings(text: str, channel: str, limits: ChannelLimits) -> Iterator
     )
 
 
-def _image_findings(images: tuple, channel: str, limits: ChannelLimits) -> Iterator[Finding]:
+def _image_findings(images: tuple[DraftImage, ...], name: str,
+                    limits: Channel) -> Iterator[Finding]:
     if limits.max_images is not None and len(images) > limits.max_images:
         yield _finding(
-            f"channel.{channel}.too-many-images",
+            f"channel.{name}.too-many-images",
             f"{limits.label} takes at most {limits.max_images} images; "
             f"this post has {len(images)}.",
             f"Remove {len(images) - limits.max_images} image(s), or untick {limits.label}.",
@@ -57,7 +60,7 @@ def _image_findings(images: tuple, channel: str, limits: ChannelLimits) -> Itera
     for index, image in enumerate(images):
         if len(image.data) > limits.max_image_bytes:
             yield _finding(
-                f"channel.{channel}.image-too-large",
+                f"channel.{name}.image-too-large",
                 f"Image {index + 1}{_named(image.name)} is {len(image.data) / MB:.1f} MB; "
                 f"{limits.label} takes images up to {limits.max_image_bytes / MB:.0f} MB.",
                 "Use a smaller copy of the photo (e.g. resize it to 2048 pixels wide).",
@@ -72,9 +75,9 @@ def _named(name: str) -> str:
 class ChannelCheck:
     name = "channel"
 
-    def run(self, ctx) -> Iterator[Finding]:  # noqa: ANN001 - CheckContext
+    def run(self, ctx: CheckContext) -> Iterator[Finding]:
         draft = ctx.draft
-        for channel in draft.channels:
-            limits = limits_for(channel)
-            yield from _length_findings(draft.text, channel, limits)
-            yield from _image_findings(draft.images, channel, limits)
+        for name in draft.channels:
+            limits = channel(name)
+            yield from _length_findings(draft.text, name, limits)
+            yield from _image_findings(draft.images, name, limits)

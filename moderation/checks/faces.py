@@ -13,28 +13,24 @@ import os
 from collections.abc import Iterator
 from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
-from typing import TYPE_CHECKING
 
 import numpy as np
 
+from consent_store.channels import CHANNELS, labels
 from consent_store.snapshot import LearnerRecord
-from moderation.checks.image import DECODED, POLICY_IMAGES, photo_label
-from moderation.draft import CHANNELS
+from moderation.checks.base import CheckContext
+from moderation.checks.image import POLICY_IMAGES
+from moderation.draft import photo_label
 from moderation.findings import Finding, Severity
-from moderation.images.detection import DetectionPlan, detect, encode, make_pool
+from moderation.images.detection import detect, encode, make_pool
 from moderation.images.faces import ENCODING_SIZE, DlibBackend, FaceBackend
 from moderation.images.matching import Match, TemplateMatcher
 from moderation.report import FaceBox, FaceReport
-from secondlook.config import Settings, get_settings
-
-if TYPE_CHECKING:
-    from moderation.pipeline import CheckContext
 
 BACKEND = "face-backend"  # engine service keys; tests put a fake backend here
 POOL = "face-pool"
 # Worst first: one channel without consent is enough to block.
 _WORST_FIRST = ("never_publish", "refused", "expired", "granted")
-_CHANNEL_NAMES = {"facebook": "Facebook", "twitter": "X/Twitter", "classdojo": "Class Dojo"}
 
 
 def worst(consents: list[str]) -> str:
@@ -45,12 +41,8 @@ class FaceCheck:
     name = "face"
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
-        decoded = ctx.artifacts.get(DECODED, {})
-        if not decoded:
-            return
-        settings = get_settings()
         for position, report in enumerate(ctx.image_reports):
-            found = _faces_in(ctx, settings, decoded[report.index].rgb())
+            found = _faces_in(ctx, ctx.decoded[report.index].rgb())
             faces = [_face_report(box, match, ctx) for box, match in found]
             ctx.image_reports[position] = dataclasses.replace(report, faces=tuple(faces))
             label = photo_label(report.index, ctx.draft.images[report.index].name)
@@ -58,17 +50,15 @@ class FaceCheck:
                 yield _finding(ctx, report.index, number, face, label)
 
 
-def _faces_in(
-    ctx: CheckContext, settings: Settings, rgb: np.ndarray
-) -> list[tuple[FaceBox, Match]]:
-    backend: FaceBackend = ctx.engine.service(BACKEND, DlibBackend)
-    pool = _pool(ctx, settings)
-    matcher: TemplateMatcher = ctx.engine.per_register(
+def _faces_in(ctx: CheckContext, rgb: np.ndarray) -> list[tuple[FaceBox, Match]]:
+    options = ctx.resources.options
+    backend: FaceBackend = ctx.resources.service(BACKEND, DlibBackend)
+    pool = _pool(ctx)
+    matcher: TemplateMatcher = ctx.resources.per_register(
         ctx.register, "face-matcher", lambda: TemplateMatcher(ctx.register.templates)
     )
-    plan = DetectionPlan(settings.face_min_px, settings.face_tile_px, settings.face_tile_overlap_px)
     try:
-        boxes = detect(rgb, backend, plan, pool)
+        boxes = detect(rgb, backend, options.detection_plan, pool)
         # Nobody enrolled: every face is unknown, so skip the costly encoding.
         encodings = (
             encode(rgb, boxes, backend, pool) if matcher.learners
@@ -77,17 +67,17 @@ def _faces_in(
     except BrokenProcessPool:
         # A worker died (e.g. out of memory): this draft fails closed, the next one gets a
         # fresh pool instead of the same broken one.
-        ctx.engine.services.pop(POOL, None)
+        ctx.resources.services.pop(POOL, None)
         raise
-    matches = matcher.match(encodings, settings.face_match_threshold, settings.face_match_margin)
+    matches = matcher.match(encodings, options.face_match_threshold, options.face_match_margin)
     return list(zip(boxes, matches, strict=True))
 
 
-def _pool(ctx: CheckContext, settings: Settings) -> Executor | None:
-    workers = settings.face_workers or os.cpu_count() or 1
+def _pool(ctx: CheckContext) -> Executor | None:
+    workers = ctx.resources.options.face_workers or os.cpu_count() or 1
     if workers < 2:
         return None
-    pool: Executor = ctx.engine.service(POOL, lambda: make_pool(workers))
+    pool: Executor = ctx.resources.service(POOL, lambda: make_pool(workers))
     return pool
 
 
@@ -144,7 +134,7 @@ def _known(
         return ("faces.consent-granted", Severity.INFO,
                 f"{who}; photo consent is given for every channel of this post.", "")
     missing = [c for c, v in face.channels.items() if v != "granted"]
-    names = ", ".join(_CHANNEL_NAMES[c] for c in missing)
+    names = labels(missing)
     if face.consent == "expired":
         rule, why = "faces.consent-expired", f"photo consent has expired ({names})"
     else:
@@ -156,5 +146,5 @@ def _fix(rec: LearnerRecord, ctx: CheckContext) -> str:
     allowed = [c for c in CHANNELS if rec.photo_consent(c, ctx.today) == "granted"]
     fix = "Blur the face (use the blurred copy), remove the photo"
     if allowed:
-        return f"{fix}, or post to {' and '.join(_CHANNEL_NAMES[c] for c in allowed)} only."
+        return f"{fix}, or post to {labels(allowed)} only."
     return f"{fix}."

@@ -1,61 +1,58 @@
-"""The image check: every photo decoded safely once, and a metadata-free copy made.
+"""The image check: every photo decoded safely, once, and what it carries besides pixels.
 
-Its results are shared with the face check through ``ctx.artifacts``; it
-appends one ``ImageReport`` per photo it could decode (the face check adds the
-faces). A photo it cannot decode blocks the draft with a finding that says
-what to do, never a traceback.
+It appends one ``ImageReport`` per photo it could decode and leaves the pixels
+in ``ctx.decoded`` for the face check. A photo it cannot decode blocks the draft
+with a finding that says what to do, never a traceback. The metadata a photo
+carries is listed as removed: the copy that is published is re-encoded from
+pixels (``moderation.images.sanitise``), and a photo the workflow already
+re-encoded brings the list of what its upload had (``DraftImage.removed``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+
+from PIL import Image
 
 from moderation import policy
+from moderation.checks.base import CheckContext
+from moderation.draft import DraftImage, photo_label
 from moderation.findings import Finding, Severity
-from moderation.images.decode import DecodedImage, ImageRejected, Limits, decode
-from moderation.images.sanitise import SanitisedImage, sanitise
+from moderation.images.decode import ImageRejected, decode
+from moderation.images.sanitise import found_metadata
 from moderation.report import ImageReport
-from secondlook.config import get_settings
-
-if TYPE_CHECKING:
-    from moderation.pipeline import CheckContext
 
 POLICY_IMAGES = policy.IMAGE_CONSENT
 POLICY_LOCATION = policy.LOCATION
-DECODED = "images.decoded"  # artifacts key: {index: DecodedImage}
-RELEASED = "images.released"  # artifacts key: {index: SanitisedImage}
-
-
-def photo_label(index: int, name: str = "") -> str:
-    """How people count photos: from 1, with the file name when there is one."""
-    return f"photo {index + 1}" + (f" ({name})" if name else "")
 
 
 class ImageCheck:
     name = "image"
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
-        settings = get_settings()
-        limits = Limits(settings.image_max_bytes, settings.image_max_pixels)
-        decoded: dict[int, DecodedImage] = ctx.artifacts.setdefault(DECODED, {})
-        released: dict[int, SanitisedImage] = ctx.artifacts.setdefault(RELEASED, {})
+        options = ctx.resources.options
         images = ctx.draft.images
-        if len(images) > settings.images_per_draft:
-            yield _too_many(len(images), settings.images_per_draft)
-        for index, upload in enumerate(images[: settings.images_per_draft]):
+        if len(images) > options.images_per_draft:
+            yield _too_many(len(images), options.images_per_draft)
+        for index, upload in enumerate(images[: options.images_per_draft]):
             label = photo_label(index, upload.name)
             try:
-                decoded[index] = decode(upload.data, limits, label)
+                decoded = ctx.decoded[index] = decode(upload.data, options.image_limits, label)
             except ImageRejected as exc:
                 yield _rejected(index, exc)
                 continue
-            released[index] = clean = sanitise(decoded[index])
+            removed, gps = _carried(upload, decoded.source)
             ctx.image_reports.append(
-                ImageReport(index, upload.sha256, clean.width, clean.height, clean.metadata_removed)
+                ImageReport(index, upload.sha256, decoded.width, decoded.height, removed)
             )
-            if clean.gps:
-                yield gps_finding(index, label)
+            if gps:
+                yield _gps(index, label)
+
+
+def _carried(upload: DraftImage, source: Image.Image) -> tuple[tuple[str, ...], bool]:
+    """What the file holds now plus what its upload held before re-encoding."""
+    found, gps = found_metadata(source)
+    return tuple(sorted({*found, *upload.removed})), gps or upload.gps
 
 
 def _rejected(index: int, exc: ImageRejected) -> Finding:
@@ -74,7 +71,7 @@ def _too_many(count: int, limit: int) -> Finding:
     )
 
 
-def gps_finding(index: int, label: str) -> Finding:
+def _gps(index: int, label: str) -> Finding:
     return Finding(
         check="image", severity=Severity.INFO, rule="image.gps-location",
         message=(

@@ -10,19 +10,16 @@ family agreed to is shown as info. Names are matched on the normalised text
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from consent_store.snapshot import LearnerRecord, RegisterSnapshot
 from moderation import policy
+from moderation.checks.base import CheckContext
 from moderation.findings import Finding, Severity, Span
 from moderation.text.context import reads_as_name
 from moderation.text.lexicon import word_names
 from moderation.text.mentions import draft_names
 from moderation.text.names import NOT_SURNAME, Mention, NameToken, Owner, titled
 from moderation.text.shared import text_view
-
-if TYPE_CHECKING:
-    from moderation.pipeline import CheckContext
 
 POLICY = policy.PERSONAL_INFORMATION
 _IDENTIFYING = {"full", "initial", "reversed"}
@@ -64,7 +61,7 @@ class LearnerNameCheck:
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
         snapshot = ctx.register
-        by_upn: dict[str, LearnerRecord] = ctx.engine.per_register(
+        by_upn: dict[str, LearnerRecord] = ctx.resources.per_register(
             snapshot, "text.learners-by-upn",
             lambda: {rec.upn: rec for rec in snapshot.current_learners})
         norm = text_view(ctx).norm

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from spacy.tokens import Token
 
 from consent_store.snapshot import RegisterSnapshot
 from moderation import policy
+from moderation.checks.base import CheckContext
 from moderation.findings import Finding, Severity, Span
 from moderation.text.context import clearly_a_name
 from moderation.text.lexicon import first_names, public_names, word_names
@@ -26,9 +26,6 @@ from moderation.text.names import NOT_SURNAME, NameToken, titled
 from moderation.text.normalise import fold_name
 from moderation.text.sentences import TITLE_NAME
 from moderation.text.shared import text_view
-
-if TYPE_CHECKING:
-    from moderation.pipeline import CheckContext
 
 POLICY = policy.PERSONAL_INFORMATION
 RULE = "people.unknown-person"
@@ -79,7 +76,7 @@ class PersonNameCheck:
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
         names = draft_names(ctx)
-        staff = ctx.engine.per_register(ctx.register, "text.staff-names",
+        staff = ctx.resources.per_register(ctx.register, "text.staff-names",
                                         lambda: StaffNames.of(ctx.register))
         titled_names = list(self._titled(ctx, staff))
         taken = self._known_spans(ctx, names) + [s for s, known in titled_names if known]

@@ -6,13 +6,10 @@ The patterns are rules in ``rules/personal_data.yaml``; this check only runs the
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
+from moderation.checks.base import CheckContext
 from moderation.findings import Finding
 from moderation.text.shared import rule_findings
-
-if TYPE_CHECKING:
-    from moderation.pipeline import CheckContext
 
 
 class PersonalDataCheck:

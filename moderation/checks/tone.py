@@ -7,13 +7,10 @@ a phrase without touching code; this check only runs them.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
+from moderation.checks.base import CheckContext
 from moderation.findings import Finding
 from moderation.text.shared import rule_findings
-
-if TYPE_CHECKING:
-    from moderation.pipeline import CheckContext
 
 
 class ToneCheck:

@@ -69,12 +69,3 @@ class TemplateMatcher:
 
     def _exact_distance(self, faces: np.ndarray, columns: np.ndarray) -> np.ndarray:
         return np.linalg.norm(self._exact[columns] - faces, axis=1)
-
-    def learner_distances(self, encodings: np.ndarray) -> np.ndarray:
-        """Per face and learner, the distance to that learner's nearest template."""
-        faces = np.asarray(encodings, dtype=np.float64).reshape(-1, _DIM)
-        if not self.learners or not len(faces):
-            return np.zeros((len(faces), len(self.learners)))
-        diff = faces[:, None, :] - self._exact[None, :, :]
-        all_distances = np.sqrt(np.einsum("ijk,ijk->ij", diff, diff))
-        return np.minimum.reduceat(all_distances, self._starts, axis=1)

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from moderation.checks.base import CheckContext
 from moderation.text.lexicon import public_names
 from moderation.text.names import Mention, NameIndex, NameToken, tokenize
 from moderation.text.shared import text_view
-
-if TYPE_CHECKING:
-    from moderation.pipeline import CheckContext
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +19,7 @@ class DraftNames:
 def name_index(ctx: CheckContext) -> NameIndex:
     """Built once per register snapshot: learners, staff and public figures."""
     snap = ctx.register
-    return ctx.engine.per_register(
+    return ctx.resources.per_register(
         snap, "text.name-index",
         lambda: NameIndex.build(snap.current_learners, snap.staff, public_names()),
     )

@@ -98,6 +98,8 @@ class RuleRunner:
         return _dedupe(spans)
 
     def _raw_spans(self, rule: Rule, view: TextView) -> list[SpanPair]:
+        if rule.kind == "cross":
+            return []  # combines other checks' findings: nothing to match in the text
         if rule.kind in ("regex", "phrases"):
             return [view.norm.to_source(*m.span()) for p in self._regex[rule.id]
                     for m in p.finditer(view.norm.text) if m.end() > m.start()]

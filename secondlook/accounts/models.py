@@ -39,10 +39,6 @@ class User(UserBase, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-class UserPublic(UserBase):
-    id: int
-
-
 class UserCreate(SQLModel):
     """What an admin (or the first-admin setup page) supplies to create an account."""
 

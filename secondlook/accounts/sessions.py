@@ -77,16 +77,3 @@ def end_session(*, session: Session, token: str) -> None:
 def end_all_sessions(*, session: Session, user_id: int) -> None:
     """Used when a password changes or a user is deactivated."""
     session.exec(delete(WebSession).where(col(WebSession.user_id) == user_id))
-
-
-def purge_expired(*, session: Session, timeouts: Timeouts) -> int:
-    now = utcnow()
-    stale = session.exec(
-        select(WebSession).where(
-            (col(WebSession.last_seen_at) < now - timeouts.idle)
-            | (col(WebSession.created_at) < now - timeouts.absolute)
-        )
-    ).all()
-    for row in stale:
-        session.delete(row)
-    return len(stale)

@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 
 from secondlook.config import Settings, get_settings
+
+if TYPE_CHECKING:
+    from secondlook.workflow.checking import Checker
 
 
 class CommandError(Exception):
@@ -41,12 +45,30 @@ def open_database(settings: Settings | None = None, *, migrate_if_needed: bool =
     return engine
 
 
-def validate_rule_packs() -> None:
+def validate_rule_packs(settings: Settings) -> None:
     """A broken rule pack stops the command before it checks or serves anything."""
-    from moderation.rulepack import RulePackError
-    from moderation.text.shared import configured_rules
+    from moderation.rulepack import RulePackError, load_rules, pack_paths
 
     try:
-        configured_rules()
+        load_rules(pack_paths(settings.rules_dir))
     except RulePackError as exc:
         raise CommandError(f"rule pack refused: {exc}") from exc
+
+
+def data_key(settings: Settings) -> bytes:
+    """The data key, or a one-line error naming the setting or file at fault."""
+    from consent_store.crypto import CryptoError
+    from secondlook import keys
+
+    try:
+        return keys.data_key(settings)
+    except (CryptoError, OSError) as exc:
+        raise CommandError(f"the data key cannot be read: {exc}") from exc
+
+
+def checker(settings: Settings) -> Checker:
+    """What checking drafts needs, built from the settings once per command."""
+    from secondlook.checking import moderation_engine
+    from secondlook.workflow.checking import Checker
+
+    return Checker(moderation_engine(settings), data_key(settings))

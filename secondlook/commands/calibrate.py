@@ -7,7 +7,7 @@ from datetime import date
 
 import numpy as np
 
-from secondlook.commands import Command, open_database
+from secondlook.commands import Command, data_key, open_database
 from secondlook.config import Settings, get_settings
 
 
@@ -53,7 +53,7 @@ def _run(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     with session_scope(open_database(settings)) as session:
-        snapshot = load_snapshot(session, date.today())
+        snapshot = load_snapshot(session, date.today(), key=data_key(settings))
     names = {rec.upn: f"{rec.display_name}, {rec.year_group}" for rec in snapshot.learners}
     print(render(calibrate(snapshot.templates), names, settings))
     return 0

@@ -10,7 +10,7 @@ import argparse
 import getpass
 import sys
 
-from secondlook.commands import Command, CommandError, open_database
+from secondlook.commands import Command, CommandError, data_key, open_database
 from secondlook.config import get_settings
 
 
@@ -35,11 +35,13 @@ def _run(args: argparse.Namespace) -> int:
 
     values = {"page_id": args.page_id or "", "username": (args.username or "").lstrip("@"),
               "token": _read_token(args)}
-    engine = open_database(get_settings())
+    settings = get_settings()
+    engine = open_database(settings)
+    key = data_key(settings)
     try:
         with session_scope(engine) as session:
             row = set_credentials(session=session, channel=args.channel, values=values,
-                                  actor=None)
+                                  actor=None, key=key)
             account = row.account
     except (CredentialError, SealError) as exc:
         raise CommandError(f"{exc} (usage: secondlook channel set {args.channel} "

@@ -5,10 +5,17 @@ import json
 import sys
 from pathlib import Path
 
-from moderation.draft import CHANNELS, Draft, DraftError, DraftImage
+from consent_store.channels import CHANNELS
+from moderation.draft import Draft, DraftError, DraftImage
 from moderation.findings import Verdict
 from moderation.report import Report
-from secondlook.commands import Command, CommandError, open_database, validate_rule_packs
+from secondlook.commands import (
+    Command,
+    CommandError,
+    data_key,
+    open_database,
+    validate_rule_packs,
+)
 from secondlook.config import get_settings
 
 
@@ -45,8 +52,8 @@ def _run(args: argparse.Namespace) -> int:
     from secondlook.checking import moderation_engine, register_snapshot
 
     settings = get_settings()
-    validate_rule_packs()
-    register = register_snapshot(open_database(settings))
+    validate_rule_packs(settings)
+    register = register_snapshot(open_database(settings), data_key(settings))
     engine = moderation_engine(settings)
     if args.batch is not None:
         if args.images or args.channels:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from secondlook.commands import Command, open_database
+from secondlook.commands import Command, checker, open_database
 from secondlook.config import get_settings
 
 
@@ -14,13 +14,12 @@ def _configure(parser: argparse.ArgumentParser) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from consent_store.db import session_scope
-    from secondlook.checking import moderation_engine
     from secondlook.workflow.recheck import recheck_pending
 
     settings = get_settings()
     engine = open_database(settings)
     with session_scope(engine) as session:
-        changed = recheck_pending(session=session, engine=moderation_engine(settings))
+        changed = recheck_pending(session=session, checker=checker(settings))
     if not changed:
         print("Every pending draft's report still holds for the current register.")
         return 0

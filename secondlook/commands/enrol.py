@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from secondlook.commands import Command, CommandError, open_database
+from secondlook.commands import Command, CommandError, data_key, open_database
 from secondlook.config import get_settings
 
 
@@ -31,6 +31,7 @@ def _read(paths: list[Path]) -> list:
 
 def _run(args: argparse.Namespace) -> int:
     from consent_store.db import session_scope
+    from secondlook.checking import check_options
     from secondlook.enrolment import EnrolmentError, enrol
 
     settings = get_settings()
@@ -38,7 +39,8 @@ def _run(args: argparse.Namespace) -> int:
     engine = open_database(settings)
     try:
         with session_scope(engine) as session:
-            result = enrol(session=session, upn=args.upn, photos=uploads, settings=settings)
+            result = enrol(session=session, upn=args.upn, photos=uploads,
+                           key=data_key(settings), options=check_options(settings))
     except EnrolmentError as exc:
         raise CommandError(f"{args.upn}: not enrolled: {exc}") from exc
     print(f"Enrolled {result.added} reference photo(s) for {result.upn} ({result.display_name}); "

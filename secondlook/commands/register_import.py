@@ -3,7 +3,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from secondlook.commands import Command, CommandError, open_database
+from secondlook.commands import Command, CommandError, checker, open_database
 from secondlook.config import get_settings
 
 
@@ -18,7 +18,6 @@ def _configure(parser: argparse.ArgumentParser) -> None:
 def _run(args: argparse.Namespace) -> int:
     from consent_store.db import session_scope
     from consent_store.register_import import RegisterImportError, read_register_file
-    from secondlook.checking import moderation_engine
     from secondlook.register_service import import_register
 
     settings = get_settings()
@@ -27,7 +26,7 @@ def _run(args: argparse.Namespace) -> int:
         text = read_register_file(args.file, settings.max_register_bytes)
         with session_scope(engine) as session:
             outcome = import_register(session=session, text=text, name=str(args.file),
-                                      prune=args.prune, engine=moderation_engine(settings))
+                                      prune=args.prune, checker=checker(settings))
     except RegisterImportError as exc:
         raise CommandError(str(exc)) from exc
     print(outcome.summary())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from secondlook.commands import Command, open_database
+from secondlook.commands import Command, checker, open_database
 from secondlook.config import get_settings
 
 
@@ -14,12 +14,11 @@ def _configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from secondlook.checking import moderation_engine
     from secondlook.release.scheduling import run_due
 
     settings = get_settings()
     results = run_due(db=open_database(settings), settings=settings,
-                      engine=moderation_engine(settings))
+                      checker=checker(settings))
     failed = 0
     for result in results:
         if isinstance(result, str):

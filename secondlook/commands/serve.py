@@ -1,3 +1,9 @@
+"""``secondlook serve``: the web app, after the start-up checks.
+
+This is the composition root: the one place below ``web`` that imports it, to
+build the app from the settings and hand it to uvicorn.
+"""
+
 from __future__ import annotations
 
 import argparse
@@ -17,7 +23,7 @@ def _run(args: argparse.Namespace) -> int:
     from web.app import create_app
 
     settings = get_settings()
-    validate_rule_packs()
+    validate_rule_packs(settings)
     db = open_database(settings)  # refuse to start on a missing or old schema
     app = create_app(settings, db=db)
     _announce_setup_link(app, args)

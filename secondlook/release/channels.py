@@ -5,6 +5,8 @@ from __future__ import annotations
 import httpx
 from sqlmodel import Session
 
+from consent_store.channels import CHANNELS
+from consent_store.channels import channel as channel_info
 from secondlook.config import Settings
 from secondlook.release.adapters import Adapter
 from secondlook.release.credentials import load_credentials
@@ -12,8 +14,8 @@ from secondlook.release.facebook import FacebookAdapter
 from secondlook.release.retrying import RetryPolicy
 from secondlook.release.x import XAdapter
 
-API_CHANNELS = ("facebook", "twitter")
-MANUAL_CHANNELS = ("classdojo",)
+#: Channels without a posting API: released by a download and a pasted link.
+MANUAL_CHANNELS = tuple(c for c in CHANNELS if not channel_info(c).api)
 
 
 def http_client(settings: Settings) -> httpx.Client:
@@ -27,8 +29,8 @@ def policy_from(settings: Settings) -> RetryPolicy:
 
 
 def build_adapter(*, session: Session, channel: str, client: httpx.Client, settings: Settings,
-                  policy: RetryPolicy | None = None) -> Adapter:
-    creds = load_credentials(session=session, channel=channel)
+                  key: bytes, policy: RetryPolicy | None = None) -> Adapter:
+    creds = load_credentials(session=session, channel=channel, key=key)
     policy = policy or policy_from(settings)
     if channel == "facebook":
         return FacebookAdapter(client, base_url=settings.facebook_graph_url,

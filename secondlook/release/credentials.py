@@ -46,13 +46,13 @@ def _validate(channel: str, values: dict[str, str]) -> CredentialSpec:
 
 
 def set_credentials(*, session: Session, channel: str, values: dict[str, str],
-                    actor: User | None) -> ChannelCredential:
+                    actor: User | None, key: bytes) -> ChannelCredential:
     """Store (replace) a channel's credentials. ``actor`` None: the local CLI."""
     if actor is not None and not actor.has_role(Role.ADMIN):
         raise PermissionError("only an admin may enter channel credentials")
     spec = _validate(channel, values)
     secrets = {name: values[name].strip() for name in spec.secret_fields}
-    sealed = seal(json.dumps(secrets).encode(), context=f"channel:{channel}")
+    sealed = seal(json.dumps(secrets).encode(), key=key, context=f"channel:{channel}")
     row = session.get(ChannelCredential, channel) or ChannelCredential(channel=channel, sealed=b"")
     row.account, row.sealed = values[spec.account_field].strip(), sealed
     row.updated_by_id = actor.id if actor else None
@@ -62,10 +62,10 @@ def set_credentials(*, session: Session, channel: str, values: dict[str, str],
     return row
 
 
-def load_credentials(*, session: Session, channel: str) -> dict[str, str]:
+def load_credentials(*, session: Session, channel: str, key: bytes) -> dict[str, str]:
     row = session.get(ChannelCredential, channel)
     if row is None:
         raise NotConfigured(f"no credentials for {channel}: an admin must enter them "
                             f"(`secondlook channel set {channel} ...`)")
-    secrets = json.loads(unseal(row.sealed, context=f"channel:{channel}"))
+    secrets = json.loads(unseal(row.sealed, key=key, context=f"channel:{channel}"))
     return {SPECS[channel].account_field: row.account, **secrets}

@@ -13,41 +13,23 @@ import json
 
 import httpx
 
-from secondlook.release.adapters import Published, error_text
+from secondlook.release.adapters import ErrorAnswer, Published, classify, error_text, json_body
 from secondlook.release.content import ReleaseContent, ReleaseImage
-from secondlook.release.errors import (
-    ChannelError,
-    RateLimited,
-    Refused,
-    TokenExpired,
-    Unavailable,
-)
-from secondlook.release.retrying import RetryPolicy, retry_after_seconds, send
+from secondlook.release.errors import ChannelError
+from secondlook.release.retrying import RetryPolicy, send
 
 # Graph error codes: 190 invalid/expired token; 4, 17, 32, 613 rate limits.
 _TOKEN_CODES = {190, 102}
 _RATE_CODES = {4, 17, 32, 613}
 
 
-def classify(response: httpx.Response) -> ChannelError:
-    try:
-        body = response.json()
-    except ValueError:
-        body = {}
+def _classify(response: httpx.Response) -> ChannelError:
+    body = json_body(response)
     error = body.get("error", {}) if isinstance(body, dict) else {}
     code = error.get("code") if isinstance(error, dict) else None
-    message = error_text(body, "error", "message") or response.reason_phrase
-    status = response.status_code
-    if code in _TOKEN_CODES or status == 401:
-        return TokenExpired("Facebook refused the page token (expired or revoked): an admin "
-                            "must enter a new one with `secondlook channel set facebook`",
-                            status=status)
-    if code in _RATE_CODES or status == 429:
-        return RateLimited(f"Facebook rate limit: {message}",
-                           retry_after=retry_after_seconds(response.headers), status=status)
-    if status >= 500:
-        return Unavailable(f"Facebook answered {status}: {message}", status=status)
-    return Refused(f"Facebook refused the post ({status}): {message}", status=status)
+    answer = ErrorAnswer(error_text(body, "error", "message"), token_refused=code in _TOKEN_CODES,
+                         rate_limited=code in _RATE_CODES)
+    return classify(response, answer, name="Facebook", token="page token", channel="facebook")
 
 
 class FacebookAdapter:
@@ -64,7 +46,7 @@ class FacebookAdapter:
         response = send(
             lambda: self.client.post(f"{self.base}/{self.page_id}/{path}",
                                      data={**data, "access_token": self.token}, files=files),
-            classify=classify, label=f"Facebook {label}", publishes=publishes,
+            classify=_classify, label=f"Facebook {label}", publishes=publishes,
             policy=self.policy,
         )
         return response.json()

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session, col, select
 
-from moderation.draft import CHANNELS
+from consent_store.channels import CHANNELS
 from secondlook.accounts.models import User
 from secondlook.release.models import ChannelPost, PostState, Takedown
 from secondlook.workflow.models import AuditEntry, Decision, DecisionKind, Revision

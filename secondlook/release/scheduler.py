@@ -10,15 +10,15 @@ import threading
 
 from sqlalchemy.engine import Engine as DbEngine
 
-from moderation.pipeline import Engine
 from secondlook.config import Settings
+from secondlook.workflow.checking import Checker
 
 log = logging.getLogger(__name__)
 
 
 class DueReleaser:
-    def __init__(self, db: DbEngine, settings: Settings, engine: Engine | None = None) -> None:
-        self.db, self.settings, self.engine = db, settings, engine
+    def __init__(self, db: DbEngine, settings: Settings, checker: Checker) -> None:
+        self.db, self.settings, self.checker = db, settings, checker
         self.stopping = threading.Event()
         self.thread: threading.Thread | None = None
 
@@ -38,7 +38,7 @@ class DueReleaser:
 
         while not self.stopping.wait(self.settings.release_scheduler_seconds):
             try:
-                for result in run_due(db=self.db, settings=self.settings, engine=self.engine):
+                for result in run_due(db=self.db, settings=self.settings, checker=self.checker):
                     log.info("scheduled release: %s", result)
             except Exception:  # noqa: BLE001 - keep polling; the next round may succeed
                 log.exception("scheduled releases could not run")

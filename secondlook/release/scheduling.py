@@ -12,15 +12,15 @@ from sqlmodel import Session, col, select, update
 
 from consent_store.db import session_scope
 from consent_store.models import utcnow
-from moderation.pipeline import Engine
 from secondlook.accounts.models import User
 from secondlook.config import Settings
-from secondlook.release.approval_expiry import expire_approvals
 from secondlook.release.models import ScheduledRelease
 from secondlook.release.retrying import RetryPolicy
 from secondlook.release.service import ReleaseOutcome, release_draft
 from secondlook.workflow import rules
+from secondlook.workflow.checking import Checker
 from secondlook.workflow.errors import InvalidContent
+from secondlook.workflow.expiry import expire_approvals
 from secondlook.workflow.models import DraftState
 from secondlook.workflow.views import load_view
 
@@ -80,12 +80,12 @@ def _releaser(db: DbEngine, user_id: int) -> User:
 
 def _run_one(db: DbEngine, row: ScheduledRelease, settings: Settings, now: datetime,
              client: httpx.Client | None, policy: RetryPolicy | None,
-             engine: Engine | None) -> ReleaseOutcome | str:
+             checker: Checker) -> ReleaseOutcome | str:
     result: ReleaseOutcome | str
     try:
         user = _releaser(db, row.scheduled_by_id)
         result = release_draft(db=db, draft_id=row.draft_id, user=user, settings=settings,
-                               client=client, policy=policy, now=now, engine=engine)
+                               checker=checker, client=client, policy=policy, now=now)
         state, note = "done", f"released: draft is {result.state}"
     except Exception as exc:  # noqa: BLE001 - one draft's failure must not stop the others
         result = f"draft {row.draft_id}: {exc}"
@@ -98,9 +98,9 @@ def _run_one(db: DbEngine, row: ScheduledRelease, settings: Settings, now: datet
     return result
 
 
-def run_due(*, db: DbEngine, settings: Settings, now: datetime | None = None,
-            client: httpx.Client | None = None, policy: RetryPolicy | None = None,
-            engine: Engine | None = None) -> list[ReleaseOutcome | str]:
+def run_due(*, db: DbEngine, settings: Settings, checker: Checker,
+            now: datetime | None = None, client: httpx.Client | None = None,
+            policy: RetryPolicy | None = None) -> list[ReleaseOutcome | str]:
     """Expire old approvals, then release every scheduled draft whose time has come."""
     now = now or utcnow()
     with session_scope(db) as s:
@@ -110,5 +110,5 @@ def run_due(*, db: DbEngine, settings: Settings, now: datetime | None = None,
         rows = due(session=s, now=now)
         for row in rows:
             s.expunge(row)
-    return [_run_one(db, row, settings, now, client, policy, engine) for row in rows
+    return [_run_one(db, row, settings, now, client, policy, checker) for row in rows
             if _take(db, row.draft_id, now)]

@@ -7,6 +7,10 @@ pasted link, and then either marks the draft released (every channel has a
 link), keeps it releasing (only a manual link is missing), or hands it back
 to approved with the errors (nothing is resent that is posted or in doubt).
 Each channel's outcome goes into the draft's audit history.
+
+It takes the database engine, not a session: each step commits on its own
+(the claim, each channel's ``sending`` row, each outcome), so that what is on
+its way to a channel is recorded before the request leaves the machine.
 """
 
 from __future__ import annotations
@@ -21,11 +25,9 @@ from sqlmodel import Session, col, select
 
 from consent_store.db import session_scope
 from consent_store.models import utcnow
-from moderation.pipeline import Engine
 from secondlook.accounts.models import User
 from secondlook.config import Settings
 from secondlook.release import publishing
-from secondlook.release.approval_expiry import ApprovalExpired, expire_approvals
 from secondlook.release.channels import MANUAL_CHANNELS, build_adapter, http_client
 from secondlook.release.classdojo import check_link, export_zip
 from secondlook.release.content import ReleaseContent, ReleaseImage, people_in_report
@@ -33,8 +35,10 @@ from secondlook.release.errors import ChannelError
 from secondlook.release.models import ChannelPost, PostState
 from secondlook.release.retrying import RetryPolicy
 from secondlook.workflow import audit, rules
+from secondlook.workflow.checking import Checker
 from secondlook.workflow.drafts import abandon_release, claim_release, mark_released
 from secondlook.workflow.errors import InvalidTransition
+from secondlook.workflow.expiry import ApprovalExpired, expire_approvals
 from secondlook.workflow.models import DraftState, ImageBlob
 from secondlook.workflow.views import DraftView, load_view
 
@@ -77,7 +81,7 @@ def channel_posts(session: Session, draft_id: int, revision: int) -> list[Channe
 
 
 def _claim(db: DbEngine, draft_id: int, user: User, settings: Settings,
-           now: datetime, engine: Engine | None) -> ReleaseContent:
+           now: datetime, checker: Checker) -> ReleaseContent:
     days = settings.approval_max_age_days
     with session_scope(db) as s:
         expired = expire_approvals(session=s, max_age=timedelta(days=days), now=now,
@@ -86,20 +90,21 @@ def _claim(db: DbEngine, draft_id: int, user: User, settings: Settings,
         raise ApprovalExpired(f"the approval of draft {draft_id} is more than {days} days old "
                               "and has expired: ask a colleague to approve it again")
     with session_scope(db) as s:
-        # With an engine, a report the register has overtaken is re-checked on the spot.
-        view = claim_release(session=s, draft_id=draft_id, user=user, engine=engine)
+        # A report the register has overtaken is re-checked on the spot.
+        view = claim_release(session=s, draft_id=draft_id, user=user, checker=checker)
         return release_content(s, view)
 
 
 def _send_one(db: DbEngine, content: ReleaseContent, channel: str, user: User,
-              settings: Settings, client: httpx.Client, policy: RetryPolicy | None) -> None:
+              settings: Settings, key: bytes, client: httpx.Client,
+              policy: RetryPolicy | None) -> None:
     if channel in MANUAL_CHANNELS:
         publishing.ensure_post(db, content, channel, PostState.AWAITING_LINK)
         return
     try:
         with Session(db) as s:
             adapter = build_adapter(session=s, channel=channel, client=client,
-                                    settings=settings, policy=policy)
+                                    settings=settings, key=key, policy=policy)
     except ChannelError as exc:  # not configured, or the key cannot open the token
         publishing.not_sent(db, content, channel, str(exc))
         return
@@ -107,11 +112,12 @@ def _send_one(db: DbEngine, content: ReleaseContent, channel: str, user: User,
 
 
 def release_draft(*, db: DbEngine, draft_id: int, user: User, settings: Settings,
-                  client: httpx.Client | None = None, policy: RetryPolicy | None = None,
-                  now: datetime | None = None, engine: Engine | None = None) -> ReleaseOutcome:
+                  checker: Checker, client: httpx.Client | None = None,
+                  policy: RetryPolicy | None = None,
+                  now: datetime | None = None) -> ReleaseOutcome:
     """Publish the approved revision to every channel it names (see module doc)."""
     now = now or utcnow()
-    content = _claim(db, draft_id, user, settings, now, engine)
+    content = _claim(db, draft_id, user, settings, now, checker)
     try:
         content.verify()
         publishing.interrupted(db, draft_id=draft_id, older_than=now - STALE_SENDING)
@@ -119,7 +125,7 @@ def release_draft(*, db: DbEngine, draft_id: int, user: User, settings: Settings
         client = client or http_client(settings)
         try:
             for channel in content.channels:
-                _send_one(db, content, channel, user, settings, client, policy)
+                _send_one(db, content, channel, user, settings, checker.key, client, policy)
         finally:
             if own:
                 client.close()

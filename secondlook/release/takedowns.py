@@ -21,9 +21,9 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
+from consent_store.channels import CHANNELS
 from consent_store.models import Learner, utcnow
 from consent_store.register_import import LearnerChange
-from moderation.draft import CHANNELS
 from secondlook.accounts.models import Role, User
 from secondlook.release.models import ChannelPost, PostState, Takedown
 from secondlook.workflow import audit

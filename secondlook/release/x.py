@@ -9,36 +9,16 @@ from __future__ import annotations
 
 import httpx
 
-from secondlook.release.adapters import Published, error_text
+from secondlook.release.adapters import ErrorAnswer, Published, classify, error_text, json_body
 from secondlook.release.content import ReleaseContent, ReleaseImage
-from secondlook.release.errors import (
-    ChannelError,
-    RateLimited,
-    Refused,
-    TokenExpired,
-    Unavailable,
-)
-from secondlook.release.retrying import RetryPolicy, retry_after_seconds, send
+from secondlook.release.errors import ChannelError
+from secondlook.release.retrying import RetryPolicy, send
 
 
-def classify(response: httpx.Response) -> ChannelError:
-    try:
-        body = response.json()
-    except ValueError:
-        body = {}
-    message = (error_text(body, "detail") or error_text(body, "title")
-               or response.reason_phrase)
-    status = response.status_code
-    if status == 401:
-        return TokenExpired("X refused the access token (expired or revoked): an admin must "
-                            "enter a new one with `secondlook channel set twitter`",
-                            status=status)
-    if status == 429:
-        return RateLimited(f"X rate limit: {message}",
-                           retry_after=retry_after_seconds(response.headers), status=status)
-    if status >= 500:
-        return Unavailable(f"X answered {status}: {message}", status=status)
-    return Refused(f"X refused the request ({status}): {message}", status=status)
+def _classify(response: httpx.Response) -> ChannelError:
+    body = json_body(response)
+    answer = ErrorAnswer(error_text(body, "detail") or error_text(body, "title"))
+    return classify(response, answer, name="X", token="access token", channel="twitter")
 
 
 class XAdapter:
@@ -53,7 +33,7 @@ class XAdapter:
     def _send(self, label: str, publishes: bool, path: str, **kwargs: object) -> dict:
         response = send(
             lambda: self.client.post(f"{self.base}{path}", headers=self.headers, **kwargs),
-            classify=classify, label=f"X {label}", publishes=publishes, policy=self.policy,
+            classify=_classify, label=f"X {label}", publishes=publishes, policy=self.policy,
         )
         return response.json()
 

@@ -15,9 +15,9 @@ from datetime import date
 
 from sqlmodel import Session, col, select, update
 
-from moderation.pipeline import Engine
 from secondlook.accounts.models import User
-from secondlook.workflow import drafts, rules
+from secondlook.workflow import revisions, rules
+from secondlook.workflow.checking import Checker
 from secondlook.workflow.errors import InvalidTransition, StaleReport
 from secondlook.workflow.models import DraftRecord, DraftState, Revision
 from secondlook.workflow.snapshots import register_version
@@ -36,18 +36,25 @@ def require_fresh(session: Session, view: DraftView) -> None:
         )
 
 
-def reconfirm(session: Session, view: DraftView, engine: Engine) -> None:
-    """A stale report re-checked in place: unchanged, it is confirmed; changed, Conflict.
-
-    A changed report is not stored here, because the caller's refusal rolls the
-    transaction back; ``recheck`` stores it as a new revision.
-    """
-    version = register_version(session)
-    if view.revision.register_version == version:
-        return
+def _current_content(session: Session, view: DraftView, checker: Checker,
+                     today: date | None) -> revisions.Content:
     now = moderation_draft(session, view)
-    content = drafts._content(session, text=now.text, channels=now.channels,
-                              images=now.images, engine=engine, today=None)
+    return revisions.prepare(session, text=now.text, channels=now.channels, images=now.images,
+                             checker=checker, today=today)
+
+
+def reconfirm(session: Session, view: DraftView, checker: Checker | None) -> None:
+    """A decision needs a report that holds for today's register.
+
+    With a checker, a stale report is re-checked in place: unchanged, it is
+    confirmed; changed, ``StaleReport`` (not stored here, because the caller's
+    refusal rolls the transaction back; ``recheck`` stores it as a new revision).
+    Without one, a stale report is simply refused.
+    """
+    if checker is None or view.revision.register_version == register_version(session):
+        require_fresh(session, view)
+        return
+    content = _current_content(session, view, checker, None)
     if content.checked.report_json != view.revision.report_json:
         raise StaleReport(
             f"the consent register changed and the checks now report something different "
@@ -56,7 +63,7 @@ def reconfirm(session: Session, view: DraftView, engine: Engine) -> None:
     _confirm(session, view, content.checked.register_version)
 
 
-def recheck(*, session: Session, draft_id: int, engine: Engine, user: User | None = None,
+def recheck(*, session: Session, draft_id: int, checker: Checker, user: User | None = None,
             today: date | None = None) -> DraftView:
     """Run the checks again on the current content against today's register."""
     view = load_view(session, draft_id)
@@ -64,14 +71,16 @@ def recheck(*, session: Session, draft_id: int, engine: Engine, user: User | Non
         rules.require_view(user, view)
     if view.draft.state in FINAL:
         raise InvalidTransition(f"draft {draft_id} is {view.draft.state}: nothing to re-check")
-    now = moderation_draft(session, view)
-    content = drafts._content(session, text=now.text, channels=now.channels,
-                              images=now.images, engine=engine, today=today)
-    checked = content.checked
-    if checked.report_json == view.revision.report_json:
-        _confirm(session, view, checked.register_version)
+    content = _current_content(session, view, checker, today)
+    if content.checked.report_json == view.revision.report_json:
+        _confirm(session, view, content.checked.register_version)
         return load_view(session, draft_id)
-    return _new_report(session, view, content, user)
+    verdict = str(content.checked.report.verdict)
+    note = f"re-checked against the current register: verdict {view.verdict} -> {verdict}"
+    editor = user if user is not None else session.get(User, view.draft.author_id)
+    assert editor is not None
+    return revisions.replace(session, view, content, editor=editor, actor=user,
+                             action="re-checked", system_edit=note)
 
 
 def _confirm(session: Session, view: DraftView, version: str) -> None:
@@ -83,25 +92,8 @@ def _confirm(session: Session, view: DraftView, version: str) -> None:
         session.expire(view.revision)
 
 
-def _new_report(session: Session, view: DraftView, content: drafts.Content,
-                user: User | None) -> DraftView:
-    verdict = str(content.checked.report.verdict)
-    note = f"re-checked against the current register: verdict {view.verdict} -> {verdict}"
-    state = drafts._state_after_edit(view, verdict)
-    number = view.revision.number + 1
-    drafts._advance(session, view, state, current_revision=number)
-    editor = user if user is not None else session.get(User, view.draft.author_id)
-    assert editor is not None
-    drafts._store_revision(session, draft_id=view.id, number=number, content=content,
-                           user=editor, system_edit=note[:200])
-    voided = drafts._void_decisions(session, view)
-    new = load_view(session, view.id)
-    drafts._audit(session, new, user, "re-checked", revision_from=view.revision.number,
-                  verdict=verdict, approvals_voided=voided, to=str(state), system_edit=note)
-    return new
-
-
-def recheck_pending(*, session: Session, engine: Engine, today: date | None = None) -> list[int]:
+def recheck_pending(*, session: Session, checker: Checker,
+                    today: date | None = None) -> list[int]:
     """Re-check every draft not yet released or rejected whose register changed.
 
     Returns the ids whose report changed. Run it after a register import or a
@@ -117,7 +109,7 @@ def recheck_pending(*, session: Session, engine: Engine, today: date | None = No
     changed = []
     for draft_id in list(session.exec(query)):
         before = load_view(session, draft_id).revision.number
-        after = recheck(session=session, draft_id=draft_id, engine=engine, today=today)
+        after = recheck(session=session, draft_id=draft_id, checker=checker, today=today)
         if after.revision.number != before:
             changed.append(draft_id)
     return changed

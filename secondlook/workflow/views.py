@@ -9,8 +9,10 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from consent_store.db import split_list
 from moderation.draft import Draft, DraftImage
 from secondlook.workflow.errors import NotFound
+from secondlook.workflow.images import stored
 from secondlook.workflow.models import (
     Decision,
     DecisionKind,
@@ -112,4 +114,5 @@ def image_input(session: Session, sha256: str, alt: str, name: str = "") -> Draf
     blob = session.get(ImageBlob, sha256)
     if blob is None:
         raise NotFound(f"there is no stored image {sha256[:12]}…; upload it again")
-    return DraftImage(data=blob.data, alt=alt, name=name)
+    return stored(blob.data, blob.media_type, split_list(blob.metadata_removed)).as_draft_image(
+        alt, name)

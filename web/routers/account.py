@@ -13,17 +13,16 @@ from secondlook.accounts.tokens import create_token, list_tokens, revoke_token
 from secondlook.accounts.users import authenticate, set_password
 from web.deps import SESSION_COOKIE, CurrentUserDep, SessionDep
 from web.security import cookie_secure
+from web.templating import page
 
 router = APIRouter(prefix="/account", tags=["account"])
 
 
 def _render(request: Request, session: SessionDep, user: CurrentUserDep, status: int = 200,
             **extra: object) -> HTMLResponse:
-    from web.app import templates
-
     context = {"user": user, "tokens": list_tokens(session=session, user=user), "new_token": None,
                "error": None, "message": None, **extra}
-    return templates.TemplateResponse(request, "account/account.html", context, status_code=status)
+    return page(request, "account/account.html", context, status)
 
 
 @router.get("", response_class=HTMLResponse, summary="My account")

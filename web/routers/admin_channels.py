@@ -11,30 +11,29 @@ from sqlmodel import select
 
 from secondlook.release.credentials import SPECS, CredentialError, set_credentials
 from secondlook.release.models import ChannelCredential
-from web.deps import AdminDep, SessionDep
+from web.deps import AdminDep, DataKeyDep, SessionDep
+from web.templating import page
 
 router = APIRouter(prefix="/admin/channels", tags=["admin"])
 
 
 @router.get("", response_class=HTMLResponse, summary="Channel credentials")
 def channels_page(request: Request, session: SessionDep, admin: AdminDep) -> HTMLResponse:
-    from web.app import templates
-
     stored = {row.channel: row for row in session.exec(select(ChannelCredential))}
-    return templates.TemplateResponse(request, "release/channels.html", {
+    return page(request, "release/channels.html", {
         "user": admin, "stored": stored, "specs": SPECS,
         "done": request.query_params.get("done", "")})
 
 
 @router.post("/{channel}", summary="Store a channel's credentials")
-def set_channel(channel: str, session: SessionDep, admin: AdminDep,
+def set_channel(channel: str, session: SessionDep, admin: AdminDep, key: DataKeyDep,
                 account: Annotated[str, Form()] = "",
                 token: Annotated[str, Form()] = "") -> Response:
     spec = SPECS.get(channel)
     if spec is None:
         raise HTTPException(status_code=404, detail=f"{channel!r} takes no credentials")
     try:
-        set_credentials(session=session, channel=channel, actor=admin,
+        set_credentials(session=session, channel=channel, actor=admin, key=key,
                         values={spec.account_field: account.lstrip("@"), "token": token})
     except CredentialError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from exc

@@ -9,26 +9,25 @@ from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, or_, select
 
+from consent_store.channels import CHANNELS
 from consent_store.models import Learner
 from consent_store.register_import import RegisterImportError, decode_register
 from consent_store.templates import list_templates
 from moderation.checks.faces import BACKEND as FACE_BACKEND
-from moderation.draft import CHANNELS
 from moderation.images.faces import DlibBackend
 from secondlook.accounts.models import User
 from secondlook.enrolment import EnrolmentError, ReferencePhotoUpload, enrol
 from secondlook.register_service import import_register
 from secondlook.withdrawal import Withdrawal, WithdrawalError, withdraw
-from web.deps import AdminDep, ModerationDep, SessionDep, SettingsDep
+from web.deps import AdminDep, CheckerDep, SessionDep, SettingsDep
+from web.templating import page
 
 router = APIRouter(prefix="/admin/register", tags=["admin"])
 PAGE_SIZE = 200
 
 
 def _render(request: Request, name: str, status: int = 200, **context: object) -> HTMLResponse:
-    from web.app import templates
-
-    return templates.TemplateResponse(request, name, context, status_code=status)
+    return page(request, name, context, status)
 
 
 def _learners(session: Session, q: str) -> list[Learner]:
@@ -96,15 +95,16 @@ def learner_page(request: Request, upn: str, session: SessionDep, admin: AdminDe
 
 @router.post("/{upn}/enrol", response_class=HTMLResponse, summary="Add reference photos")
 def enrol_photos(
-    request: Request, upn: str, session: SessionDep, admin: AdminDep, engine: ModerationDep,
-    settings: SettingsDep, photos: Annotated[list[UploadFile] | None, File()] = None,
+    request: Request, upn: str, session: SessionDep, admin: AdminDep, checker: CheckerDep,
+    photos: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Response:
     learner = _learner(session, upn)
     uploads = [ReferencePhotoUpload(name=f.filename or "photo", data=f.file.read())
                for f in photos or [] if f.filename]
     try:
-        result = enrol(session=session, upn=upn, photos=uploads, settings=settings,
-                       backend=engine.service(FACE_BACKEND, DlibBackend))
+        engine = checker.engine
+        result = enrol(session=session, upn=upn, photos=uploads, key=checker.key,
+                       options=engine.options, backend=engine.service(FACE_BACKEND, DlibBackend))
     except EnrolmentError as exc:
         session.rollback()
         return _learner_page(request, session, admin, learner, 400, error=str(exc))

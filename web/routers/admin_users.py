@@ -20,6 +20,7 @@ from secondlook.accounts.users import (
     set_roles,
 )
 from web.deps import AdminDep, SessionDep
+from web.templating import page
 
 router = APIRouter(prefix="/admin/users", tags=["admin"])
 
@@ -34,11 +35,9 @@ ROLE_HELP = {
 
 def _render(request: Request, session: SessionDep, admin: User, status: int = 200,
             **extra: object) -> HTMLResponse:
-    from web.app import templates
-
     context = {"user": admin, "users": list_users(session=session), "roles": ROLE_HELP,
                "error": None, "form": {}, **extra}
-    return templates.TemplateResponse(request, "admin/users.html", context, status_code=status)
+    return page(request, "admin/users.html", context, status)
 
 
 def _roles(values: list[str]) -> set[Role]:

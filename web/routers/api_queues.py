@@ -8,8 +8,8 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from secondlook.workflow import queues
-from web.api_models import api_errors
 from web.deps import ApproverDep, SessionDep, SignerDep, StaffDep
+from web.errors import workflow_errors
 
 router = APIRouter(prefix="/api/queues", tags=["queues"])
 
@@ -35,18 +35,18 @@ def _out(items: list[queues.QueueItem]) -> list[QueueItemOut]:
 
 @router.get("/awaiting-approval", summary="Submitted drafts I may approve, oldest first")
 def awaiting_approval(session: SessionDep, user: ApproverDep) -> list[QueueItemOut]:
-    with api_errors(session):
+    with workflow_errors(session):
         return _out(queues.awaiting_approval(session=session, user=user))
 
 
 @router.get("/flagged", summary="Drafts waiting for my sign-off (headteacher, or DSL for "
             "safeguarding findings)")
 def flagged(session: SessionDep, user: SignerDep) -> list[QueueItemOut]:
-    with api_errors(session):
+    with workflow_errors(session):
         return _out(queues.flagged_for_review(session=session, user=user))
 
 
 @router.get("/mine", summary="Drafts I wrote, most recently changed first")
 def mine(session: SessionDep, user: StaffDep) -> list[QueueItemOut]:
-    with api_errors(session):
+    with workflow_errors(session):
         return _out(queues.my_drafts(session=session, user=user))

@@ -14,8 +14,8 @@ from secondlook.accounts.models import Role, User
 from secondlook.release.content import ReleaseRefused
 from secondlook.release.service import ReleaseOutcome, channel_posts, record_link, release_draft
 from secondlook.workflow import drafts as workflow
-from web.api_models import api_errors
-from web.deps import DbDep, ModerationDep, SessionDep, SettingsDep, require_role
+from web.deps import CheckerDep, DbDep, SessionDep, SettingsDep, require_role
+from web.errors import workflow_errors
 
 router = APIRouter(prefix="/api/drafts/{draft_id}/release", tags=["release"])
 ReleaserDep = Annotated[User, Depends(require_role(Role.AUTHOR, Role.APPROVER, Role.HEADTEACHER))]
@@ -47,7 +47,7 @@ def _out(outcome: ReleaseOutcome) -> ReleaseOut:
 
 @router.get("", summary="Each channel's release state for the current revision")
 def status(draft_id: int, session: SessionDep, user: ReleaserDep) -> ReleaseOut:
-    with api_errors(session):
+    with workflow_errors(session):
         view = workflow.get_draft(session=session, draft_id=draft_id, user=user)
     posts = channel_posts(session, draft_id, view.revision.number)
     return ReleaseOut(draft_id=draft_id, state=str(view.draft.state), channels=[
@@ -55,22 +55,22 @@ def status(draft_id: int, session: SessionDep, user: ReleaserDep) -> ReleaseOut:
 
 
 @router.post("", summary="Release the approved revision to every channel it names")
-def release(draft_id: int, session: SessionDep, db: DbDep, settings: SettingsDep,
-            user: ReleaserDep, engine: ModerationDep) -> ReleaseOut:
-    with api_errors(session):
+def release(draft_id: int, db: DbDep, settings: SettingsDep, user: ReleaserDep,
+            checker: CheckerDep) -> ReleaseOut:
+    with workflow_errors():
         try:
             return _out(release_draft(db=db, draft_id=draft_id, user=user, settings=settings,
-                                      engine=engine))
+                                      checker=checker))
         except ReleaseRefused as exc:
             raise HTTPException(status_code=409, detail=str(exc)) from exc
 
 
 @router.post("/{channel}/link", summary="A post's link, or confirmation it is not online")
-def link(draft_id: int, channel: str, body: LinkIn, session: SessionDep, db: DbDep,
+def link(draft_id: int, channel: str, body: LinkIn, db: DbDep,
          user: ReleaserDep) -> ReleaseOut:
     if not body.not_posted and not body.url:
         raise HTTPException(status_code=422, detail="give the post's url, or not_posted: true")
-    with api_errors(session):
+    with workflow_errors():
         try:
             return _out(record_link(db=db, draft_id=draft_id, channel=channel,
                                     url=None if body.not_posted else body.url, user=user))

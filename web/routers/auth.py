@@ -15,14 +15,9 @@ from secondlook.accounts.throttle import LoginThrottle
 from secondlook.accounts.users import AccountError, authenticate, count_users
 from web.deps import SESSION_COOKIE, OptionalUserDep, SessionDep, SettingsDep
 from web.security import cookie_secure
+from web.templating import page
 
 router = APIRouter(tags=["sign-in"])
-
-
-def _page(request: Request, name: str, context: dict, status: int = 200) -> HTMLResponse:
-    from web.app import templates
-
-    return templates.TemplateResponse(request, name, context, status_code=status)
 
 
 def safe_next(target: str | None) -> str:
@@ -45,7 +40,7 @@ def _signed_in_response(request: Request, token: str, target: str, max_age: int)
 def login_form(request: Request, user: OptionalUserDep, next: str = "/") -> Response:
     if user is not None:
         return RedirectResponse(safe_next(next), status_code=303)
-    return _page(request, "login.html", {"next": safe_next(next), "error": None})
+    return page(request, "login.html", {"next": safe_next(next), "error": None})
 
 
 @router.post("/login", response_class=HTMLResponse, summary="Sign in")
@@ -63,13 +58,13 @@ def login(
     if wait > 0:
         error = (f"Too many wrong passwords for this username from this computer. "
                  f"Wait {math.ceil(wait)} seconds and try again.")
-        return _page(request, "login.html", {"next": next, "error": error, "username": username},
+        return page(request, "login.html", {"next": next, "error": error, "username": username},
                      429)
     user = authenticate(session=session, username=username, password=password)
     if user is None:
         throttle.failed(username, address)
         error = "That username and password do not match an active account."
-        return _page(request, "login.html", {"next": next, "error": error, "username": username},
+        return page(request, "login.html", {"next": next, "error": error, "username": username},
                      400)
     throttle.succeeded(username, address)
     token = create_session(session=session, user=user)
@@ -91,7 +86,7 @@ def logout(request: Request, session: SessionDep) -> Response:
 @router.get("/setup/{token}", response_class=HTMLResponse, summary="Create the first admin")
 def setup_form(request: Request, token: str, session: SessionDep) -> Response:
     _check_setup_link(request, token, session)
-    return _page(request, "setup.html", {"token": token, "error": None, "form": {}})
+    return page(request, "setup.html", {"token": token, "error": None, "form": {}})
 
 
 @router.post("/setup/{token}", response_class=HTMLResponse, summary="Create the first admin")
@@ -114,7 +109,7 @@ def setup(
             raise AccountError("the two passwords differ")
         user = request.app.state.first_admin.create_admin(session=session, token=token, data=data)
     except (AccountError, PasswordRejected) as exc:
-        return _page(request, "setup.html", {"token": token, "error": str(exc), "form": form}, 400)
+        return page(request, "setup.html", {"token": token, "error": str(exc), "form": form}, 400)
     session_token = create_session(session=session, user=user)
     session.commit()
     return _signed_in_response(request, session_token, "/admin/users",

@@ -7,31 +7,21 @@ import binascii
 from typing import Any
 
 from fastapi import APIRouter, HTTPException
-from pydantic import BaseModel, Field
 
 from moderation.draft import Draft, DraftError, DraftImage
 from moderation.pipeline import check
-from secondlook.workflow.snapshots import current_snapshot
-from web.deps import CurrentUserDep, ModerationDep, SessionDep
+from web.api_models import DraftIn
+from web.deps import CheckerDep, CurrentUserDep, SessionDep
 
 router = APIRouter(prefix="/api", tags=["check"])
 
 
-class CheckImageIn(BaseModel):
-    data_base64: str = Field(description="the image file, base64-encoded")
-    alt: str = ""
-    name: str = ""
-
-
-class CheckDraftIn(BaseModel):
-    text: str = ""
-    channels: list[str] | None = Field(default=None, description="default: all three")
-    images: list[CheckImageIn] = Field(default_factory=list)
-
-
-def _draft(body: CheckDraftIn) -> Draft:
+def _draft(body: DraftIn) -> Draft:
+    """The draft to check; its photos come as data (a check stores nothing)."""
     images = []
     for n, img in enumerate(body.images):
+        if img.sha256 or not img.data_base64:
+            raise DraftError(f"images[{n}] needs data_base64: a check takes the photo itself")
         try:
             data = base64.b64decode(img.data_base64, validate=True)
         except (binascii.Error, ValueError) as exc:
@@ -42,11 +32,10 @@ def _draft(body: CheckDraftIn) -> Draft:
 
 @router.post("/check", summary="Check a draft and return the report")
 def api_check(
-    body: CheckDraftIn, session: SessionDep, engine: ModerationDep, _user: CurrentUserDep
+    body: DraftIn, session: SessionDep, checker: CheckerDep, _user: CurrentUserDep
 ) -> dict[str, Any]:
     try:
         draft = _draft(body)
     except DraftError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from exc
-    register = current_snapshot(session)
-    return check(draft, register, engine).to_dict()
+    return check(draft, checker.snapshot(session), checker.engine).to_dict()

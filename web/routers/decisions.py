@@ -12,8 +12,9 @@ from fastapi import APIRouter, Form
 from fastapi.responses import RedirectResponse, Response
 
 from secondlook.workflow import drafts as workflow
-from web.deps import ApproverDep, AuthorDep, ModerationDep, ReviewerDep, SessionDep, SignerDep
-from web.drafts_support import decision_errors, workflow_errors
+from web.deps import ApproverDep, AuthorDep, CheckerDep, ReviewerDep, SessionDep, SignerDep
+from web.drafts_support import decision_errors
+from web.errors import workflow_errors
 
 router = APIRouter(prefix="/drafts/{draft_id}", tags=["decisions"])
 
@@ -31,22 +32,22 @@ def submit(draft_id: int, session: SessionDep, user: AuthorDep) -> Response:
 
 
 @router.post("/approve", summary="Approve exactly the content shown")
-def approve(draft_id: int, session: SessionDep, user: ApproverDep, engine: ModerationDep,
+def approve(draft_id: int, session: SessionDep, user: ApproverDep, checker: CheckerDep,
             content_sha256: Annotated[str, Form()]) -> Response:
-    with decision_errors(session, draft_id=draft_id, engine=engine):
+    with decision_errors(session, draft_id=draft_id, checker=checker):
         workflow.approve(session=session, draft_id=draft_id, user=user,
-                         content_sha256=content_sha256, engine=engine)
+                         content_sha256=content_sha256, checker=checker)
         session.commit()
     return _done(draft_id, "approved")
 
 
 @router.post("/signoff", summary="Sign off a flagged draft with a written reason")
-def sign_off(draft_id: int, session: SessionDep, user: SignerDep, engine: ModerationDep,
+def sign_off(draft_id: int, session: SessionDep, user: SignerDep, checker: CheckerDep,
              content_sha256: Annotated[str, Form()],
              reason: Annotated[str, Form()] = "") -> Response:
-    with decision_errors(session, draft_id=draft_id, engine=engine):
+    with decision_errors(session, draft_id=draft_id, checker=checker):
         workflow.sign_off(session=session, draft_id=draft_id, user=user,
-                          content_sha256=content_sha256, reason=reason, engine=engine)
+                          content_sha256=content_sha256, reason=reason, checker=checker)
         session.commit()
     return _done(draft_id, "signed-off")
 

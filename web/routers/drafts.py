@@ -8,58 +8,53 @@ from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import select
 
-from moderation.draft import CHANNELS, Draft, DraftError, DraftImage
+from consent_store.channels import CHANNELS
+from moderation.draft import Draft, DraftError, DraftImage
 from secondlook.workflow import drafts as workflow
-from secondlook.workflow.checking import run_checks
 from secondlook.workflow.models import ImageBlob, Revision, RevisionImage
 from secondlook.workflow.views import image_input
-from web.deps import AuthorDep, EditorDep, ModerationDep, SessionDep, StaffDep
+from web.deps import AuthorDep, CheckerDep, EditorDep, SessionDep, StaffDep
 from web.drafts_support import (
     chosen_channels,
     draft_context,
     read_photos,
     report_context,
     view_images,
-    workflow_errors,
 )
+from web.errors import workflow_errors
+from web.templating import page
 
 router = APIRouter(prefix="/drafts", tags=["drafts"])
 
 
-def _page(request: Request, name: str, context: dict, status: int = 200) -> HTMLResponse:
-    from web.app import templates
-
-    return templates.TemplateResponse(request, name, context, status_code=status)
-
-
 @router.get("/new", response_class=HTMLResponse, summary="Write a new post")
 def new_draft_page(request: Request, user: AuthorDep) -> HTMLResponse:
-    return _page(request, "drafts/new.html", {"user": user, "channels": CHANNELS})
+    return page(request, "drafts/new.html", {"user": user, "channels": CHANNELS})
 
 
 @router.post("/check", response_class=HTMLResponse, summary="Check unsaved text as it is typed")
 def check_unsaved(
-    request: Request, session: SessionDep, engine: ModerationDep, user: AuthorDep,
+    request: Request, session: SessionDep, checker: CheckerDep, user: AuthorDep,
     text: Annotated[str, Form()] = "", channels: Annotated[list[str] | None, Form()] = None,
 ) -> HTMLResponse:
     try:
         draft = Draft.create(text, [], [c for c in CHANNELS if c in (channels or [])] or None)
     except DraftError as exc:
-        raise HTTPException(status_code=400, detail=str(exc)) from exc
-    report = run_checks(session=session, draft=draft, engine=engine).report.to_dict()
+        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    report = checker.run(session, draft).report.to_dict()
     context = report_context(report, text, list(draft.channels), [])
-    return _page(request, "drafts/_report.html", {**context, "live": True, "can_fix": False})
+    return page(request, "drafts/_report.html", {**context, "live": True, "can_fix": False})
 
 
 @router.post("", summary="Save a new draft")
 def create(
-    session: SessionDep, engine: ModerationDep, user: AuthorDep,
+    session: SessionDep, checker: CheckerDep, user: AuthorDep,
     text: Annotated[str, Form()] = "", channels: Annotated[list[str] | None, Form()] = None,
     photos: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Response:
     images = read_photos(photos)
     with workflow_errors(session):
-        view = workflow.create_draft(session=session, author=user, text=text, engine=engine,
+        view = workflow.create_draft(session=session, author=user, text=text, checker=checker,
                                      channels=chosen_channels(channels), images=images)
         session.commit()
     return RedirectResponse(f"/drafts/{view.id}", status_code=303)
@@ -70,7 +65,7 @@ def draft_page(request: Request, draft_id: int, session: SessionDep,
                user: StaffDep) -> HTMLResponse:
     with workflow_errors(session):
         view = workflow.get_draft(session=session, draft_id=draft_id, user=user)
-    return _page(request, "drafts/draft.html", draft_context(session, view, user))
+    return page(request, "drafts/draft.html", draft_context(session, view, user))
 
 
 def _edited_images(session: SessionDep, view, alts: list[str], remove: list[str]  # noqa: ANN001
@@ -86,7 +81,7 @@ def _edited_images(session: SessionDep, view, alts: list[str], remove: list[str]
 
 @router.post("/{draft_id}/check", response_class=HTMLResponse, summary="Check unsaved edits")
 def check_edits(
-    request: Request, draft_id: int, session: SessionDep, engine: ModerationDep,
+    request: Request, draft_id: int, session: SessionDep, checker: CheckerDep,
     user: EditorDep, text: Annotated[str, Form()] = "",
     channels: Annotated[list[str] | None, Form()] = None,
     alt: Annotated[list[str] | None, Form()] = None,
@@ -97,19 +92,19 @@ def check_edits(
     try:
         draft = Draft.create(text, images, chosen_channels(channels))
     except DraftError as exc:
-        raise HTTPException(status_code=400, detail=str(exc)) from exc
-    report = run_checks(session=session, draft=draft, engine=engine).report.to_dict()
+        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    report = checker.run(session, draft).report.to_dict()
     shown = view_images(view)
     for entry, image in zip(shown, images, strict=False):
         entry["alt"] = image.alt
     context = report_context(report, text, list(draft.channels), shown)
-    return _page(request, "drafts/_report.html",
+    return page(request, "drafts/_report.html",
                  {**context, "live": True, "can_fix": False, "draft_id": draft_id})
 
 
 @router.post("/{draft_id}/edit", summary="Save changes (a new revision)")
 def save_edits(
-    draft_id: int, session: SessionDep, engine: ModerationDep, user: EditorDep,
+    draft_id: int, session: SessionDep, checker: CheckerDep, user: EditorDep,
     revision: Annotated[int, Form()], text: Annotated[str, Form()] = "",
     channels: Annotated[list[str] | None, Form()] = None,
     alt: Annotated[list[str] | None, Form()] = None,
@@ -120,7 +115,7 @@ def save_edits(
     with workflow_errors(session):
         view = workflow.get_draft(session=session, draft_id=draft_id, user=user)
         images = _edited_images(session, view, alt or [], remove or []) + added
-        workflow.revise(session=session, draft_id=draft_id, user=user, engine=engine,
+        workflow.revise(session=session, draft_id=draft_id, user=user, checker=checker,
                         text=text, channels=chosen_channels(channels), images=images,
                         expected_revision=revision)
         session.commit()
@@ -128,21 +123,21 @@ def save_edits(
 
 
 @router.post("/{draft_id}/fix/blur", summary="One-click fix: use a blurred copy of a photo")
-def fix_blur(draft_id: int, session: SessionDep, engine: ModerationDep, user: EditorDep,
+def fix_blur(draft_id: int, session: SessionDep, checker: CheckerDep, user: EditorDep,
              image: Annotated[int, Form()]) -> Response:
     with workflow_errors(session):
         workflow.apply_blurred_copy(session=session, draft_id=draft_id, user=user, image=image,
-                                    engine=engine)
+                                    checker=checker)
         session.commit()
     return RedirectResponse(f"/drafts/{draft_id}", status_code=303)
 
 
 @router.post("/{draft_id}/fix/drop-channel", summary="One-click fix: stop posting to a channel")
-def fix_drop_channel(draft_id: int, session: SessionDep, engine: ModerationDep,
+def fix_drop_channel(draft_id: int, session: SessionDep, checker: CheckerDep,
                      user: EditorDep, channel: Annotated[str, Form()]) -> Response:
     with workflow_errors(session):
         workflow.drop_channel(session=session, draft_id=draft_id, user=user, channel=channel,
-                              engine=engine)
+                              checker=checker)
         session.commit()
     return RedirectResponse(f"/drafts/{draft_id}", status_code=303)
 

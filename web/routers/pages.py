@@ -9,6 +9,7 @@ from consent_store.models import utcnow
 from secondlook.accounts.models import Role
 from secondlook.workflow import queues
 from web.deps import CurrentUserDep, SessionDep
+from web.templating import page
 
 router = APIRouter(tags=["pages"])
 QUEUE_LIMIT = 200  # a school never has more waiting; the page says so if it does
@@ -16,8 +17,6 @@ QUEUE_LIMIT = 200  # a school never has more waiting; the page says so if it doe
 
 @router.get("/", response_class=HTMLResponse, summary="Start page: my queues")
 def start_page(request: Request, session: SessionDep, user: CurrentUserDep) -> HTMLResponse:
-    from web.app import templates
-
     context = {"user": user, "now": utcnow(), "limit": QUEUE_LIMIT, "awaiting": None,
                "flagged": None, "mine": None}
     if user.has_role(Role.APPROVER):
@@ -28,4 +27,4 @@ def start_page(request: Request, session: SessionDep, user: CurrentUserDep) -> H
                                                        limit=QUEUE_LIMIT)
     if user.has_role(Role.AUTHOR):
         context["mine"] = queues.my_drafts(session=session, user=user, limit=QUEUE_LIMIT)
-    return templates.TemplateResponse(request, "index.html", context)
+    return page(request, "index.html", context)

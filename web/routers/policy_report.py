@@ -14,6 +14,7 @@ from secondlook.accounts.models import Role, User
 from secondlook.release.policy_report import Period, PolicyReport, build_report
 from secondlook.release.policy_report_export import body_html, to_csv, to_html
 from web.deps import SessionDep, require_role
+from web.templating import page
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 ReviewerDep = Annotated[User, Depends(require_role(Role.HEADTEACHER, Role.DSL, Role.ADMIN))]
@@ -42,13 +43,11 @@ def _filename(report: PolicyReport, ext: str) -> str:
 
 @router.get("/policy", response_class=HTMLResponse, summary="The policy-review report")
 def policy_page(request: Request, user: ReviewerDep, report: ReportDep) -> HTMLResponse:
-    from web.app import templates
-
     query = urlencode({"start": report.period.start, "end": report.period.end})
     links = {"page": "/reports/policy", "csv": f"/reports/policy.csv?{query}",
              "html": f"/reports/policy.html?{query}"}
     body = body_html(report, generated=utcnow(), links=links)
-    return templates.TemplateResponse(request, "reports/policy.html",
+    return page(request, "reports/policy.html",
                                       {"user": user, "body": body})
 
 

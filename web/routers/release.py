@@ -21,8 +21,9 @@ from secondlook.release.service import (
     release_draft,
 )
 from secondlook.workflow import drafts as workflow
-from web.deps import DbDep, ModerationDep, SessionDep, SettingsDep, require_role
-from web.drafts_support import workflow_errors
+from web.deps import CheckerDep, DbDep, SessionDep, SettingsDep, require_role
+from web.errors import workflow_errors
+from web.templating import page
 
 router = APIRouter(prefix="/drafts/{draft_id}/release", tags=["release"])
 ReleaserDep = Annotated[User, Depends(require_role(Role.AUTHOR, Role.APPROVER, Role.HEADTEACHER))]
@@ -43,42 +44,40 @@ def _back(draft_id: int, what: str) -> Response:
 @router.get("", response_class=HTMLResponse, summary="Release an approved post")
 def release_page(request: Request, draft_id: int, session: SessionDep,
                  user: ReleaserDep) -> HTMLResponse:
-    from web.app import templates
-
     with workflow_errors(session):
         view = workflow.get_draft(session=session, draft_id=draft_id, user=user)
     posts = {p.channel: p for p in channel_posts(session, draft_id, view.revision.number)}
     done = MESSAGES.get(request.query_params.get("done", ""), "")
-    return templates.TemplateResponse(request, "release/draft.html", {
+    return page(request, "release/draft.html", {
         "user": user, "view": view, "draft": view.draft, "posts": posts, "done": done,
         "schedule": session.get(ScheduledRelease, draft_id)})
 
 
 @router.post("", summary="Release now to every channel of the post")
-def release_now(draft_id: int, session: SessionDep, db: DbDep, settings: SettingsDep,
-                user: ReleaserDep, engine: ModerationDep) -> Response:
-    with workflow_errors(session):
+def release_now(draft_id: int, db: DbDep, settings: SettingsDep, user: ReleaserDep,
+                checker: CheckerDep) -> Response:
+    with workflow_errors():
         try:
             out = release_draft(db=db, draft_id=draft_id, user=user, settings=settings,
-                                engine=engine)
+                                checker=checker)
         except ReleaseRefused as exc:  # changed since approval, or metadata left: nothing sent
             raise HTTPException(status_code=409, detail=str(exc)) from exc
     return _back(draft_id, "released" if out.state == "released" else "sent")
 
 
 @router.get("/classdojo.zip", summary="The approved text and photos for Class Dojo")
-def classdojo_zip(draft_id: int, session: SessionDep, db: DbDep, user: ReleaserDep) -> Response:
-    with workflow_errors(session):
+def classdojo_zip(draft_id: int, db: DbDep, user: ReleaserDep) -> Response:
+    with workflow_errors():
         name, data = manual_export(db=db, draft_id=draft_id, user=user)
     return Response(data, media_type="application/zip",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.post("/{channel}/link", summary="Paste the post's link, or say it is not online")
-def channel_link(draft_id: int, channel: str, session: SessionDep, db: DbDep,
-                 user: ReleaserDep, url: Annotated[str, Form()] = "",
+def channel_link(draft_id: int, channel: str, db: DbDep, user: ReleaserDep,
+                 url: Annotated[str, Form()] = "",
                  not_posted: Annotated[bool, Form()] = False) -> Response:
-    with workflow_errors(session):
+    with workflow_errors():
         try:
             record_link(db=db, draft_id=draft_id, channel=channel,
                         url=None if not_posted else url, user=user)

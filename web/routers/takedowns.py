@@ -9,15 +9,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from secondlook.release.takedowns import mark_taken_down, takedown_queue
 from web.deps import SessionDep, SignerDep
+from web.templating import page
 
 router = APIRouter(prefix="/takedowns", tags=["takedowns"])
 
 
 @router.get("", response_class=HTMLResponse, summary="Posts to take down")
 def takedowns_page(request: Request, session: SessionDep, user: SignerDep) -> HTMLResponse:
-    from web.app import templates
-
-    return templates.TemplateResponse(request, "release/takedowns.html", {
+    return page(request, "release/takedowns.html", {
         "user": user, "items": takedown_queue(session=session),
         "done": request.query_params.get("done") == "1"})
 
