@@ -3,6 +3,10 @@
 Nothing of a file is written unless every row is valid. Learners absent from
 the file are reported; with ``prune`` they are marked as left (never deleted
 here, so past posts can still be traced for takedowns).
+
+A consent withdrawn in Second Look (``consent_store.withdrawals``) stays withdrawn: a
+row that would give it back is applied with that consent held at its withdrawn level,
+and listed, unless the admin confirms that learner with evidence (``Confirmations``).
 """
 
 from __future__ import annotations
@@ -10,13 +14,14 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from sqlmodel import Session, select
 
+from consent_store import withdrawals
 from consent_store.channels import CHANNELS
 from consent_store.models import Learner, utcnow
 
@@ -59,6 +64,29 @@ class LearnerChange:
         return bool(old_c and not new_c) or bool(new_o and not old_o)
 
 
+@dataclass(frozen=True)
+class HeldWidening:
+    """A learner whose row would give back a consent withdrawn in Second Look: not applied."""
+
+    upn: str
+    name: str
+    consents: tuple[str, ...]  # photo:<channel>, name, biometric
+    file_values: dict[str, object]  # photo_channels, name_consent, biometric_consent
+    withdrawn: tuple[str, ...]  # each active withdrawal, described
+
+    def describe(self) -> str:
+        return f"{self.upn} {self.name}: " + "; ".join(self.withdrawn)
+
+
+@dataclass(frozen=True)
+class Confirmations:
+    """The admin confirms giving consent back to these learners, with evidence for each."""
+
+    evidence: Mapping[str, str]  # UPN -> e.g. "new consent form dated 2027-01-10"
+    by: str
+    by_id: int | None = None
+
+
 @dataclass
 class ImportResult:
     created: list[str] = field(default_factory=list)
@@ -68,6 +96,8 @@ class ImportResult:
     pruned: list[str] = field(default_factory=list)  # marked as left by --prune
     purged: list[str] = field(default_factory=list)  # learners whose biometric data was deleted
     returned: list[str] = field(default_factory=list)  # previously left, back in the file
+    held: list[HeldWidening] = field(default_factory=list)  # widening not applied
+    confirmed: dict[str, str] = field(default_factory=dict)  # UPN -> evidence, applied
 
     def summary(self) -> str:
         lines = [
@@ -89,6 +119,15 @@ class ImportResult:
                 f"Face templates and reference photos deleted for {len(self.purged)} learner(s) "
                 f"(consent withdrawn, objection or left): {', '.join(self.purged[:20])}."
             )
+        if self.confirmed:
+            lines.append(f"Consent given back, as confirmed with evidence, for "
+                         f"{len(self.confirmed)} learner(s): {', '.join(sorted(self.confirmed))}.")
+        if self.held:
+            lines.append(
+                f"{len(self.held)} learner(s) have a consent withdrawal recorded in Second Look "
+                "that this file would undo; it stays withdrawn for them (the rest of their row "
+                "was applied):")
+            lines += [f"  {h.describe()}" for h in self.held]
         return "\n".join(lines)
 
 
@@ -279,17 +318,27 @@ def _parse_row(record: list[str], cols: list[str], line: int, problems: list[str
     return _Row(line, values) if ok else None
 
 
+_CONSENT_FIELDS = ("photo_channels", "name_consent", "biometric_consent")
+_Held = tuple[HeldWidening, withdrawals.Limits]
+
+
 def apply_register(
-    session: Session, rows: list[_Row], *, prune: bool = False, today: date | None = None
+    session: Session, rows: list[_Row], *, prune: bool = False, today: date | None = None,
+    confirm: Confirmations | None = None, name: str = "the register",
 ) -> ImportResult:
     """Upsert validated rows. The caller's transaction makes it all or nothing."""
     result = ImportResult()
     existing = {row.upn: row for row in session.exec(select(Learner))}
+    held = _widenings(session, rows, existing)
+    _check_confirmations(confirm, held, name)
     in_file = set()
     for row in rows:
         upn = str(row.values["upn"])
         in_file.add(upn)
-        _upsert(session, existing.get(upn), row.values, result)
+        values = row.values
+        if upn in held:
+            values = _hold_or_confirm(session, held[upn], values, confirm, result)
+        _upsert(session, existing.get(upn), values, result)
     for upn, learner in sorted(existing.items()):
         if upn in in_file or learner.left:
             continue
@@ -302,6 +351,61 @@ def apply_register(
     session.flush()
     _purge_biometrics(session, result)
     return result
+
+
+def _widenings(session: Session, rows: list[_Row],
+               existing: dict[str, Learner]) -> dict[str, _Held]:
+    """Rows that would give back a withdrawn consent, with the limits that stop them."""
+    limits = withdrawals.active_limits(session)
+    out: dict[str, _Held] = {}
+    for row in rows:
+        upn = str(row.values["upn"])
+        if upn not in limits or upn not in existing:
+            continue
+        limit, active = limits[upn]
+        consents = limit.widened_by(row.values)
+        if not consents:
+            continue
+        learner = existing[upn]
+        out[upn] = (HeldWidening(
+            upn=upn, name=f"{learner.first_name} {learner.last_name}", consents=consents,
+            file_values={k: row.values[k] for k in _CONSENT_FIELDS},
+            withdrawn=tuple(w.describe() for w in active
+                            if w.consent in consents)), limit)
+    return out
+
+
+def _check_confirmations(confirm: Confirmations | None,
+                         held: dict[str, _Held], name: str) -> None:
+    if confirm is None:
+        return
+    problems = []
+    for upn, evidence in sorted(confirm.evidence.items()):
+        if upn not in held:
+            problems.append(f"confirmation for {upn}: this file gives back no consent that was "
+                            "withdrawn for that learner; there is nothing to confirm")
+        elif not evidence.strip():
+            problems.append(f"confirmation for {upn}: give the evidence, e.g. "
+                            f"{upn}='new consent form dated 2027-01-10'")
+    if problems:
+        raise RegisterImportError(name, problems)
+
+
+def _hold_or_confirm(session: Session, item: _Held,
+                     values: dict[str, object], confirm: Confirmations | None,
+                     result: ImportResult) -> dict[str, object]:
+    held, limit = item
+    if confirm is not None and held.upn in confirm.evidence:
+        evidence = confirm.evidence[held.upn].strip()
+        withdrawals.lift(session=session, upn=held.upn, consents=held.consents,
+                         name_value=str(values["name_consent"]), evidence=evidence,
+                         by=confirm.by)
+        result.confirmed[held.upn] = evidence
+        # Withdrawals the file does not override (e.g. another channel) still hold.
+        remaining = withdrawals.active_limits(session).get(held.upn)
+        return remaining[0].clamp(values) if remaining else values
+    result.held.append(held)
+    return limit.clamp(values)
 
 
 def _purge_biometrics(session: Session, result: ImportResult) -> None:
@@ -341,4 +445,4 @@ def import_register_file(
     """Read, validate and apply a register file within the caller's transaction."""
     text = read_register_file(path, max_bytes)
     rows = parse_register(text, str(path))
-    return apply_register(session, rows, prune=prune)
+    return apply_register(session, rows, prune=prune, name=str(path))

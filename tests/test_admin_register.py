@@ -55,10 +55,10 @@ def test_withdrawing_facebook_photo_and_name_consent(sqlite_db, blank_nlp) -> No
     page = client.get("/admin/register/B234567890123").text
     assert "Facebook, X (Twitter), Class Dojo" in page and "full name" in page
     resp = client.post("/admin/register/B234567890123/withdraw", data={
-        "csrf_token": csrf, "photo": ["facebook"], "name": "true"})
+        "csrf_token": csrf, "photo": ["facebook"], "name": "none", "reason": "parent emailed"})
     assert resp.status_code == 200
     assert "photo consent withdrawn for facebook; name consent withdrawn" in resp.text
-    assert "Record the same change in your MIS" in resp.text
+    assert "Record the same change in your MIS too" in resp.text
     with Session(sqlite_db) as s:
         learner = s.get(Learner, "B234567890123")
         assert learner.photo_channels == "twitter;classdojo" and learner.name_consent == "none"
@@ -71,7 +71,7 @@ def test_withdrawing_biometric_consent(sqlite_db, blank_nlp) -> None:
     client, csrf = _admin(sqlite_db, blank_nlp)
     _import(client, csrf, (EXAMPLES / "register.csv").read_bytes())
     resp = client.post("/admin/register/A123456789012/withdraw",
-                       data={"csrf_token": csrf, "biometric": "true"})
+                       data={"csrf_token": csrf, "biometric": "true", "reason": "parent emailed"})
     assert "biometric consent withdrawn" in resp.text
     with Session(sqlite_db) as s:
         assert s.get(Learner, "A123456789012").biometric_consent is False
@@ -83,7 +83,7 @@ def test_withdrawing_nothing_or_for_an_unknown_learner_is_explained(sqlite_db, b
     empty = client.post("/admin/register/A123456789012/withdraw", data={"csrf_token": csrf})
     assert empty.status_code == 400 and "tick at least one consent" in empty.text
     missing = client.post("/admin/register/Z999999999999/withdraw",
-                          data={"csrf_token": csrf, "name": "true"})
+                          data={"csrf_token": csrf, "name": "none", "reason": "parent emailed"})
     assert missing.status_code == 404 and "no learner with UPN Z999999999999" in missing.text
 
 
@@ -119,10 +119,10 @@ def test_withdrawal_puts_released_posts_showing_the_learner_on_the_takedown_list
                      pictured=("B234567890123",))
     publishing.publish(db=sqlite_db, content=posted, adapter=_Posted("facebook"), user_id=None)
     resp = client.post("/admin/register/B234567890123/withdraw",
-                       data={"csrf_token": csrf, "photo": ["facebook"]})
+                       data={"csrf_token": csrf, "photo": ["facebook"], "reason": "parent emailed"})
     assert "1 released post(s) added to the takedown list" in resp.text
     other = client.post("/admin/register/B234567890123/withdraw",
-                        data={"csrf_token": csrf, "photo": ["twitter"]})
+                        data={"csrf_token": csrf, "photo": ["twitter"], "reason": "parent emailed"})
     assert "takedown" not in other.text.split("Done:")[1].split("Record")[0]
 
 
@@ -151,7 +151,7 @@ def test_enrol_reference_photos_then_withdrawal_deletes_them(
     assert "1 reference photo(s) enrolled, 1 in all" in resp.text
     assert "1 reference photo(s) enrolled, the latest on" in resp.text
     gone = client.post("/admin/register/A123456789012/withdraw",
-                       data={"csrf_token": csrf, "biometric": "true"})
+                       data={"csrf_token": csrf, "biometric": "true", "reason": "parent emailed"})
     assert "1 reference photo(s) and their face templates deleted" in gone.text
     assert "None enrolled" in gone.text
 
@@ -166,3 +166,17 @@ def test_enrolment_refusals_are_explained(sqlite_db, blank_nlp, tmp_path) -> Non
     no_consent = _enrol(client, csrf, "D456789012345", painted((200, 200), [(7, 40, 40, 90)]))
     assert no_consent.status_code == 400 and "has no biometric consent" in no_consent.text
     assert 'action="/admin/register/D456789012345/enrol"' not in no_consent.text
+
+
+def test_a_reimport_does_not_give_back_a_consent_withdrawn_on_the_page(
+        sqlite_db, blank_nlp) -> None:
+    """Issue 11.1: "0 added, 2 updated" and the Facebook photo consent was back."""
+    client, csrf = _admin(sqlite_db, blank_nlp)
+    register = (EXAMPLES / "register.csv").read_bytes()
+    _import(client, csrf, register)
+    client.post("/admin/register/B234567890123/withdraw", data={
+        "csrf_token": csrf, "photo": ["facebook"], "reason": "parent emailed"})
+    again = _import(client, csrf, register)
+    assert "0 learner(s) added, 0 updated, 5 unchanged." in again.text
+    with Session(sqlite_db) as s:
+        assert s.get(Learner, "B234567890123").photo_channels == "twitter;classdojo"

@@ -13,6 +13,25 @@ def _configure(parser: argparse.ArgumentParser) -> None:
         "--prune", action="store_true",
         help="mark learners who are not in the file as left (they are never deleted)",
     )
+    parser.add_argument(
+        "--confirm", action="append", default=[], metavar="UPN=EVIDENCE",
+        help="give back a consent withdrawn in Second Look that the file restores, for this "
+             "learner, recording the evidence (e.g. 'new consent form dated 2027-01-10'); "
+             "repeat for several learners",
+    )
+
+
+def _confirmations(values: list[str]) -> dict[str, str] | None:
+    if not values:
+        return None
+    out: dict[str, str] = {}
+    for value in values:
+        upn, sep, evidence = value.partition("=")
+        if not sep or not upn.strip() or not evidence.strip():
+            raise CommandError(f"--confirm {value!r}: write UPN=EVIDENCE, e.g. "
+                               "--confirm B234567890123='new consent form dated 2027-01-10'")
+        out[upn.strip().upper()] = evidence.strip()
+    return out
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -21,15 +40,21 @@ def _run(args: argparse.Namespace) -> int:
     from secondlook.register_service import import_register
 
     settings = get_settings()
+    confirm = _confirmations(args.confirm)
     engine = open_database(settings)
     try:
         text = read_register_file(args.file, settings.max_register_bytes)
         with session_scope(engine) as session:
             outcome = import_register(session=session, text=text, name=str(args.file),
-                                      prune=args.prune, checker=checker(settings))
+                                      prune=args.prune, checker=checker(settings),
+                                      confirm=confirm)
     except RegisterImportError as exc:
         raise CommandError(str(exc)) from exc
     print(outcome.summary())
+    if outcome.result.held:
+        first = outcome.result.held[0].upn
+        print("To give consent back, import again confirming each learner with the evidence: "
+              f"--confirm {first}='new consent form dated …'")
     return 0
 
 

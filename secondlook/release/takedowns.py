@@ -80,10 +80,12 @@ def _shows(row: ChannelPost, exposure: Exposure) -> bool:
 
 
 def open_takedowns(*, session: Session, changes: Iterable[LearnerChange],
-                   today: date | None = None) -> list[Takedown]:
-    """New takedown entries for these consent changes (none twice for a post and learner)."""
+                   today: date | None = None, actor: User | None = None) -> list[Takedown]:
+    """New takedown entries for these consent changes (none twice for a post and learner),
+    each written to the audit log."""
     today = today or utcnow().date()
     opened: list[Takedown] = []
+    events: list[audit.Event] = []
     for change in changes:
         for exposure in exposures_of(change, today):
             for post in _posts_showing(session, exposure):
@@ -94,7 +96,13 @@ def open_takedowns(*, session: Session, changes: Iterable[LearnerChange],
                                  reason=exposure.reason)
                 session.add(entry)
                 opened.append(entry)
+                events.append(audit.Event(
+                    "takedown.open", draft_id=post.draft_id, revision=post.revision,
+                    content_sha256=post.content_sha256,
+                    detail={"upn": exposure.upn, "channels": [post.channel],
+                            "reason": exposure.reason}))
     session.flush()
+    audit.append_many(session=session, actor=actor, events=events)
     return opened
 
 

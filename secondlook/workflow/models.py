@@ -135,3 +135,16 @@ class AuditHead(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True, sa_column_kwargs={"autoincrement": False})
     position: int = 0
     entry_sha256: str = Field(max_length=64)
+
+
+class AuditCheckpoint(SQLModel, table=True):
+    """A head of the log as a verification or a backup saw it (also kept outside the
+    database): the log must still hold that entry with that hash."""
+
+    __tablename__ = "audit_checkpoint"
+
+    id: int | None = Field(default=None, primary_key=True)
+    position: int
+    entry_sha256: str = Field(max_length=64)
+    recorded_at: datetime = Field(default_factory=utcnow)
+    source: str = Field(max_length=300)  # e.g. "audit verify", "backup /srv/backups/mon"

@@ -13,12 +13,19 @@ from consent_store.channels import CHANNELS
 from consent_store.models import Learner
 from consent_store.register_import import RegisterImportError, decode_register
 from consent_store.templates import list_templates
+from consent_store.withdrawals import history as withdrawal_history
 from moderation.checks.faces import BACKEND as FACE_BACKEND
 from moderation.images.faces import DlibBackend
 from secondlook.accounts.models import User
 from secondlook.enrolment import EnrolmentError, ReferencePhotoUpload, enrol
 from secondlook.register_service import import_register
-from secondlook.withdrawal import Withdrawal, WithdrawalError, withdraw
+from secondlook.withdrawal import (
+    ConsentGiven,
+    Withdrawal,
+    WithdrawalError,
+    confirm_consent,
+    withdraw,
+)
 from web.deps import AdminDep, CheckerDep, SessionDep, SettingsDep
 from web.templating import page
 
@@ -70,7 +77,8 @@ def import_register_page(
                        learners=_learners(session, ""), page_size=PAGE_SIZE, result=None,
                        problems=exc.problems, file_name=name)
     return _render(request, "admin/register.html", user=admin, q="", page_size=PAGE_SIZE,
-                   learners=_learners(session, ""), result=outcome.summary(), problems=None)
+                   learners=_learners(session, ""), result=outcome.summary(), problems=None,
+                   held=outcome.result.held)
 
 
 def _learner(session: Session, upn: str) -> Learner:
@@ -84,7 +92,8 @@ def _learner_page(request: Request, session: Session, admin: User, learner: Lear
                   status: int = 200, error: str | None = None, done: str = "") -> HTMLResponse:
     enrolled = list_templates(session=session, upn=learner.upn)
     return _render(request, "admin/learner.html", status, user=admin, learner=learner,
-                   channels=CHANNELS, error=error, done=done, enrolled=enrolled)
+                   channels=CHANNELS, error=error, done=done, enrolled=enrolled,
+                   withdrawals=withdrawal_history(session=session, upn=learner.upn))
 
 
 @router.get("/{upn}", response_class=HTMLResponse, summary="One learner's consents")
@@ -104,7 +113,8 @@ def enrol_photos(
     try:
         engine = checker.engine
         result = enrol(session=session, upn=upn, photos=uploads, key=checker.key,
-                       options=engine.options, backend=engine.service(FACE_BACKEND, DlibBackend))
+                       options=engine.options, backend=engine.service(FACE_BACKEND, DlibBackend),
+                       actor=admin)
     except EnrolmentError as exc:
         session.rollback()
         return _learner_page(request, session, admin, learner, 400, error=str(exc))
@@ -118,12 +128,13 @@ def enrol_photos(
 def withdraw_consent(
     request: Request, upn: str, session: SessionDep, admin: AdminDep,
     photo: Annotated[list[str] | None, Form()] = None,
-    name: Annotated[bool, Form()] = False,
+    name: Annotated[str, Form()] = "",
     biometric: Annotated[bool, Form()] = False,
+    reason: Annotated[str, Form()] = "",
 ) -> Response:
     learner = _learner(session, upn)
-    ask = Withdrawal(upn=upn, photo_channels=frozenset(photo or []), name=name,
-                     biometric=biometric)
+    ask = Withdrawal(upn=upn, photo_channels=frozenset(photo or []), name=name or None,
+                     biometric=biometric, reason=reason)
     try:
         result = withdraw(session=session, request=ask, actor=admin)
     except WithdrawalError as exc:
@@ -131,4 +142,26 @@ def withdraw_consent(
         return _learner_page(request, session, admin, learner, 400, error=str(exc))
     session.commit()
     done = quote("; ".join(result.changed))
+    return RedirectResponse(f"/admin/register/{quote(upn)}?done={done}", status_code=303)
+
+
+@router.post("/{upn}/confirm", response_class=HTMLResponse,
+             summary="Give back withdrawn consent, with evidence")
+def confirm_consent_page(
+    request: Request, upn: str, session: SessionDep, admin: AdminDep,
+    evidence: Annotated[str, Form()] = "",
+    photo: Annotated[list[str] | None, Form()] = None,
+    name: Annotated[str, Form()] = "",
+    biometric: Annotated[bool, Form()] = False,
+) -> Response:
+    learner = _learner(session, upn)
+    ask = ConsentGiven(upn=upn, evidence=evidence, photo_channels=frozenset(photo or []),
+                       name=name or None, biometric=biometric)
+    try:
+        changed = confirm_consent(session=session, request=ask, actor=admin)
+    except WithdrawalError as exc:
+        session.rollback()
+        return _learner_page(request, session, admin, learner, 400, error=str(exc))
+    session.commit()
+    done = quote("; ".join(changed) + f" (evidence: {evidence.strip()})")
     return RedirectResponse(f"/admin/register/{quote(upn)}?done={done}", status_code=303)
