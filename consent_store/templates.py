@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
+from typing import TypeVar
 
 import numpy as np
 from sqlalchemy import Column, ForeignKey, Integer, LargeBinary, String, delete, text
@@ -159,3 +160,37 @@ def purge_biometrics(*, session: Session, upn: str) -> int:
     if removed:
         log.info("biometric data of %s deleted (%d reference photo(s))", upn, removed)
     return removed
+
+
+def sealed_rows(*, session: Session,
+                batch: int = 100) -> Iterator[tuple[ReferencePhoto | FaceTemplate, str]]:
+    """Every encrypted row here (photos, then templates) with the context it is bound to,
+    a batch at a time: what a key rotation re-encrypts. The caller may change ``sealed``."""
+    yield from _paged(session, ReferencePhoto, _photo_context, batch)
+    yield from _paged(session, FaceTemplate, _template_context, batch)
+
+
+_Sealed = TypeVar("_Sealed", ReferencePhoto, FaceTemplate)
+
+
+def _paged(session: Session, table: type[_Sealed], context: Callable[[str], str],
+           batch: int) -> Iterator[tuple[_Sealed, str]]:
+    after = 0
+    while True:
+        query = select(table).where(col(table.id) > after).order_by(col(table.id))
+        rows = list(session.exec(query.limit(batch)))
+        for row in rows:
+            yield row, context(row.upn)
+        if len(rows) < batch:
+            return
+        after = rows[-1].id or 0
+
+
+def purge_all_biometrics(*, session: Session) -> int:
+    """Delete every template and reference photo (a lost data key); returns the photo count."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("PRAGMA secure_delete = ON"))
+    session.execute(delete(FaceTemplate))
+    result = session.execute(delete(ReferencePhoto))
+    session.flush()
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -25,6 +25,9 @@ from moderation.images.detection import detect, encode
 from moderation.images.faces import DlibBackend, FaceBackend
 from moderation.images.sanitise import sanitise
 from moderation.options import CheckOptions
+from secondlook.accounts.models import User
+from secondlook.keys import DataKeyRefused, confirm_key
+from secondlook.workflow import audit
 
 
 class EnrolmentError(ValueError):
@@ -55,11 +58,15 @@ class EnrolmentResult:
 
 def enrol(
     *, session: Session, upn: str, photos: Sequence[ReferencePhotoUpload], key: bytes,
-    options: CheckOptions, backend: FaceBackend | None = None,
+    options: CheckOptions, backend: FaceBackend | None = None, actor: User | None = None,
 ) -> EnrolmentResult:
     learner = _enrollable(session, upn)
     if not photos:
         raise EnrolmentError("give at least one reference photo of the learner")
+    try:
+        confirm_key(session=session, key=key)
+    except DataKeyRefused as exc:
+        raise EnrolmentError(str(exc)) from exc
     backend = backend or DlibBackend()
     prepared = [_prepare(photo, backend, options) for photo in photos]
     added, skipped = 0, []
@@ -71,6 +78,9 @@ def enrol(
                      key=key)
         added += 1
     total = len(list_templates(session=session, upn=upn))
+    if added:
+        audit.append(session=session, actor=actor, action="register.enrol",
+                     detail={"upn": upn, "count": added})
     name = f"{learner.preferred_name or learner.first_name} {learner.last_name}"
     return EnrolmentResult(upn, name, added, tuple(skipped), total)
 

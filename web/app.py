@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None, *, db: DbEngine | None = None) 
     from secondlook.accounts.setup import FirstAdminSetup
     from secondlook.accounts.throttle import LoginThrottle
     from secondlook.checking import moderation_engine
-    from secondlook.keys import data_key
+    from secondlook.keys import open_data_key
     from web import errors, security
     from web.routers import (
         account,
@@ -86,7 +86,8 @@ def create_app(settings: Settings | None = None, *, db: DbEngine | None = None) 
     app.state.settings = settings
     app.state.db = db if db is not None else make_engine(settings.resolved_database_url())
     app.state.moderation = moderation_engine(settings)
-    app.state.data_key = data_key(settings)
+    # Refuses a missing or different key while the database holds sealed data.
+    app.state.data_key = open_data_key(settings, app.state.db)
     app.state.csrf_key = secrets.token_bytes(32)
     app.state.first_admin = FirstAdminSetup()
     app.state.login_throttle = LoginThrottle(

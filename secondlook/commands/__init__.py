@@ -26,10 +26,14 @@ class Command:
     run: Callable[[argparse.Namespace], int]
 
 
-def open_database(settings: Settings | None = None, *, migrate_if_needed: bool = False) -> Engine:
-    """The configured database, checked to be at the current schema revision."""
+def open_database(settings: Settings | None = None, *, migrate_if_needed: bool = False,
+                  check_key: bool = True) -> Engine:
+    """The configured database, checked to be at the current schema revision, and the data
+    key checked to be the one its sealed data needs (``secondlook.keys.open_data_key``)."""
+    from consent_store.crypto import CryptoError
     from consent_store.db import make_engine
     from secondlook.database import DatabaseNotReady, ensure_current, migrate
+    from secondlook.keys import open_data_key
 
     settings = settings or get_settings()
     try:
@@ -38,8 +42,12 @@ def open_database(settings: Settings | None = None, *, migrate_if_needed: bool =
             migrate(engine)
         else:
             ensure_current(engine)
+        if check_key:
+            open_data_key(settings, engine)
     except DatabaseNotReady as exc:
         raise CommandError(str(exc)) from exc
+    except CryptoError as exc:
+        raise CommandError(f"refusing to start: {exc}") from exc
     except Exception as exc:  # connection refused, bad URL, permissions...
         raise CommandError(f"cannot open the database: {exc}") from exc
     return engine

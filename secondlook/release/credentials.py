@@ -7,15 +7,17 @@ page; tokens are decrypted only to build an adapter just before sending.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from consent_store.models import utcnow
 from secondlook.accounts.models import Role, User
 from secondlook.release.errors import NotConfigured
 from secondlook.release.models import ChannelCredential
 from secondlook.release.sealing import seal, unseal
+from secondlook.workflow import audit
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,9 +50,15 @@ def _validate(channel: str, values: dict[str, str]) -> CredentialSpec:
 def set_credentials(*, session: Session, channel: str, values: dict[str, str],
                     actor: User | None, key: bytes) -> ChannelCredential:
     """Store (replace) a channel's credentials. ``actor`` None: the local CLI."""
+    from secondlook.keys import DataKeyRefused, confirm_key
+
     if actor is not None and not actor.has_role(Role.ADMIN):
         raise PermissionError("only an admin may enter channel credentials")
     spec = _validate(channel, values)
+    try:
+        confirm_key(session=session, key=key)
+    except DataKeyRefused as exc:
+        raise CredentialError(str(exc)) from exc
     secrets = {name: values[name].strip() for name in spec.secret_fields}
     sealed = seal(json.dumps(secrets).encode(), key=key, context=f"channel:{channel}")
     row = session.get(ChannelCredential, channel) or ChannelCredential(channel=channel, sealed=b"")
@@ -58,8 +66,31 @@ def set_credentials(*, session: Session, channel: str, values: dict[str, str],
     row.updated_by_id = actor.id if actor else None
     row.updated_at = utcnow()
     session.add(row)
+    audit.append(session=session, actor=actor, action="channel.credentials_set",
+                 detail={"channel": channel, "account": row.account})
     session.flush()
     return row
+
+
+def remove_credentials(*, session: Session, channel: str, actor: User | None) -> bool:
+    """Forget a channel's credentials (posts to it can no longer be released); False if
+    none were stored."""
+    if actor is not None and not actor.has_role(Role.ADMIN):
+        raise PermissionError("only an admin may remove channel credentials")
+    row = session.get(ChannelCredential, channel)
+    if row is None:
+        return False
+    session.delete(row)
+    audit.append(session=session, actor=actor, action="channel.credentials_remove",
+                 detail={"channel": channel, "account": row.account})
+    session.flush()
+    return True
+
+
+def sealed_rows(*, session: Session) -> Iterator[tuple[ChannelCredential, str]]:
+    """Every stored credential with the context it is sealed to (for a key rotation)."""
+    for row in session.exec(select(ChannelCredential).order_by(col(ChannelCredential.channel))):
+        yield row, f"channel:{row.channel}"
 
 
 def load_credentials(*, session: Session, channel: str, key: bytes) -> dict[str, str]:
