@@ -19,6 +19,7 @@ COMMANDS: list[tuple[tuple[str, ...], str]] = [
     (("register", "import"), "secondlook.commands.register_import"),
     (("register", "enrol"), "secondlook.commands.enrol"),
     (("register", "calibrate"), "secondlook.commands.calibrate"),
+    (("register", "withdraw"), "secondlook.commands.withdraw"),
     (("staff", "import"), "secondlook.commands.staff_import"),
     (("check",), "secondlook.commands.check"),
     (("serve",), "secondlook.commands.serve"),
@@ -30,6 +31,11 @@ COMMANDS: list[tuple[tuple[str, ...], str]] = [
     (("takedowns", "list"), "secondlook.commands.takedowns_list"),
     (("audit", "verify"), "secondlook.commands.audit_verify"),
     (("drafts", "recheck"), "secondlook.commands.drafts_recheck"),
+    (("channel", "remove"), "secondlook.commands.channel_remove"),
+    (("key", "rotate"), "secondlook.commands.key_rotate"),
+    (("key", "reset"), "secondlook.commands.key_reset"),
+    (("backup",), "secondlook.commands.backup"),
+    (("restore",), "secondlook.commands.restore"),
 ]
 
 EXIT_ERROR = 1

@@ -134,7 +134,8 @@ def test_cli_verify_reports_tampering_with_exit_1(cli_env, blank_nlp, capsys) ->
 
 
 def test_cli_expect_head_catches_a_rewritten_log(cli_env, blank_nlp, capsys) -> None:
-    """Someone who rewrites every hash passes the chain check but not the noted head."""
+    """Someone who rewrites every hash passes the chain check, but not the head the last
+    verification recorded, nor the noted head."""
     db = make_engine(cli_env)
     _history(db, blank_nlp)
     main(["audit", "verify"])
@@ -149,7 +150,10 @@ def test_cli_expect_head_catches_a_rewritten_log(cli_env, blank_nlp, capsys) -> 
             entry.entry_sha256 = previous = audit.entry_hash(entry)
         s.get(AuditHead, 1).entry_sha256 = previous
         s.commit()
-    assert main(["audit", "verify"]) == 0
+    assert main(["audit", "verify"]) == 1
+    out = capsys.readouterr().out
+    assert "TAMPERED entry 7: rewritten: its hash is no longer the one recorded by audit " \
+        "verify" in out and out.count("TAMPERED") == 1
     assert main(["audit", "verify", "--expect-head", head]) == 1
     assert "no longer in the log" in capsys.readouterr().out
 

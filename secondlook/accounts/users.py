@@ -1,4 +1,9 @@
-"""Creating, finding and changing staff accounts (shared by the web admin pages and the CLI)."""
+"""Creating, finding and changing staff accounts (shared by the web admin pages and the CLI).
+
+Every change — an account created, roles changed, a password changed or reset, access
+removed or given back — is written to the audit log; ``actor`` is who did it (None: the
+command line or the first-admin set-up).
+"""
 
 from __future__ import annotations
 
@@ -50,7 +55,7 @@ def list_users(*, session: Session) -> list[User]:
     return list(session.exec(select(User).order_by(User.display_name)))
 
 
-def create_user(*, session: Session, data: UserCreate) -> User:
+def create_user(*, session: Session, data: UserCreate, actor: User | None = None) -> User:
     username = normalise_username(data.username)
     if not USERNAME.match(username):
         raise AccountError(
@@ -69,6 +74,7 @@ def create_user(*, session: Session, data: UserCreate) -> User:
     )
     session.add(user)
     session.flush()
+    _audit(session, actor, "account.create", user, {"role": user.roles})
     return user
 
 
@@ -86,25 +92,36 @@ def authenticate(*, session: Session, username: str, password: str) -> User | No
     return user
 
 
-def set_password(*, session: Session, user: User, password: str) -> None:
+def set_password(*, session: Session, user: User, password: str,
+                 actor: User | None = None) -> None:
     check_policy(password, username=user.username)
     user.password_hash = hash_password(password)
     session.add(user)
+    changed = actor is not None and actor.id == user.id
+    _audit(session, actor, "account.password", user,
+           {"note": "changed by its user" if changed else "reset"})
 
 
-def set_roles(*, session: Session, user: User, roles: Iterable[Role | str]) -> None:
+def set_roles(*, session: Session, user: User, roles: Iterable[Role | str],
+              actor: User | None = None) -> None:
     new = roles_text(roles)
     if Role.ADMIN.value not in new.split(";"):
         _keep_an_admin(session=session, changing=user)
-    user.roles = new
+    old, user.roles = user.roles, new
     session.add(user)
+    if old != new:
+        _audit(session, actor, "account.roles", user, {"from": old, "to": new})
 
 
-def set_active(*, session: Session, user: User, active: bool) -> None:
+def set_active(*, session: Session, user: User, active: bool,
+               actor: User | None = None) -> None:
     if not active:
         _keep_an_admin(session=session, changing=user)
-    user.active = active
+    old, user.active = user.active, active
     session.add(user)
+    if old != active:
+        _audit(session, actor, "account.reactivate" if active else "account.deactivate", user,
+               {"active": active})
 
 
 def _keep_an_admin(*, session: Session, changing: User) -> None:
@@ -118,3 +135,11 @@ def _keep_an_admin(*, session: Session, changing: User) -> None:
         raise AccountError(
             f"{changing.display_name} is the only active admin; make someone else admin first"
         )
+
+
+def _audit(session: Session, actor: User | None, action: str, user: User,
+           detail: dict[str, object]) -> None:
+    from secondlook.workflow import audit
+
+    audit.append(session=session, actor=actor, action=action,
+                 detail={"account": user.username, **detail})

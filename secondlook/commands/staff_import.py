@@ -15,17 +15,16 @@ def _configure(parser: argparse.ArgumentParser) -> None:
 def _run(args: argparse.Namespace) -> int:
     from consent_store.db import session_scope
     from consent_store.register_import import RegisterImportError, read_register_file
-    from consent_store.staff_import import parse_staff, replace_staff
+    from secondlook.register_service import import_staff
 
     settings = get_settings()
     engine = open_database(settings)
     try:
         text = read_register_file(args.file, settings.max_register_bytes)
-        staff = parse_staff(text, str(args.file))
+        with session_scope(engine) as session:
+            count = import_staff(session=session, text=text, name=str(args.file))
     except RegisterImportError as exc:
         raise CommandError(str(exc)) from exc
-    with session_scope(engine) as session:
-        count = replace_staff(session, staff)
     print(f"{count} staff name(s) imported; they will not be flagged as unknown people.")
     return 0
 

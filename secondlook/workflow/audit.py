@@ -5,6 +5,11 @@ edited entry no longer matches its hash and a deleted one leaves a gap in the
 positions or a broken link. Appends are serialised by updating the single
 ``audit_head`` row first: SQLite takes its write lock there, PostgreSQL a row
 lock, so two concurrent appends can never chain to the same predecessor.
+
+A chain that is whole can still be short: an old copy of the database file put back
+verifies perfectly. So each verification and each backup records the head it saw
+(position and hash) in the database and outside it (``secondlook.audit_heads``), and
+``verify`` checks the log still holds that entry with that hash.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from sqlmodel import Session, col, select
 
 from consent_store.models import utcnow
 from secondlook.accounts.models import User
-from secondlook.workflow.models import AuditEntry, AuditHead
+from secondlook.workflow.models import AuditCheckpoint, AuditEntry, AuditHead
 
 GENESIS = "0" * 64
 SYSTEM = "system"
@@ -33,7 +38,9 @@ DETAIL_KEYS = frozenset({
     "revision_from", "links", "note", "safeguarding", "approvals_voided", "signoffs_voided",
     # register administration
     "file", "created", "updated", "unchanged", "pruned", "biometrics_deleted", "takedowns",
-    "upn", "changes",
+    "upn", "changes", "held", "confirmed", "evidence", "count",
+    # accounts (the account changed; its roles or access), channels, keys, backups
+    "account", "active", "channel", "position", "head", "database",
 })
 
 
@@ -181,15 +188,70 @@ def _check_entry(entry: AuditEntry, expected: int, previous: str) -> list[Tamper
     return problems
 
 
-def verify(*, session: Session) -> Verification:
-    """Walk the chain from the start; report every position where it breaks."""
+@dataclass(frozen=True, slots=True)
+class RecordedHead:
+    """A head seen earlier: the log must still hold entry ``position`` with this hash."""
+
+    position: int
+    sha256: str
+    recorded_at: str  # ISO 8601, UTC
+    source: str  # "audit verify", "backup /srv/backups/monday", ...
+    where: str  # "the database" or the head file's path
+
+    def seen(self) -> str:
+        return f"recorded by {self.source} on {self.recorded_at[:19]} UTC ({self.where})"
+
+
+def verify(*, session: Session, heads: Sequence[RecordedHead] = ()) -> Verification:
+    """Walk the chain from the start; report every position where it breaks, and check it
+    against the last head recorded in the database and any ``heads`` recorded elsewhere."""
     problems: list[Tampering] = []
     previous, expected, count = GENESIS, 1, 0
     for entry in _entries(session):
         problems.extend(_check_entry(entry, expected, previous))
         previous, expected, count = entry.entry_sha256, entry.position + 1, count + 1
     problems.extend(_check_end(session, expected, previous))
+    seen: set[tuple[int, str]] = set()
+    for head in (*heads, *last_recorded(session)):
+        if (head.position, head.sha256) not in seen:  # the same head in both places: once
+            seen.add((head.position, head.sha256))
+            problems.extend(_check_recorded(session, head, expected - 1))
     return Verification(entries=count, head_sha256=previous, problems=tuple(problems))
+
+
+def last_recorded(session: Session) -> list[RecordedHead]:
+    row = session.exec(select(AuditCheckpoint).order_by(col(AuditCheckpoint.id).desc())).first()
+    if row is None:
+        return []
+    return [RecordedHead(row.position, row.entry_sha256, _stamp(row.recorded_at), row.source,
+                         "the database")]
+
+
+def record_head(*, session: Session, result: Verification, source: str) -> RecordedHead:
+    """Remember the head a verification or a backup saw (in the caller's transaction)."""
+    row = AuditCheckpoint(position=result.entries, entry_sha256=result.head_sha256,
+                          source=source[:300])
+    session.add(row)
+    session.flush()
+    return RecordedHead(row.position, row.entry_sha256, _stamp(row.recorded_at), row.source,
+                        "the database")
+
+
+def _check_recorded(session: Session, head: RecordedHead, last: int) -> list[Tampering]:
+    if head.position == 0:
+        return []
+    if head.position > last:
+        return [Tampering(last + 1, f"missing: the log ends at entry {last}, but entry "
+                          f"{head.position} was {head.seen()}: entries {last + 1} to "
+                          f"{head.position} are gone. The database was rolled back (an older "
+                          "copy of its file put back?) or the end of the log was deleted; "
+                          "put the latest backup back with `secondlook restore DIR`")]
+    found = session.exec(select(AuditEntry.entry_sha256)
+                         .where(AuditEntry.position == head.position)).first()
+    if found != head.sha256:
+        return [Tampering(head.position, f"rewritten: its hash is no longer the one "
+                          f"{head.seen()}")]
+    return []
 
 
 def _check_end(session: Session, expected: int, previous: str) -> list[Tampering]:

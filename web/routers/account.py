@@ -44,7 +44,7 @@ def change_password(
     if new != new_again:
         return _render(request, session, user, 400, error="The two new passwords differ.")
     try:
-        set_password(session=session, user=user, password=new)
+        set_password(session=session, user=user, password=new, actor=user)
     except PasswordRejected as exc:
         return _render(request, session, user, 400, error=f"New password refused: {exc}.")
     # Every other browser signed in as this user is signed out; this one gets a new session.

@@ -9,7 +9,12 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import select
 
-from secondlook.release.credentials import SPECS, CredentialError, set_credentials
+from secondlook.release.credentials import (
+    SPECS,
+    CredentialError,
+    remove_credentials,
+    set_credentials,
+)
 from secondlook.release.models import ChannelCredential
 from web.deps import AdminDep, DataKeyDep, SessionDep
 from web.templating import page
@@ -22,7 +27,8 @@ def channels_page(request: Request, session: SessionDep, admin: AdminDep) -> HTM
     stored = {row.channel: row for row in session.exec(select(ChannelCredential))}
     return page(request, "release/channels.html", {
         "user": admin, "stored": stored, "specs": SPECS,
-        "done": request.query_params.get("done", "")})
+        "done": request.query_params.get("done", ""),
+        "removed": request.query_params.get("removed", "")})
 
 
 @router.post("/{channel}", summary="Store a channel's credentials")
@@ -39,3 +45,12 @@ def set_channel(channel: str, session: SessionDep, admin: AdminDep, key: DataKey
         raise HTTPException(status_code=422, detail=str(exc)) from exc
     session.commit()
     return RedirectResponse(f"/admin/channels?done={channel}", status_code=303)
+
+
+@router.post("/{channel}/remove", summary="Remove a channel's credentials")
+def remove_channel(channel: str, session: SessionDep, admin: AdminDep) -> Response:
+    if channel not in SPECS:
+        raise HTTPException(status_code=404, detail=f"{channel!r} takes no credentials")
+    remove_credentials(session=session, channel=channel, actor=admin)
+    session.commit()
+    return RedirectResponse(f"/admin/channels?removed={channel}", status_code=303)

@@ -63,7 +63,7 @@ def add_user(
     data = UserCreate(username=username, display_name=display_name, password=password,
                       roles=frozenset(_roles(roles or [])))
     try:
-        create_user(session=session, data=data)
+        create_user(session=session, data=data, actor=admin)
     except (AccountError, PasswordRejected) as exc:
         session.rollback()
         form = {"username": username, "display_name": display_name, "roles": roles or []}
@@ -83,10 +83,10 @@ def edit_user(
     if target is None:
         raise HTTPException(status_code=404, detail=f"there is no user with id {user_id}")
     try:
-        set_roles(session=session, user=target, roles=_roles(roles or []))
-        set_active(session=session, user=target, active=active)
+        set_roles(session=session, user=target, roles=_roles(roles or []), actor=admin)
+        set_active(session=session, user=target, active=active, actor=admin)
         if new_password:
-            set_password(session=session, user=target, password=new_password)
+            set_password(session=session, user=target, password=new_password, actor=admin)
     except (AccountError, PasswordRejected) as exc:
         session.rollback()
         return _render(request, session, admin, 400,
