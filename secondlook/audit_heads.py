@@ -1,4 +1,5 @@
-"""The last audit head a verification or backup saw, kept outside the database.
+"""The last audit head a verification, a backup or the running server saw, kept outside
+the database.
 
 A database file rolled back to an older copy takes its own records with it; this file,
 under ``SECONDLOOK_HOME`` (``audit-heads.json``, mode 0600), does not. It is keyed by the
@@ -9,16 +10,21 @@ not compared with an old one's head). Each backup folder's manifest holds the he
 from __future__ import annotations
 
 import json
+import logging
 import os
+import threading
 from pathlib import Path
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from consent_store.models import utcnow
 from secondlook import instance_state
 from secondlook.workflow import audit
 from secondlook.workflow.audit import RecordedHead
+from secondlook.workflow.models import AuditHead
 
+log = logging.getLogger(__name__)
 HEAD_FILE = "audit-heads.json"
 
 
@@ -82,3 +88,54 @@ def remember(*, session: Session, home: Path, database: str, source: str,
     session.commit()
     write_head(head_file(home), instance_state.instance_id(session), position=result.entries,
                sha256=result.head_sha256, source=source, database=database)
+
+
+def note_live_head(*, session: Session, home: Path, database: str) -> bool:
+    """Record the live head in the head file when it is beyond the recorded one.
+
+    The running server does this every minute, so a database rolled back afterwards is
+    caught even if nobody verified in between. It never moves the recorded head back:
+    only ``restore`` and ``audit verify --accept-rollback`` do, and they say so in the log.
+    """
+    head = session.get(AuditHead, 1)
+    if head is None or head.position == 0:
+        return False
+    instance = instance_state.instance_id(session)
+    path = head_file(home)
+    recorded = read_head(path, instance)
+    if recorded is not None and recorded.position >= head.position:
+        return False
+    write_head(path, instance, position=head.position, sha256=head.entry_sha256,
+               source="the running server", database=database)
+    return True
+
+
+class HeadKeeper:
+    """The server's thread that calls ``note_live_head`` every ``interval`` seconds."""
+
+    def __init__(self, db: Engine, home: Path, interval: float = 60.0) -> None:
+        self.db, self.home, self.interval = db, home, interval
+        self.stopping = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self.thread = threading.Thread(target=self._loop, name="audit-head", daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        if self.thread is not None:
+            self.thread.join(timeout=5)
+        self.note()
+
+    def note(self) -> None:
+        database = self.db.url.render_as_string(hide_password=True)
+        try:
+            with Session(self.db) as session:
+                note_live_head(session=session, home=self.home, database=database)
+        except Exception:  # noqa: BLE001 - never stop the server; verification still runs
+            log.exception("the audit head could not be recorded in %s", head_file(self.home))
+
+    def _loop(self) -> None:
+        while not self.stopping.wait(self.interval):
+            self.note()

@@ -227,3 +227,21 @@ def test_postgres_backup_with_pg_dump_and_restore(tmp_path, monkeypatch, capsys)
             assert load_credentials(session=s, channel="facebook", key=key)["token"] == TOKEN
     finally:
         get_settings.cache_clear()
+
+
+def test_the_running_server_records_the_head_so_a_rollback_is_caught_without_a_verify(
+        cli_env, home, tmp_path, capsys) -> None:
+    from secondlook.audit_heads import HeadKeeper
+
+    _append(cli_env, 3)
+    db_file = Path(cli_env.split("///", 1)[1])
+    _checkpoint(cli_env)
+    shutil.copy(db_file, tmp_path / "copy.db")
+    _append(cli_env, 15)
+    keeper = HeadKeeper(make_engine(cli_env), home, interval=3600)
+    keeper.note()  # what the server's thread does every minute
+    _checkpoint(cli_env)
+    shutil.copy(tmp_path / "copy.db", db_file)
+    keeper.note()  # it never moves the recorded head back
+    assert main(["audit", "verify"]) == 1
+    assert "entry 18 was recorded by the running server" in capsys.readouterr().out

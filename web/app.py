@@ -24,12 +24,16 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Load the language model in the background so the first check does not wait for it;
     # a failure here is reported by the checks themselves (fail closed).
     threading.Thread(target=_warm_up, args=(app,), daemon=True).start()
+    from secondlook.audit_heads import HeadKeeper
     from secondlook.release.scheduler import DueReleaser
 
     # scheduled posts, old approvals
     releaser = DueReleaser(app.state.db, app.state.settings, checker_of(app.state))
     releaser.start()
+    heads = HeadKeeper(app.state.db, app.state.settings.home)  # catches a rolled-back database
+    heads.start()
     yield
+    heads.stop()
     releaser.stop()
 
 
