@@ -189,6 +189,9 @@ def test_web_withdrawal_records_the_reason_and_the_import_page_offers_confirmati
     again = upload(client, csrf, REGISTER.encode())
     assert "Consent withdrawn in Second Look: not given back" in again.text
     assert f'action="/admin/register/{JAYDEN}/confirm"' in again.text
+    form = again.text.split(f'action="/admin/register/{JAYDEN}/confirm"')[1].split("</form>")[0]
+    assert 'name="photo" value="facebook"' in form and 'name="name" value="full"' in form
+    assert 'name="evidence" required' in form
     assert _learner(sqlite_db).photo_channels == "twitter;classdojo"
     refused = client.post(f"/admin/register/{JAYDEN}/confirm", data={
         "csrf_token": csrf, "photo": ["facebook"], "name": "full", "evidence": ""})
