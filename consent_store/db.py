@@ -28,20 +28,23 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         if url in ("sqlite://", "sqlite:///:memory:"):
             kwargs["poolclass"] = StaticPool
         else:
-            _private_file(Path(url.split("///", 1)[1]))
+            private_file(Path(url.split("///", 1)[1]))
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 
 
-def _private_file(path: Path) -> None:
-    """Create the database file with mode 0600 before SQLite does (SQLite gives its -wal
-    and -shm files the database file's mode). Its folder gets 0700 if it is new."""
+def private_file(path: Path) -> None:
+    """Make ``path`` readable by its owner only (0600), creating it (and a 0700 folder) if
+    needed. The database holds the register, never-publish flags and password hashes;
+    SQLite gives its -wal and -shm files the database file's mode."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    except FileExistsError:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)  # made before this version, or by a wider umask
+    except PermissionError:  # someone else's file: SQLite will say what it can't do
         pass
 
 
