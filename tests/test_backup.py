@@ -160,15 +160,13 @@ def test_an_edited_log_cannot_be_accepted_as_a_rollback(cli_env, home, capsys) -
     assert "a rollback cannot be accepted" in capsys.readouterr().out
 
 
-def test_restore_refuses_a_changed_copy_a_wrong_key_and_a_database_in_use(
+def test_restore_refuses_a_changed_copy_or_a_wrong_key(
         cli_env, home, monkeypatch, tmp_path, capsys) -> None:
     _populate(monkeypatch)
     folder = tmp_path / "b"
     assert main(["backup", str(folder), "--key-out", str(tmp_path / "usb" / "key")]) == 0
     assert not (folder / "data.key").exists()
     capsys.readouterr()
-    assert main(["restore", str(folder)]) == 1  # over the live, non-empty database
-    assert "is not empty" in capsys.readouterr().err
     new_url = f"sqlite:///{tmp_path / 'n' / 'sl.db'}"
     _use(monkeypatch, new_url, tmp_path / "n")
     assert main(["restore", str(folder)]) == 1
@@ -185,17 +183,26 @@ def test_restore_refuses_a_changed_copy_a_wrong_key_and_a_database_in_use(
     assert not Path(new_url.split("///", 1)[1]).exists()  # nothing was written
 
 
-def test_restore_with_force_puts_an_older_state_back_and_verification_follows_it(
+def test_restore_over_the_database_puts_the_older_state_back_keeping_a_copy_first(
         cli_env, home, monkeypatch, tmp_path, capsys) -> None:
     _populate(monkeypatch)
     assert main(["backup", str(tmp_path / "monday")]) == 0
     at_backup = json.loads((tmp_path / "monday" / "manifest.json").read_text())["audit_entries"]
     _append(cli_env, 5)
     assert main(["audit", "verify"]) == 0
-    assert main(["restore", str(tmp_path / "monday"), "--force"]) == 0
-    assert "it replaced a database with 5 learner(s)" in capsys.readouterr().out
+    before = _entries(cli_env)
+    capsys.readouterr()
+    assert main(["restore", str(tmp_path / "monday")]) == 0
+    out = capsys.readouterr().out
+    assert "it replaced a database with 5 learner(s)" in out
     assert _entries(cli_env) == at_backup + 1
     assert main(["audit", "verify"]) == 0  # the restore moved the recorded head with it
+    (kept,) = home.glob("before-restore-*")
+    assert f"backed up first to {kept}" in out
+    assert json.loads((kept / "manifest.json").read_text())["audit_entries"] == before
+    assert not (kept / "data.key").exists()  # the key stays where it is
+    assert main(["restore", str(kept)]) == 0  # and that copy can be put back in turn
+    assert _entries(cli_env) > before
 
 
 def test_a_backup_folder_is_never_overwritten(cli_env, home, tmp_path, capsys) -> None:
@@ -219,7 +226,7 @@ def test_postgres_backup_with_pg_dump_and_restore(tmp_path, monkeypatch, capsys)
         manifest = json.loads((tmp_path / "pg" / "manifest.json").read_text())
         assert manifest["database"] == "postgresql" and manifest["file"] == "secondlook.pgdump"
         _append(url, 4)
-        assert main(["restore", str(tmp_path / "pg"), "--force"]) == 0
+        assert main(["restore", str(tmp_path / "pg")]) == 0
         assert _entries(url) == manifest["audit_entries"] + 1
         assert main(["audit", "verify"]) == 0
         with Session(make_engine(url)) as s:

@@ -78,17 +78,18 @@ def _copy_out(engine: Engine, folder: Path) -> tuple[str, _Facts]:
     raise BackupError(f"backups of {engine.dialect.name} databases are not supported")
 
 
-def make_backup(*, engine: Engine, key: bytes, folder: Path, home: Path,
+def make_backup(*, engine: Engine, key: bytes | None, folder: Path, home: Path,
                 key_out: Path | None = None, with_key: bool = True) -> Manifest:
-    """Copy the database into ``folder`` (new or empty) while it is in use."""
+    """Copy the database into ``folder`` (new or empty) while it is in use; ``key`` None:
+    the key stays out and the manifest names the fingerprint the database recorded."""
     _prepare_folder(folder)
     name, facts = _copy_out(engine, folder)
-    fp = key_fingerprint(key)
+    fp = key_fingerprint(key) if key is not None else facts.fingerprint
     if facts.fingerprint not in (None, fp) and any(facts.sealed.values()):
         raise BackupError(f"the copy's data is sealed with key {facts.fingerprint}, not the "
                           f"configured key {fp} (was the key rotated during the backup?); "
                           "take the backup again")
-    key_file = _write_key(folder, key, key_out) if with_key else None
+    key_file = _write_key(folder, key, key_out) if with_key and key is not None else None
     result = facts.verification
     manifest = Manifest(
         created_at=utcnow().isoformat(timespec="seconds"), database=engine.dialect.name,
@@ -129,6 +130,7 @@ def _record_backup(engine: Engine, home: Path, folder: Path,
 class RestoreOutcome:
     manifest: Manifest
     replaced: str  # what the database held before, in words
+    kept: Path | None  # where a backup of the replaced database was made first
     entries: int  # entries verified after the restore (the restore's own entry included)
     key_written: Path | None
 
@@ -144,7 +146,7 @@ def restore_backup(*, folder: Path, url: str, home: Path, key_text: str | None,
     key = _backup_key(manifest, folder, key_text, env_key, home)
     engine = make_engine(url)
     try:
-        replaced = _describe_target(engine, force)
+        replaced, kept = _keep_current(engine, home, force)
         if manifest.database == "sqlite":
             _restore_sqlite(engine, manifest, copy)
         else:
@@ -153,7 +155,7 @@ def restore_backup(*, folder: Path, url: str, home: Path, key_text: str | None,
         entries = _verify_restored(engine, manifest, home, folder, replaced)
     finally:
         engine.dispose()
-    return RestoreOutcome(manifest, replaced, entries, key_written)
+    return RestoreOutcome(manifest, replaced, kept, entries, key_written)
 
 
 def _check_sha(manifest: Manifest, copy: Path) -> None:
@@ -206,20 +208,28 @@ def _decode(raw: str, where: str) -> bytes:
         raise BackupError(str(exc)) from exc
 
 
-def _describe_target(engine: Engine, force: bool) -> str:
-    """What the database holds now; refuses to replace something without --force."""
+def _keep_current(engine: Engine, home: Path, force: bool) -> tuple[str, Path | None]:
+    """What the database holds now, and a backup of it made first (nothing is lost by a
+    restore); ``force`` replaces it even if that backup cannot be made."""
     try:
         with Session(engine) as session:
             entries = int(session.execute(text("SELECT count(*) FROM audit_entry")).scalar_one())
             learners = int(session.execute(text("SELECT count(*) FROM learner")).scalar_one())
     except Exception:  # noqa: BLE001 - no such table: nothing to lose
-        return "an empty or uninitialised database"
+        return "an empty or uninitialised database", None
     held = f"a database with {learners} learner(s) and {entries} audit entries"
-    if (entries or learners) and not force:
-        raise BackupError(f"the database at {engine.url.render_as_string(hide_password=True)} "
-                          f"is not empty ({held}); stop the server, then restore with --force "
-                          "to replace it (everything in it since the backup is lost)")
-    return held
+    if not (entries or learners):
+        return held, None
+    folder = home / f"before-restore-{utcnow():%Y%m%dT%H%M%S%f}"
+    try:
+        make_backup(engine=engine, key=None, folder=folder, home=home)
+    except Exception as exc:  # noqa: BLE001 - any failure: say it, replace only if forced
+        if force:
+            return held + " (no copy could be kept)", None
+        raise BackupError(f"the database to be replaced ({held}) could not be backed up first "
+                          f"({exc}); fix that, or restore with --force to replace it without "
+                          "a copy") from exc
+    return held, folder
 
 
 def _restore_sqlite(engine: Engine, manifest: Manifest, copy: Path) -> None:

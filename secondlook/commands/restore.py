@@ -1,4 +1,6 @@
-"""``secondlook restore DIR``: put a backup back, checked against its manifest and verified."""
+"""``secondlook restore DIR``: put a backup back, checked against its manifest and verified.
+
+Stop the server first. The database it replaces is backed up first, under home."""
 
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ def _configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--key", metavar="FILE", type=Path,
                         help="the backup's data key, if it was written apart (--key-out)")
     parser.add_argument("--force", action="store_true",
-                        help="replace a database that is not empty (stop the server first)")
+                        help="replace the database even if a backup of it cannot be made "
+                             "first")
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -34,6 +37,9 @@ def _run(args: argparse.Namespace) -> int:
           f"{outcome.replaced}).")
     print(f"Audit log verified against the backup's head: {m.audit_entries} entries, head "
           f"{m.audit_head}; with the restore recorded, {outcome.entries} entries verified.")
+    if outcome.kept:
+        print(f"The database it replaced was backed up first to {outcome.kept} (put it back "
+              f"with `secondlook restore {outcome.kept}`).")
     if outcome.key_written:
         print(f"The backup's data key was written to {outcome.key_written}.")
     return 0
