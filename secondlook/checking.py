@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy.engine import Engine as DbEngine
 from sqlmodel import Session
 
-from consent_store.db import load_snapshot
 from consent_store.snapshot import RegisterSnapshot
 from moderation.draft import Draft, DraftError, DraftImage
 from moderation.findings import Verdict
@@ -41,8 +40,10 @@ def moderation_engine(settings: Settings) -> Engine:
 
 
 def register_snapshot(db: DbEngine, key: bytes, today: date | None = None) -> RegisterSnapshot:
+    from secondlook.workflow.snapshots import stored_snapshot
+
     with Session(db) as session:
-        return load_snapshot(session, today or date.today(), key=key)
+        return stored_snapshot(session, today or date.today(), key=key)
 
 
 def read_image(path: Path, alt: str, base: Path | None = None) -> DraftImage:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -62,6 +63,21 @@ class Settings(BaseSettings):
     face_tile_px: int = 1400
     face_tile_overlap_px: int = 160
     face_workers: int = 0  # 0: one per CPU core
+    # The school's time zone: every time the pages show or take (the database keeps UTC).
+    timezone: str = "Europe/London"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"{value!r} is not a time zone name such as Europe/London "
+                             "(see the IANA tz database)") from exc
+        return value
+
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -28,6 +28,8 @@ from tests.web_support import PASSWORD, add_user, make_app
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}  # an iPhone 12-14: the narrowest screen we promise
 STAFF = {  # username: (display name, roles)
     "amy": ("Amy Author", (Role.AUTHOR,)),
     "bob": ("Bob Approver", (Role.APPROVER,)),
@@ -72,9 +74,11 @@ def chromium() -> Iterator[object]:
             browser.close()
 
 
-def sign_in(browser, site: Site, username: str):  # noqa: ANN001, ANN201
+def sign_in(browser, site: Site, username: str, viewport: dict | None = None):  # noqa: ANN001, ANN201
     """A fresh browser context signed in as ``username`` through the login form."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    phone = viewport == PHONE
+    context = browser.new_context(viewport=viewport or DESKTOP, is_mobile=phone,
+                                  has_touch=phone, device_scale_factor=1)
     page = context.new_page()
     page.goto(site.url + "/login")
     page.get_by_label("Username").fill(username)
@@ -82,3 +86,23 @@ def sign_in(browser, site: Site, username: str):  # noqa: ANN001, ANN201
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r".*/$"))
     return page
+
+
+def page_width(page) -> int:  # noqa: ANN001
+    """How wide the page is laid out: more than the viewport means it scrolls sideways."""
+    return int(page.evaluate("Math.max(document.documentElement.scrollWidth, "
+                             "document.body.scrollWidth)"))
+
+
+def wider_than_screen(page) -> list[str]:  # noqa: ANN001
+    """The elements that stick out to the right of the screen (empty when none do)."""
+    return page.evaluate("""() => {
+      const w = document.documentElement.clientWidth, out = [];
+      for (const el of document.querySelectorAll('body *')) {
+        const r = el.getBoundingClientRect();
+        if (r.width && r.right > w + 1) out.push(el.tagName.toLowerCase() +
+          (el.id ? '#' + el.id : '') + (el.className && el.className.baseVal === undefined ?
+          '.' + String(el.className).split(' ').join('.') : '') + ' ' + Math.round(r.right));
+      }
+      return out.slice(0, 10);
+    }""")

@@ -77,7 +77,8 @@ def test_author_fixes_the_name_submits_and_cannot_approve(school) -> None:  # no
     assert "Submit for approval" not in amy.get(f"/drafts/{draft_id}").text  # blocked
     _edit(amy, amy_csrf, draft_id, text="Well done Amelia!")
     page = amy.get(f"/drafts/{draft_id}").text
-    assert "Submit for approval" in page and "ready for approval" in page
+    assert "Submit for approval" in page and "Nothing stops this post" in page
+    assert "Draft: not submitted yet" in page  # the status line, from the state
     amy.post(f"/drafts/{draft_id}/submit", data={"csrf_token": amy_csrf})
     page = amy.get(f"/drafts/{draft_id}").text
     assert "Approve this version" not in page and "you cannot approve your own post" in page
@@ -92,16 +93,19 @@ def test_colleague_approves_exactly_what_they_saw(school) -> None:  # noqa: ANN0
     draft_id = _new(amy, amy_csrf, "A lovely relay race today.")
     amy.post(f"/drafts/{draft_id}/submit", data={"csrf_token": amy_csrf})
     start = bob.get("/").text
-    assert "Awaiting my approval" in start and "A lovely relay race today." in start
+    assert "Waiting for you" in start and "A lovely relay race today." in start
+    assert f'href="/drafts/{draft_id}"' in start and ">Approve</a>" in start  # the next step
     page = bob.get(f"/drafts/{draft_id}").text
-    assert "Exactly what will be posted" in page and "Approve this version" in page
+    assert "What will be posted" in page and "Approve this version" in page
+    assert 'aria-label="As it will appear on Facebook"' in page  # a preview per channel
+    assert 'aria-label="As it will appear in the Class Dojo school story"' in page
     sha = SHA.search(page).group(1)
     resp = bob.post(f"/drafts/{draft_id}/approve",
                     data={"csrf_token": bob_csrf, "content_sha256": sha})
     assert resp.status_code == 200 and "Approved by Bob Approver" in resp.text
-    assert 'class="state approved"' in resp.text
+    assert '<p class="status status-ready" id="status">Approved: ready to release</p>' in resp.text
     assert f'href="/drafts/{draft_id}/release">Release this post' in resp.text
-    assert "A lovely relay race" not in bob.get("/").text.split("Awaiting my approval")[1]
+    assert "A lovely relay race" not in bob.get("/").text.split("Waiting for you")[1]
 
 
 def test_approval_of_an_outdated_version_is_refused(school) -> None:  # noqa: ANN001
@@ -124,7 +128,8 @@ def test_flagged_draft_needs_the_headteachers_written_sign_off(school) -> None: 
     draft_id = _new(amy, amy_csrf, "Our councillor lied to parents about the school fair.")
     amy.post(f"/drafts/{draft_id}/submit", data={"csrf_token": amy_csrf})
     start = head.get("/").text
-    assert "Flagged for review" in start and "Our councillor lied" in start
+    assert "Waiting for you" in start and "Our councillor lied" in start
+    assert ">Sign off</a>" in start
     page = head.get(f"/drafts/{draft_id}").text
     assert '<mark class="finding review"' in page and "Sign off" in page
     sha = SHA.search(page).group(1)
@@ -136,9 +141,9 @@ def test_flagged_draft_needs_the_headteachers_written_sign_off(school) -> None: 
                      data={"csrf_token": head_csrf, "content_sha256": sha, "reason": reason})
     assert "Signed off by Mrs Head (headteacher)" in done.text
     audit = head.get(f"/drafts/{draft_id}/audit").text
-    for action in ("created", "submitted", "signed off"):
-        assert f"<strong>{action}</strong>" in audit
-    assert reason in audit
+    for action in ("Wrote the post", "Submitted it for approval", "Signed it off"):
+        assert f'<span class="action">{action}</span>' in audit
+    assert f"Reason: “{reason}”" in audit and "<strong>Mrs Head</strong>" in audit
 
 
 def test_approver_cannot_see_signoff_button_and_server_refuses(school) -> None:  # noqa: ANN001
@@ -160,7 +165,7 @@ def test_drop_channel_fix_makes_a_new_revision(school) -> None:  # noqa: ANN001
     resp = amy.post(f"/drafts/{draft_id}/fix/drop-channel",
                     data={"csrf_token": amy_csrf, "channel": "facebook"})
     assert resp.status_code == 200
-    assert "stopped posting to facebook" in resp.text and "revision 2" in resp.text
+    assert "stopped posting to Facebook" in resp.text and "Version 2" in resp.text
 
 
 def test_bad_input_gets_a_message_not_a_traceback(school) -> None:  # noqa: ANN001
@@ -195,7 +200,7 @@ def test_a_long_queue_shows_the_oldest_and_says_there_are_more(school, sqlite_db
                     count=QUEUE_LIMIT + 1, review_every=0)
     bob, _ = school["bob"]
     page = bob.get("/").text
-    assert f'Awaiting my approval <span class="count">{QUEUE_LIMIT}+</span>' in page
+    assert f'Waiting for you <span class="count">{QUEUE_LIMIT}+</span>' in page
     assert f"Showing the oldest {QUEUE_LIMIT}." in page
     assert "Post 1." in page and f"Post {QUEUE_LIMIT + 1}." not in page
 

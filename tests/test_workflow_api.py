@@ -121,7 +121,7 @@ def test_drop_channel_is_a_new_revision_and_returning_needs_a_reason(api) -> Non
     url = f"/api/drafts/{draft['id']}"
     fixed = api["alice"].post(f"{url}/fix/drop-channel", json={"channel": "twitter"}).json()
     assert fixed["channels"] == ["facebook"] and fixed["revision"] == 2
-    assert fixed["system_edit"] == "stopped posting to twitter"
+    assert fixed["system_edit"] == "stopped posting to X (Twitter)"
     api["alice"].post(f"{url}/submit")
     assert api["bob"].post(f"{url}/return", json={"reason": ""}).status_code == 422
     back = api["bob"].post(f"{url}/return", json={"reason": "Please add a photo caption"})

@@ -55,8 +55,10 @@ def create_app(settings: Settings | None = None, *, db: DbEngine | None = None) 
     from web import errors, security
     from web.routers import (
         account,
+        admin_audit,
         admin_channels,
         admin_register,
+        admin_staff_names,
         admin_users,
         api_drafts,
         api_queues,
@@ -64,6 +66,7 @@ def create_app(settings: Settings | None = None, *, db: DbEngine | None = None) 
         api_schema,
         audit_pages,
         auth,
+        calendar,
         check,
         decisions,
         drafts,
@@ -92,6 +95,7 @@ def create_app(settings: Settings | None = None, *, db: DbEngine | None = None) 
     app.state.moderation = moderation_engine(settings)
     # Refuses a missing or different key while the database holds sealed data.
     app.state.data_key = open_data_key(settings, app.state.db)
+    app.state.zone = settings.zone()
     app.state.csrf_key = secrets.token_bytes(32)
     app.state.first_admin = FirstAdminSetup()
     app.state.login_throttle = LoginThrottle(
@@ -107,6 +111,8 @@ def create_app(settings: Settings | None = None, *, db: DbEngine | None = None) 
         pages.router,
         account.router,
         admin_users.router,
+        admin_staff_names.router,
+        admin_audit.router,
         admin_register.router,
         check.router,
         api_schema.router,
@@ -117,6 +123,7 @@ def create_app(settings: Settings | None = None, *, db: DbEngine | None = None) 
         api_queues.router,
         policy_report.router,
         release.router,
+        calendar.router,
         takedowns.router,
         admin_channels.router,
         api_release.router,

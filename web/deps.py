@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.engine import Engine as DbEngine
@@ -54,12 +55,18 @@ def get_data_key(request: Request) -> bytes:
     return request.app.state.data_key
 
 
+def get_zone(request: Request) -> ZoneInfo:
+    """The school's time zone (``SECONDLOOK_TIMEZONE``): times are shown and typed in it."""
+    return request.app.state.zone
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 DbDep = Annotated[DbEngine, Depends(get_db)]
 SessionDep = Annotated[Session, Depends(get_session)]
 ModerationDep = Annotated[ModerationEngine, Depends(get_moderation)]
 CheckerDep = Annotated[Checker, Depends(get_checker)]
 DataKeyDep = Annotated[bytes, Depends(get_data_key)]
+ZoneDep = Annotated[ZoneInfo, Depends(get_zone)]
 
 
 def timeouts(settings: Settings) -> Timeouts:

@@ -10,9 +10,19 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from consent_store.channels import CHANNELS
+from consent_store.channels import CHANNELS, label
+from moderation.weighted_length import MAX_WEIGHTED_LENGTH, weighted_length
 
 SEVERITY_RANK = {"info": 0, "review": 1, "block": 2}
+# Plain words for what the report JSON calls severities, verdicts and face consents.
+SEVERITY_WORDS = {"block": "Cannot be posted", "review": "Headteacher to decide",
+                  "info": "For information"}
+VERDICT_WORDS = {"pass": "Nothing stops this post",
+                 "review": "Flagged: the headteacher must sign it off",
+                 "block": "Cannot be posted until it is changed"}
+CONSENT_WORDS = {"granted": "consent given", "refused": "no photo consent",
+                 "expired": "consent expired", "never_publish": "must never appear",
+                 "unknown": "not identified"}
 CHANNEL_RULE = re.compile(r"^(?:channel|accessibility)\.(" + "|".join(CHANNELS) + r")\.")
 
 
@@ -101,7 +111,7 @@ def fixes_for(finding: dict[str, Any], report: dict[str, Any], channels: list[st
 
 
 def _drop(channel: str) -> Fix:
-    return Fix("drop-channel", f"Don't post to {channel}", channel=channel)
+    return Fix("drop-channel", f"Don't post to {label(channel)}", channel=channel)
 
 
 def _drop_refused_channels(report: dict[str, Any], image: int, face: int | None,
@@ -115,3 +125,47 @@ def _drop_refused_channels(report: dict[str, Any], image: int, face: int | None,
     if not refused or len(refused) == len(channels):
         return []
     return [_drop(c) for c in refused]
+
+
+@dataclass(frozen=True)
+class XLength:
+    """The post as X counts it: its weighted length and where the 280 run out."""
+
+    weighted: int
+    fits: str  # the part of the text X would accept
+    over: str  # the rest, shown struck through as X's composer does
+
+    @property
+    def limit(self) -> int:
+        return MAX_WEIGHTED_LENGTH
+
+    @property
+    def remaining(self) -> int:
+        return MAX_WEIGHTED_LENGTH - self.weighted
+
+
+def x_length(text: str) -> XLength:
+    """Weighted length (moderation's count, the one the channel check uses) and the cut."""
+    total = weighted_length(text).weighted
+    if total <= MAX_WEIGHTED_LENGTH:
+        return XLength(total, text, "")
+    low, high = 0, len(text)  # the longest prefix that still fits
+    while low < high:
+        mid = (low + high + 1) // 2
+        if weighted_length(text[:mid]).weighted <= MAX_WEIGHTED_LENGTH:
+            low = mid
+        else:
+            high = mid - 1
+    return XLength(total, text[:low], text[low:])
+
+
+def rule_label(rule: str) -> str:
+    """A rule id as words, for reports: "faces.no-photo-consent" -> "Faces: no photo
+    consent" (ids stay in the JSON, where scripts read them)."""
+    parts = [p for p in rule.split(".") if p]
+    if not parts:
+        return rule
+    words = [label(p) if p in CHANNELS else p.replace("-", " ").replace("_", " ")
+             for p in parts]
+    head, rest = words[0].capitalize(), words[1:]
+    return f"{head}: {', '.join(rest)}" if rest else head

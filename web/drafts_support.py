@@ -12,14 +12,16 @@ from sqlmodel import Session, col, select
 
 from consent_store.channels import CHANNELS
 from moderation.draft import DraftImage
-from secondlook.accounts.models import User
+from secondlook.accounts.models import Role, User
+from secondlook.release.models import ChannelCredential
 from secondlook.workflow.checking import Checker
+from secondlook.workflow.comments import about_label, comments
 from secondlook.workflow.errors import StaleReport
 from secondlook.workflow.models import Revision
 from secondlook.workflow.recheck import recheck
 from secondlook.workflow.rules import allowed_actions
 from secondlook.workflow.views import DraftView
-from web.draft_render import face_boxes, fixes_for, highlight, image_size
+from web.draft_render import face_boxes, fixes_for, highlight, image_size, x_length
 from web.errors import workflow_errors
 
 MAX_PHOTO_BYTES = 25 * 1024 * 1024
@@ -62,7 +64,8 @@ def read_photos(files: list[UploadFile] | None) -> list[DraftImage]:
 
 def report_context(report: dict[str, Any], text: str, channels: list[str],
                    images: list[dict[str, Any]]) -> dict[str, Any]:
-    """What the report panel needs: marked text, numbered findings with fixes, photo boxes."""
+    """What the report panel needs: marked text, numbered findings with fixes, photo boxes,
+    and each channel's post as it will appear."""
     findings = report.get("findings", [])
     for image in images:
         image["boxes"] = face_boxes(report, image["position"])
@@ -72,7 +75,29 @@ def report_context(report: dict[str, Any], text: str, channels: list[str],
         "segments": highlight(text, findings),
         "findings": [(n, f, fixes_for(f, report, channels)) for n, f in enumerate(findings, 1)],
         "images": images,
+        "preview": preview_context(text, channels, images),
     }
+
+
+def preview_context(text: str, channels: list[str], images: list[dict[str, Any]],
+                    accounts: dict[str, str] | None = None) -> dict[str, Any]:
+    """Each channel's post as the channel will show it: X gets its weighted count and the
+    part beyond 280 marked; X shows at most four photos, Facebook a grid of five."""
+    return {"text": text, "channels": channels, "images": images, "x": x_length(text),
+            "accounts": accounts or {}}
+
+
+def channel_accounts(session: Session) -> dict[str, str]:
+    """The names the previews show: the page's name, or the X account; else a placeholder."""
+    out = {"facebook": "Your school's Facebook page", "twitter": "Your school on X",
+           "twitter_handle": "@yourschool", "classdojo": "School Story"}
+    for row in session.exec(select(ChannelCredential)):
+        if row.channel == "facebook" and row.account_name:
+            out["facebook"] = row.account_name
+        if row.channel == "twitter":
+            out["twitter"] = row.account_name or row.account
+            out["twitter_handle"] = f"@{row.account}"
+    return out
 
 
 def view_images(view: DraftView) -> list[dict[str, Any]]:
@@ -97,14 +122,44 @@ def text_changes(before: str, after: str) -> list[tuple[str, str]]:
     return out
 
 
+def primary_action(actions: frozenset[str], view: DraftView, user: User) -> str:
+    """The one decision the page offers as its main button. Someone who may both approve
+    and sign off a flagged draft signs it off: only a headteacher (or the DSL) can, and a
+    colleague approves it."""
+    if "signoff" in actions:
+        return "signoff"
+    for action in ("approve", "submit", "release"):
+        if action in actions:
+            return action
+    return ""
+
+
 def draft_context(session: Session, view: DraftView, user: User) -> dict[str, Any]:
     history = revisions(session, view.id)
     previous = history[-2] if len(history) > 1 else None
-    names = {u.id: u.display_name for u in session.exec(select(User))}
-    return {
+    people = list(session.exec(select(User)))
+    names = {u.id: u.display_name for u in people}
+    actions = allowed_actions(user, view)
+    context = {
         "user": user, "view": view, "draft": view.draft, "revision": view.revision,
-        "actions": allowed_actions(user, view), "channels": CHANNELS,
+        "actions": actions, "primary": primary_action(actions, view, user),
+        "channels": CHANNELS, "status": view.status,
         "history": history, "previous": previous, "names": names,
+        "roles": {u.id: _main_role(u) for u in people},
+        "comments": comments(session=session, draft_id=view.id), "about_label": about_label,
+        "signed_off_by": ", ".join(names.get(d.user_id, "?") for d in view.sign_offs),
         "changes": text_changes(previous.text, view.revision.text) if previous else [],
         **report_context(view.report, view.revision.text, view.channels, view_images(view)),
     }
+    context["preview"]["accounts"] = channel_accounts(session)
+    return context
+
+
+def _main_role(user: User) -> str:
+    """The role a comment is written in, as people would name it."""
+    for role, words in ((Role.HEADTEACHER, "headteacher"), (Role.DSL, "safeguarding lead"),
+                        (Role.APPROVER, "approver"), (Role.AUTHOR, "author"),
+                        (Role.ADMIN, "admin")):
+        if user.has_role(role):
+            return words
+    return ""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -48,8 +49,10 @@ def _validate(channel: str, values: dict[str, str]) -> CredentialSpec:
 
 
 def set_credentials(*, session: Session, channel: str, values: dict[str, str],
-                    actor: User | None, key: bytes) -> ChannelCredential:
-    """Store (replace) a channel's credentials. ``actor`` None: the local CLI."""
+                    actor: User | None, key: bytes, account_name: str = "",
+                    expires_at: datetime | None = None) -> ChannelCredential:
+    """Store (replace) a channel's credentials. ``actor`` None: the local CLI.
+    ``account_name`` and ``expires_at``: what the connection test learnt, if one ran."""
     from secondlook.keys import DataKeyRefused, confirm_key
 
     if actor is not None and not actor.has_role(Role.ADMIN):
@@ -63,6 +66,7 @@ def set_credentials(*, session: Session, channel: str, values: dict[str, str],
     sealed = seal(json.dumps(secrets).encode(), key=key, context=f"channel:{channel}")
     row = session.get(ChannelCredential, channel) or ChannelCredential(channel=channel, sealed=b"")
     row.account, row.sealed = values[spec.account_field].strip(), sealed
+    row.account_name, row.expires_at = account_name[:200], expires_at
     row.updated_by_id = actor.id if actor else None
     row.updated_at = utcnow()
     session.add(row)
@@ -100,3 +104,14 @@ def load_credentials(*, session: Session, channel: str, key: bytes) -> dict[str,
                             f"(`secondlook channel set {channel} ...`)")
     secrets = json.loads(unseal(row.sealed, key=key, context=f"channel:{channel}"))
     return {SPECS[channel].account_field: row.account, **secrets}
+
+
+EXPIRY_WARNING = timedelta(days=14)
+
+
+def expiring(*, session: Session, now: datetime,
+             within: timedelta = EXPIRY_WARNING) -> list[ChannelCredential]:
+    """Channels whose token has expired or expires within ``within``, soonest first."""
+    query = select(ChannelCredential).where(col(ChannelCredential.expires_at).is_not(None),
+                                            col(ChannelCredential.expires_at) <= now + within)
+    return list(session.exec(query.order_by(col(ChannelCredential.expires_at))))

@@ -63,6 +63,10 @@ class ChannelCredential(SQLModel, table=True):
     # Not secret, shown to admins: e.g. the Facebook page id or the X account name.
     account: str = Field(default="", max_length=200)
     sealed: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    # What the channel calls the account (the page's name), from the connection test.
+    account_name: str = Field(default="", max_length=200,
+                              sa_column_kwargs={"server_default": ""})
+    expires_at: datetime | None = None  # when the token stops working, if known
     updated_by_id: int | None = None
     updated_at: datetime = Field(default_factory=utcnow)
 

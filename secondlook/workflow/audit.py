@@ -41,6 +41,8 @@ DETAIL_KEYS = frozenset({
     "upn", "changes", "held", "confirmed", "evidence", "count",
     # accounts (the account changed; its roles or access), channels, keys, backups
     "account", "active", "channel", "position", "head", "database",
+    # the conversation on a draft, staff names
+    "about", "quote", "comment", "name",
 })
 
 

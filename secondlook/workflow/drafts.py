@@ -15,6 +15,7 @@ from datetime import date
 
 from sqlmodel import Session
 
+from consent_store.channels import CHANNELS, label
 from consent_store.models import utcnow
 from moderation.draft import DraftImage
 from moderation.report import FaceBox
@@ -90,18 +91,22 @@ def revise(
                    system_edit=system_edit, channels=list(content.draft.channels))
 
 
+def channel_label(name: str) -> str:
+    return label(name) if name in CHANNELS else repr(name)
+
+
 def drop_channel(*, session: Session, draft_id: int, user: User, channel: str,
                  checker: Checker, today: date | None = None) -> DraftView:
     """One-click fix: stop posting to one channel (a system edit, so a new revision)."""
     view = load_view(session, draft_id)
     if channel not in view.channels:
-        raise InvalidContent(f"draft {draft_id} is not going to {channel!r}")
+        raise InvalidContent(f"draft {draft_id} is not going to {channel_label(channel)}")
     if view.channels == [channel]:
-        raise InvalidContent(f"{channel} is the only channel of draft {draft_id}: "
-                             "pick another before dropping it")
+        raise InvalidContent(f"{channel_label(channel)} is the only channel of draft "
+                             f"{draft_id}: pick another before dropping it")
     rest = [c for c in view.channels if c != channel]
     return revise(session=session, draft_id=draft_id, user=user, checker=checker, channels=rest,
-                  system_edit=f"stopped posting to {channel}", today=today)
+                  system_edit=f"stopped posting to {channel_label(channel)}", today=today)
 
 
 def apply_blurred_copy(*, session: Session, draft_id: int, user: User, image: int,
@@ -123,8 +128,12 @@ def apply_blurred_copy(*, session: Session, draft_id: int, user: User, image: in
         raise InvalidTransition(str(exc)) from exc
     current[image] = out.as_draft_image(photo.alt, photo.name)
     return revise(session=session, draft_id=draft_id, user=user, checker=checker, images=current,
-                  system_edit=f"blurred {len(boxes)} face(s) in photo {image + 1}",
+                  system_edit=f"blurred {_faces(len(boxes))} in photo {image + 1}",
                   today=today, _final={out.sha256: out})
+
+
+def _faces(n: int) -> str:
+    return "1 face" if n == 1 else f"{n} faces"
 
 
 def submit(*, session: Session, draft_id: int, user: User) -> DraftView:

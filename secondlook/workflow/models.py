@@ -26,6 +26,7 @@ class DraftState(StrEnum):
     RELEASED = "released"
     RETURNED = "returned"  # sent back to the author with a reason
     REJECTED = "rejected"  # final: will not be published
+    DELETED = "deleted"  # its author deleted it before release: content gone, history kept
 
 
 class DecisionKind(StrEnum):
@@ -49,6 +50,9 @@ class DraftRecord(SQLModel, table=True):
     submitted_at: datetime | None = None
     released_at: datetime | None = None
     released_sha256: str = Field(default="", max_length=64)
+    # The row outlives a deleted draft so that its id, which the audit log names, is
+    # never given to another draft.
+    deleted_at: datetime | None = None
 
 
 class Revision(SQLModel, table=True):
@@ -107,6 +111,21 @@ class Decision(SQLModel, table=True):
     reason: str = Field(default="", sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
     voided_at: datetime | None = None  # set when an edit makes it stale
+
+
+class Comment(SQLModel, table=True):
+    """A remark in the conversation on a draft, about the post, its text or one photo."""
+
+    __tablename__ = "draft_comment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    draft_id: int = Field(foreign_key="draft.id", index=True)
+    revision: int  # the version it was written on
+    user_id: int = Field(foreign_key="user_account.id")
+    about: str = Field(default="", max_length=20)  # "", "text" or "photo:N" (1-based)
+    quote: str = Field(default="", max_length=300)  # the words of the text it is about
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class AuditEntry(SQLModel, table=True):

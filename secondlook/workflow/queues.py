@@ -1,4 +1,6 @@
-"""The three work queues, each one query: awaiting my approval, flagged for review, my drafts.
+"""The work queues, each one query: awaiting my approval, flagged for review, my drafts,
+approval expired; and ``my_work``, the one list a person's start page shows, where each
+draft appears once with the next step named.
 
 A queue lists only what its user may act on, so it agrees with the rules:
 an approver never sees their own drafts or ones they edited.
@@ -6,7 +8,7 @@ an approver never sees their own drafts or ones they edited.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,6 +20,7 @@ from consent_store.models import utcnow
 from secondlook.accounts.models import Role, User
 from secondlook.workflow import rules
 from secondlook.workflow.models import Decision, DecisionKind, DraftRecord, DraftState, Revision
+from secondlook.workflow.views import Status, draft_status
 
 TITLE_CHARS = 80
 
@@ -36,6 +39,16 @@ class QueueItem:
     created_at: datetime
     submitted_at: datetime | None
     updated_at: datetime
+    approved: bool = False  # a live approval of the current revision
+    signed_off: bool = False
+    expired: bool = False  # waiting again because its approval expired
+    next_action: str = ""  # for the person whose queue it is: "Approve", "Sign off", ...
+
+    @property
+    def status(self) -> Status:
+        return draft_status(state=self.state, verdict=self.verdict, approved=self.approved,
+                            signed_off=self.signed_off, expired=self.expired,
+                            safeguarding=self.safeguarding)
 
     def age(self, now: datetime | None = None) -> timedelta:
         """How long it has waited: since submission, or since creation for a draft."""
@@ -49,6 +62,7 @@ class QueueItem:
             "content_sha256": self.content_sha256, "created_at": self.created_at.isoformat(),
             "submitted_at": self.submitted_at.isoformat() if self.submitted_at else None,
             "age_seconds": int(self.age().total_seconds()),
+            "status": self.status.text, "next_action": self.next_action,
         }
 
 
@@ -58,7 +72,8 @@ def _base() -> Any:
         select(DraftRecord.id, DraftRecord.state, Revision.verdict, Revision.safeguarding,
                func.substr(Revision.text, 1, TITLE_CHARS * 2), Revision.channels,
                User.display_name, Revision.number, Revision.content_sha256,
-               DraftRecord.created_at, DraftRecord.submitted_at, DraftRecord.updated_at)
+               DraftRecord.created_at, DraftRecord.submitted_at, DraftRecord.updated_at,
+               _live(DecisionKind.APPROVE), _live(DecisionKind.SIGN_OFF), _expired())
         .join(Revision, and_(col(Revision.draft_id) == DraftRecord.id,
                              col(Revision.number) == DraftRecord.current_revision))
         .join(User, col(User.id) == DraftRecord.author_id)
@@ -71,10 +86,28 @@ def _not_touched_by(user: User) -> Any:
     return and_(col(DraftRecord.author_id) != user.id, ~edited)
 
 
-def _no_live(kind: DecisionKind) -> Any:
-    return ~exists().where(
+def _live(kind: DecisionKind) -> Any:
+    return exists().where(
         col(Decision.draft_id) == DraftRecord.id, col(Decision.kind) == kind,
         col(Decision.voided_at).is_(None), col(Decision.revision) == DraftRecord.current_revision)
+
+
+def _no_live(kind: DecisionKind) -> Any:
+    return ~_live(kind)
+
+
+def _expired() -> Any:
+    """Waiting for approval again because the approval expired: an approval of the current
+    revision was voided with no return after it (``views.approval_expired``, in SQL)."""
+    lapsed, later = aliased(Decision), aliased(Decision)
+    returned = exists().where(later.draft_id == DraftRecord.id, later.id > lapsed.id,
+                              col(later.kind).in_([DecisionKind.RETURN, DecisionKind.REJECT]))
+    voided = exists().where(
+        lapsed.draft_id == DraftRecord.id, lapsed.kind == DecisionKind.APPROVE,
+        lapsed.revision == DraftRecord.current_revision, col(lapsed.voided_at).is_not(None),
+        ~returned)
+    return and_(col(DraftRecord.state) == DraftState.SUBMITTED, voided,
+                _no_live(DecisionKind.APPROVE))
 
 
 def _items(session: Session, query: Any) -> list[QueueItem]:
@@ -83,7 +116,8 @@ def _items(session: Session, query: Any) -> list[QueueItem]:
             draft_id=row[0], state=row[1], verdict=row[2], safeguarding=row[3],
             title=_title(row[4]), channels=tuple(c for c in row[5].split(";") if c),
             author=row[6], revision=row[7], content_sha256=row[8], created_at=row[9],
-            submitted_at=row[10], updated_at=row[11])
+            submitted_at=row[10], updated_at=row[11], approved=bool(row[12]),
+            signed_off=bool(row[13]), expired=bool(row[14]))
         # Core rows, not ORM loading: a queue of 1,000 is read for every page view.
         for row in session.connection().execute(query)
     ]
@@ -126,3 +160,60 @@ def my_drafts(*, session: Session, user: User, limit: int | None = None) -> list
     query = _base().where(col(DraftRecord.author_id) == user.id).order_by(
         col(DraftRecord.updated_at).desc(), col(DraftRecord.id).desc()).limit(limit)
     return _items(session, query)
+
+
+def approval_expired(*, session: Session, user: User, limit: int | None = None
+                     ) -> list[QueueItem]:
+    """Drafts waiting for approval again because theirs expired: the author's own, and for
+    reviewers every one they may approve or sign off. Longest waiting first."""
+    rules.require_active(user)
+    mine = col(DraftRecord.author_id) == user.id
+    if user.role_set() & set(rules.REVIEWERS):
+        mine = mine | _not_touched_by(user)
+    query = _base().where(_expired(), mine).order_by(
+        col(DraftRecord.submitted_at), col(DraftRecord.id)).limit(limit)
+    return _items(session, query)
+
+
+@dataclass(frozen=True, slots=True)
+class Work:
+    """A person's start page: what waits for them (each draft once), and their own posts
+    that wait for someone else or are done."""
+
+    todo: list[QueueItem]
+    mine: list[QueueItem]
+
+
+AUTHOR_STEPS = {DraftState.DRAFT: "Submit for approval", DraftState.RETURNED: "Change and resubmit",
+                DraftState.APPROVED: "Release"}
+
+
+def _author_step(item: QueueItem) -> str:
+    if item.state == DraftState.DRAFT and item.verdict == "block":
+        return "Change what the checks marked"
+    return AUTHOR_STEPS.get(DraftState(item.state), "")
+
+
+def my_work(*, session: Session, user: User, limit: int | None = None) -> Work:
+    """One list of next steps: sign off (the headteacher's or DSL's own step comes first
+    when one person holds both roles), approve, then the author's own steps."""
+    rules.require_active(user)
+    steps: dict[int, QueueItem] = {}
+    roles = user.role_set()
+    if roles & {Role.HEADTEACHER, Role.DSL}:
+        for item in flagged_for_review(session=session, user=user, limit=limit):
+            steps[item.draft_id] = replace(item, next_action="Sign off")
+    if Role.APPROVER in roles:
+        for item in awaiting_approval(session=session, user=user, limit=limit):
+            action = "Approve again" if item.expired else "Approve"
+            steps.setdefault(item.draft_id, replace(item, next_action=action))
+    mine: list[QueueItem] = []
+    # Anyone may have written drafts: an author who has since changed role too.
+    for item in my_drafts(session=session, user=user, limit=limit):
+        step = _author_step(item)
+        if step and item.draft_id not in steps:
+            steps[item.draft_id] = replace(item, next_action=step)
+        elif item.draft_id not in steps:
+            mine.append(item)
+    todo = sorted(steps.values(), key=lambda i: (i.submitted_at or i.created_at, i.draft_id))
+    return Work(todo=todo[:limit] if limit else todo, mine=mine)

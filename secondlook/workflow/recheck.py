@@ -23,6 +23,8 @@ from secondlook.workflow.models import DraftRecord, DraftState, Revision
 from secondlook.workflow.snapshots import register_version
 from secondlook.workflow.views import DraftView, load_view, moderation_draft
 
+VERDICT_WORDS = {"pass": "nothing to stop it", "review": "flagged for the headteacher",
+                 "block": "cannot be posted"}
 FINAL = frozenset({DraftState.RELEASING, DraftState.RELEASED, DraftState.REJECTED})
 
 
@@ -76,7 +78,8 @@ def recheck(*, session: Session, draft_id: int, checker: Checker, user: User | N
         _confirm(session, view, content.checked.register_version)
         return load_view(session, draft_id)
     verdict = str(content.checked.report.verdict)
-    note = f"re-checked against the current register: verdict {view.verdict} -> {verdict}"
+    note = (f"checked again after the consent register changed: {VERDICT_WORDS[view.verdict]}"
+            f" before, {VERDICT_WORDS[verdict]} now")
     editor = user if user is not None else session.get(User, view.draft.author_id)
     assert editor is not None
     return revisions.replace(session, view, content, editor=editor, actor=user,

@@ -137,6 +137,9 @@ def can_sign_off(user: User, view: DraftView) -> Role:
 def can_return(user: User, view: DraftView) -> None:
     require_role(user, *REVIEWERS)
     require_state(view, {DraftState.SUBMITTED, DraftState.APPROVED}, "return")
+    if is_author(user, view):
+        raise Forbidden(f"draft {view.id} is your own: edit it instead of returning it to "
+                        "yourself")
 
 
 def can_reject(user: User, view: DraftView) -> Role:
@@ -157,6 +160,20 @@ def can_release(user: User, view: DraftView, states: set[DraftState]) -> None:
                                 "current content")
 
 
+DELETABLE = frozenset({DraftState.DRAFT, DraftState.RETURNED, DraftState.SUBMITTED,
+                       DraftState.APPROVED, DraftState.REJECTED})
+
+
+def can_delete(user: User, view: DraftView) -> None:
+    """Only its author deletes a draft, and only one that never went out."""
+    require_active(user)
+    if not is_author(user, view):
+        raise Forbidden(f"only the author of draft {view.id} may delete it")
+    if view.draft.released_at is not None or view.draft.state not in DELETABLE:
+        raise InvalidTransition(f"draft {view.id} is {view.draft.state}: a post that was "
+                                "released stays, so the record of what went out is kept")
+
+
 ACTIONS = {
     "edit": can_edit,
     "submit": can_submit,
@@ -165,6 +182,7 @@ ACTIONS = {
     "return": can_return,
     "reject": can_reject,
     "release": lambda user, view: can_release(user, view, {DraftState.APPROVED}),
+    "delete": can_delete,
 }
 
 

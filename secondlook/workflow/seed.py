@@ -13,7 +13,6 @@ from collections.abc import Iterable
 
 from sqlmodel import Session
 
-from consent_store.db import load_snapshot
 from consent_store.models import utcnow
 from consent_store.snapshot import RegisterSnapshot
 from moderation.checks.base import CheckContext
@@ -24,6 +23,7 @@ from secondlook.accounts.models import Role, User
 from secondlook.workflow import audit, rules
 from secondlook.workflow.checking import SAFEGUARDING, report_json
 from secondlook.workflow.models import DraftRecord, DraftState, Revision
+from secondlook.workflow.snapshots import stored_snapshot
 
 REVIEW_MARK = "(needs a second look)"
 TOPICS = ("sports day", "the harvest festival", "the Year 5 trip", "our reading week",
@@ -85,7 +85,7 @@ def seed_drafts(*, session: Session, author: User, count: int, submit: bool = Tr
     rules.require_role(author, Role.AUTHOR)
     assert author.id is not None
     engine = engine or seed_engine()
-    register = load_snapshot(session, key=None)  # the stand-in check looks at no faces
+    register = stored_snapshot(session, key=None)  # the stand-in check looks at no faces
     now = utcnow()
     state = DraftState.SUBMITTED if submit else DraftState.DRAFT
     records = [DraftRecord(author_id=author.id, state=state, created_at=now, updated_at=now,

@@ -5,18 +5,26 @@ Reading the whole register (and decrypting face templates) costs 50-100 ms for
 check while the author types must not pay that every time. So snapshots are
 cached per database and day under the register's version, a cheap fingerprint
 of the register tables (``consent_store.db.register_fingerprint``).
+
+Every staff account counts as staff: the names people sign in under are added to the
+imported staff-name list, so an author's own "Mrs Jones" is never an unknown person.
+The register's version covers those names too.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import threading
 from collections import OrderedDict
 from datetime import date
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from consent_store.db import load_snapshot, register_fingerprint
-from consent_store.snapshot import RegisterSnapshot
+from consent_store.snapshot import RegisterSnapshot, StaffRecord
+from consent_store.staff import staff_from_name
+from secondlook.accounts.models import User
 
 _KEPT = 4  # snapshots hold decrypted templates: keep only a few, in memory only
 _cache: OrderedDict[tuple[str, str, date], RegisterSnapshot] = OrderedDict()
@@ -27,13 +35,14 @@ def current_snapshot(session: Session, today: date | None = None, *,
                      key: bytes) -> RegisterSnapshot:
     """Today's register as stored, from the cache when the tables have not changed."""
     day = today or date.today()
-    cache_key = (str(session.connection().engine.url), register_fingerprint(session), day)
+    accounts = account_names(session)
+    cache_key = (str(session.connection().engine.url), _version(session, accounts), day)
     with _lock:
         hit = _cache.get(cache_key)
         if hit is not None:
             _cache.move_to_end(cache_key)
             return hit
-    snapshot = load_snapshot(session, day, key=key)
+    snapshot = _with_accounts(load_snapshot(session, day, key=key), accounts, cache_key[1])
     with _lock:
         _cache[cache_key] = snapshot
         while len(_cache) > _KEPT:
@@ -41,6 +50,29 @@ def current_snapshot(session: Session, today: date | None = None, *,
     return snapshot
 
 
+def stored_snapshot(session: Session, today: date | None = None, *,
+                    key: bytes | None) -> RegisterSnapshot:
+    """The register as stored, with the staff accounts, read afresh (no cache)."""
+    accounts = account_names(session)
+    return _with_accounts(load_snapshot(session, today, key=key), accounts,
+                          _version(session, accounts))
+
+
 def register_version(session: Session) -> str:
     """The current register's version (it does not depend on the day, nor need the key)."""
-    return register_fingerprint(session)
+    return _version(session, account_names(session))
+
+
+def account_names(session: Session) -> tuple[str, ...]:
+    return tuple(session.exec(select(User.display_name).order_by(col(User.id))))
+
+
+def _version(session: Session, accounts: tuple[str, ...]) -> str:
+    blob = repr((register_fingerprint(session), accounts)).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def _with_accounts(snapshot: RegisterSnapshot, accounts: tuple[str, ...],
+                   version: str) -> RegisterSnapshot:
+    extra: tuple[StaffRecord, ...] = tuple(staff_from_name(n) for n in accounts)
+    return dataclasses.replace(snapshot, staff=snapshot.staff + extra, version=version)

@@ -17,10 +17,58 @@ from secondlook.workflow.models import (
     Decision,
     DecisionKind,
     DraftRecord,
+    DraftState,
     ImageBlob,
     Revision,
     RevisionImage,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """The one line a page shows for where a draft stands, derived from its state alone."""
+
+    key: str  # a CSS class and a stable name: "waiting-approval", "ready", ...
+    text: str
+
+
+def signer_words(safeguarding: bool) -> str:
+    return ("the headteacher or the safeguarding lead" if safeguarding
+            else "the headteacher")
+
+
+def draft_status(*, state: str, verdict: str, approved: bool, signed_off: bool,
+                 expired: bool = False, safeguarding: bool = False) -> Status:
+    """What the draft needs next, in words, from its state and its live decisions."""
+    signer = signer_words(safeguarding)
+    if state == DraftState.SUBMITTED:
+        return _waiting(verdict == "review", approved, signed_off, expired, signer)
+    if state == DraftState.DRAFT:
+        return (Status("blocked", "Draft: change what the checks marked before submitting")
+                if verdict == "block" else Status("draft", "Draft: not submitted yet"))
+    return {
+        DraftState.RETURNED: Status("returned", "Returned to the author for changes"),
+        DraftState.APPROVED: Status("ready", "Approved and signed off: ready to release"
+                                    if verdict == "review" else "Approved: ready to release"),
+        DraftState.RELEASING: Status("releasing", "Being released"),
+        DraftState.RELEASED: Status("released", "Released"),
+        DraftState.REJECTED: Status("rejected", "Rejected: it will not be published"),
+    }.get(DraftState(state), Status(state, state))
+
+
+def _waiting(flagged: bool, approved: bool, signed_off: bool, expired: bool,
+             signer: str) -> Status:
+    colleague = ("its approval expired: a colleague must approve it again" if expired
+                 else "a colleague's approval")
+    if not flagged:
+        return Status("expired" if expired else "waiting-approval",
+                      f"Waiting for {colleague}")
+    if approved:
+        return Status("waiting-signoff", f"Approved; waiting for {signer}'s sign-off")
+    if signed_off:
+        return Status("waiting-approval", f"Signed off; waiting for {colleague}")
+    return Status("expired" if expired else "waiting-both",
+                  f"Waiting for {colleague} and {signer}'s sign-off")
 
 
 @dataclass
@@ -33,6 +81,7 @@ class DraftView:
     editors: dict[int, int]  # user id -> latest revision number they made
     decisions: list[Decision]  # not voided; for the current revision only
     returns: list[Decision] = field(default_factory=list)  # latest first, kept across edits
+    expired: bool = False  # its approval expired (and nothing has happened since)
 
     @property
     def id(self) -> int:
@@ -77,11 +126,31 @@ class DraftView:
             return False
         return bool(self.sign_offs) or not self.needs_sign_off
 
+    @property
+    def status(self) -> Status:
+        return draft_status(state=self.draft.state, verdict=self.verdict,
+                            approved=bool(self.approvals), signed_off=bool(self.sign_offs),
+                            expired=self.expired, safeguarding=self.revision.safeguarding)
+
+
+def approval_expired(decisions: list[Decision], revision: int) -> bool:
+    """The newest approval of this revision no longer counts and no return followed it:
+    only expiry voids an approval without a new revision or a return."""
+    for d in decisions:  # newest first
+        if d.kind in (DecisionKind.RETURN, DecisionKind.REJECT):
+            return False
+        if d.kind == DecisionKind.APPROVE and d.revision == revision:
+            return d.voided_at is not None
+    return False
+
 
 def load_view(session: Session, draft_id: int) -> DraftView:
     draft = session.get(DraftRecord, draft_id, populate_existing=True)
     if draft is None:
         raise NotFound(f"there is no draft {draft_id}")
+    if draft.state == DraftState.DELETED:
+        raise NotFound(f"draft {draft_id} was deleted by its author; its history is kept "
+                       "in the audit log")
     revision = session.exec(select(Revision).where(
         Revision.draft_id == draft_id, Revision.number == draft.current_revision)).one()
     images = list(session.exec(select(RevisionImage).where(
@@ -97,7 +166,10 @@ def load_view(session: Session, draft_id: int) -> DraftView:
     live = [d for d in decisions if d.voided_at is None and d.revision == revision.number
             and d.content_sha256 == revision.content_sha256]
     returns = [d for d in decisions if d.kind in (DecisionKind.RETURN, DecisionKind.REJECT)]
-    return DraftView(draft, revision, images, editors, live, returns)
+    expired = (draft.state == DraftState.SUBMITTED and not any(
+        d.kind == DecisionKind.APPROVE for d in live)
+        and approval_expired(decisions, revision.number))
+    return DraftView(draft, revision, images, editors, live, returns, expired)
 
 
 def moderation_draft(session: Session, view: DraftView) -> Draft:

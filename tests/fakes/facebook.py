@@ -1,4 +1,5 @@
-"""A fake Facebook Graph API: page photos (published or not) and feed posts."""
+"""A fake Facebook Graph API: page photos (published or not) and feed posts; and the
+harmless reads of a connection test: the page itself and ``debug_token``."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from tests.fakes.server import FaultPlan
 
 PAGE_ID = "1122334455"
 TOKEN = "fb-page-token"
+PAGE_NAME = "Oakfield Primary School"
 
 
 @dataclass
@@ -39,10 +41,12 @@ class FakeFacebook:
     calls: list[str] = field(default_factory=list)
     faults: FaultPlan = field(default_factory=FaultPlan)
     ids: itertools.count = field(default_factory=lambda: itertools.count(1000))
+    token_type: str = "PAGE"  # what debug_token says the token is
+    expires_at: int = 0  # debug_token's expiry (seconds since 1970); 0: never
 
     def reset(self) -> None:
         self.photos.clear(), self.posts.clear(), self.calls.clear(), self.faults.clear()
-        self.token = TOKEN
+        self.token, self.token_type, self.expires_at = TOKEN, "PAGE", 0
 
 
 def _error(status: int, code: int, message: str) -> JSONResponse:
@@ -70,6 +74,27 @@ def build_app(state: FakeFacebook) -> FastAPI:
             return JSONResponse(fault.body or body, status_code=fault.status,
                                 headers=fault.headers)
         return JSONResponse(body)
+
+    def bearer(request: Request) -> str:
+        return request.headers.get("authorization", "").removeprefix("Bearer ")
+
+    @app.get("/debug_token")
+    async def debug_token(request: Request) -> JSONResponse:
+        state.calls.append("debug_token")
+        if bearer(request) != state.token:
+            return _error(400, 190, "Invalid OAuth access token")
+        valid = request.query_params.get("input_token") == state.token
+        return JSONResponse({"data": {"is_valid": valid, "type": state.token_type,
+                                      "profile_id": PAGE_ID, "expires_at": state.expires_at}})
+
+    @app.get("/{page_id}")
+    async def page(page_id: str, request: Request) -> JSONResponse:
+        state.calls.append("page")
+        if bearer(request) != state.token:
+            return _error(400, 190, "Error validating access token: Session has expired")
+        if page_id != PAGE_ID:
+            return _error(400, 100, f"Object with ID '{page_id}' does not exist")
+        return JSONResponse({"id": PAGE_ID, "name": PAGE_NAME})
 
     @app.post("/{page_id}/photos")
     async def photos(page_id: str, request: Request) -> JSONResponse:

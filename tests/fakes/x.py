@@ -1,4 +1,5 @@
-"""A fake X API v2: media upload, media metadata (alt text) and posts."""
+"""A fake X API v2: media upload, media metadata (alt text) and posts; and the harmless
+read of a connection test, ``GET /2/users/me``."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from fastapi.responses import JSONResponse
 from tests.fakes.server import FaultPlan
 
 TOKEN = "x-user-token"
+USERNAME = "oakfieldpri"
+NAME = "Oakfield Primary"
 
 
 @dataclass
@@ -62,6 +65,14 @@ def build_app(state: FakeX) -> FastAPI:
             return JSONResponse(fault.body or body, status_code=fault.status,
                                 headers=fault.headers)
         return JSONResponse(body, status_code=status)
+
+    @app.get("/2/users/me")
+    async def me(request: Request) -> JSONResponse:
+        state.calls.append("me")
+        if request.headers.get("authorization") != f"Bearer {state.token}":
+            return JSONResponse({"title": "Unauthorized", "detail": "Unauthorized",
+                                 "status": 401}, status_code=401)
+        return JSONResponse({"data": {"id": "2244994945", "name": NAME, "username": USERNAME}})
 
     @app.post("/2/media/upload")
     async def upload(request: Request) -> JSONResponse:

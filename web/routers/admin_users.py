@@ -28,15 +28,15 @@ ROLE_HELP = {
     Role.AUTHOR: "writes posts",
     Role.APPROVER: "approves colleagues' posts",
     Role.HEADTEACHER: "signs off flagged posts",
-    Role.DSL: "signs off safeguarding findings",
-    Role.ADMIN: "manages accounts and the register",
+    Role.DSL: "designated safeguarding lead: signs off safeguarding findings",
+    Role.ADMIN: "manages accounts, the register and the channels",
 }
 
 
 def _render(request: Request, session: SessionDep, admin: User, status: int = 200,
             **extra: object) -> HTMLResponse:
     context = {"user": admin, "users": list_users(session=session), "roles": ROLE_HELP,
-               "error": None, "form": {}, **extra}
+               "error": None, "form": {}, "added": None, "changed": None, **extra}
     return page(request, "admin/users.html", context, status)
 
 
@@ -47,9 +47,15 @@ def _roles(values: list[str]) -> set[Role]:
         raise HTTPException(status_code=422, detail=f"unknown role: {exc}") from exc
 
 
+def _named(session: SessionDep, raw: str | None) -> User | None:
+    return get_user(session=session, user_id=int(raw)) if raw and raw.isdigit() else None
+
+
 @router.get("", response_class=HTMLResponse, summary="Staff accounts")
 def users_page(request: Request, session: SessionDep, admin: AdminDep) -> HTMLResponse:
-    return _render(request, session, admin)
+    query = request.query_params
+    return _render(request, session, admin, added=_named(session, query.get("added")),
+                   changed=_named(session, query.get("changed")))
 
 
 @router.post("", response_class=HTMLResponse, summary="Create a staff account")
@@ -63,13 +69,13 @@ def add_user(
     data = UserCreate(username=username, display_name=display_name, password=password,
                       roles=frozenset(_roles(roles or [])))
     try:
-        create_user(session=session, data=data, actor=admin)
+        created = create_user(session=session, data=data, actor=admin)
     except (AccountError, PasswordRejected) as exc:
         session.rollback()
         form = {"username": username, "display_name": display_name, "roles": roles or []}
         return _render(request, session, admin, 400, error=f"Not created: {exc}.", form=form)
     session.commit()
-    return RedirectResponse("/admin/users", status_code=303)
+    return RedirectResponse(f"/admin/users?added={created.id}", status_code=303)
 
 
 @router.post("/{user_id}", response_class=HTMLResponse, summary="Change roles or access")
@@ -95,4 +101,4 @@ def edit_user(
         assert target.id is not None
         end_all_sessions(session=session, user_id=target.id)
     session.commit()
-    return RedirectResponse("/admin/users", status_code=303)
+    return RedirectResponse(f"/admin/users?changed={user_id}", status_code=303)

@@ -1,4 +1,5 @@
-"""Draft pages: write a post, see the check as you type, fix findings, save, view."""
+"""Draft pages: write a post, see the check and the channel previews as you type, fix
+findings, save, view, comment, delete."""
 
 from __future__ import annotations
 
@@ -10,11 +11,16 @@ from sqlmodel import select
 
 from consent_store.channels import CHANNELS
 from moderation.draft import Draft, DraftError, DraftImage
+from secondlook.deletion import delete_draft
 from secondlook.workflow import drafts as workflow
+from secondlook.workflow import rules
+from secondlook.workflow.comments import add_comment
 from secondlook.workflow.models import ImageBlob, Revision, RevisionImage
 from secondlook.workflow.views import image_input
 from web.deps import AuthorDep, CheckerDep, EditorDep, SessionDep, StaffDep
+from web.draft_render import x_length
 from web.drafts_support import (
+    channel_accounts,
     chosen_channels,
     draft_context,
     read_photos,
@@ -29,7 +35,8 @@ router = APIRouter(prefix="/drafts", tags=["drafts"])
 
 @router.get("/new", response_class=HTMLResponse, summary="Write a new post")
 def new_draft_page(request: Request, user: AuthorDep) -> HTMLResponse:
-    return page(request, "drafts/new.html", {"user": user, "channels": CHANNELS})
+    return page(request, "drafts/new.html", {"user": user, "channels": CHANNELS,
+                                             "x": x_length("")})
 
 
 @router.post("/check", response_class=HTMLResponse, summary="Check unsaved text as it is typed")
@@ -43,7 +50,17 @@ def check_unsaved(
         raise HTTPException(status_code=422, detail=str(exc)) from exc
     report = checker.run(session, draft).report.to_dict()
     context = report_context(report, text, list(draft.channels), [])
+    context["preview"]["accounts"] = channel_accounts(session)
     return page(request, "drafts/_report.html", {**context, "live": True, "can_fix": False})
+
+
+@router.post("/length", response_class=HTMLResponse,
+             summary="X's weighted character count of the text being typed")
+def x_count(request: Request, user: EditorDep, text: Annotated[str, Form()] = "",
+            channels: Annotated[list[str] | None, Form()] = None) -> HTMLResponse:
+    """Cheap (no check runs), so it follows every keystroke; the full check is debounced."""
+    return page(request, "drafts/_x_count.html",
+                {"x": x_length(text), "shown": "twitter" in (channels or [])})
 
 
 @router.post("", summary="Save a new draft")
@@ -98,8 +115,9 @@ def check_edits(
     for entry, image in zip(shown, images, strict=False):
         entry["alt"] = image.alt
     context = report_context(report, text, list(draft.channels), shown)
+    context["preview"]["accounts"] = channel_accounts(session)
     return page(request, "drafts/_report.html",
-                 {**context, "live": True, "can_fix": False, "draft_id": draft_id})
+                {**context, "live": True, "can_fix": False, "draft_id": draft_id})
 
 
 @router.post("/{draft_id}/edit", summary="Save changes (a new revision)")
@@ -154,3 +172,36 @@ def draft_image(draft_id: int, sha256: str, session: SessionDep, user: StaffDep
     if blob is None:
         raise HTTPException(status_code=404, detail="this draft has no such photo")
     return Response(blob.data, media_type=blob.media_type)
+
+
+@router.post("/{draft_id}/comments", summary="Add to the conversation on a draft")
+def comment(draft_id: int, session: SessionDep, user: StaffDep,
+            body: Annotated[str, Form()] = "", about: Annotated[str, Form()] = "",
+            quote: Annotated[str, Form()] = "") -> Response:
+    with workflow_errors(session):
+        add_comment(session=session, draft_id=draft_id, user=user, body=body, about=about,
+                    quote=quote)
+        session.commit()
+    return RedirectResponse(f"/drafts/{draft_id}?done=commented#conversation", status_code=303)
+
+
+@router.get("/{draft_id}/delete", response_class=HTMLResponse, summary="Confirm deleting")
+def confirm_delete(request: Request, draft_id: int, session: SessionDep,
+                   user: AuthorDep) -> HTMLResponse:
+    with workflow_errors(session):
+        view = workflow.get_draft(session=session, draft_id=draft_id, user=user)
+        rules.can_delete(user, view)
+    return page(request, "drafts/delete.html", {"user": user, "view": view,
+                                                "images": view_images(view)})
+
+
+@router.post("/{draft_id}/delete", summary="Delete a draft that was never released")
+def delete(draft_id: int, session: SessionDep, user: AuthorDep,
+           confirm: Annotated[str, Form()] = "") -> Response:
+    if confirm != "delete":
+        raise HTTPException(status_code=422, detail="confirm on the delete page: nothing "
+                            "was deleted")
+    with workflow_errors(session):
+        delete_draft(session=session, draft_id=draft_id, user=user)
+        session.commit()
+    return RedirectResponse(f"/?deleted={draft_id}", status_code=303)

@@ -4,12 +4,14 @@ the workflow's rules decide who may (author, approver or headteacher)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from consent_store.models import utcnow
 from secondlook.accounts.models import Role, User
 from secondlook.release import scheduling
 from secondlook.release.content import ReleaseRefused
@@ -21,8 +23,9 @@ from secondlook.release.service import (
     release_draft,
 )
 from secondlook.workflow import drafts as workflow
-from web.deps import CheckerDep, DbDep, SessionDep, SettingsDep, require_role
+from web.deps import CheckerDep, DbDep, SessionDep, SettingsDep, ZoneDep, require_role
 from web.errors import workflow_errors
+from web.formatting import LocalTimeError, parse_local, when_text
 from web.templating import page
 
 router = APIRouter(prefix="/drafts/{draft_id}/release", tags=["release"])
@@ -86,19 +89,24 @@ def channel_link(draft_id: int, channel: str, db: DbDep, user: ReleaserDep,
     return _back(draft_id, "not-posted" if not_posted else "link")
 
 
-def _utc(raw: str) -> datetime:
+def _moment(raw: str, zone: ZoneInfo) -> datetime:
+    """A time typed in the school's zone, as UTC; not one in the past."""
     try:
-        return datetime.fromisoformat(raw).replace(tzinfo=UTC)
-    except ValueError as exc:
-        raise HTTPException(status_code=422, detail=f"{raw!r} is not a date and time "
-                            "like 2026-12-01T08:30") from exc
+        moment = parse_local(raw, zone)
+    except LocalTimeError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    if moment <= utcnow():
+        raise HTTPException(status_code=422, detail=f"{when_text(moment, zone)} is in the "
+                            "past: choose a later time")
+    return moment
 
 
-@router.post("/schedule", summary="Release at a set time (UTC)")
-def schedule(draft_id: int, session: SessionDep, user: ReleaserDep,
+@router.post("/schedule", summary="Release at a set time (in the school's time zone)")
+def schedule(draft_id: int, session: SessionDep, user: ReleaserDep, zone: ZoneDep,
              at: Annotated[str, Form()]) -> Response:
     with workflow_errors(session):
-        scheduling.schedule(session=session, draft_id=draft_id, user=user, at=_utc(at))
+        scheduling.schedule(session=session, draft_id=draft_id, user=user,
+                            at=_moment(at, zone))
         session.commit()
     return _back(draft_id, "scheduled")
 
