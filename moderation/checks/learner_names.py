@@ -47,7 +47,7 @@ def _wording(rule: str, rec: LearnerRecord, said: str, ambiguous: int) -> tuple[
     if rule == "names.no-name-consent":
         return (f"{who}: the family has not consented to the name being published"
                 " (or consent has expired).",
-                "Remove the name, e.g. write 'a Year 5 pupil' instead.")
+                f"Remove the name, e.g. write 'a {rec.year_group or 'school'} pupil' instead.")
     if rule == "names.full-name-without-consent":
         return (f"{who}: first-name consent only, and this names the surname"
                 " (or its initial).",
