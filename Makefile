@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test lint bench init clean
+.PHONY: run test lint bench init clean screenshots
 
 $(BIN)/.synced: pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv>=0.5"
@@ -32,6 +32,10 @@ bench: $(BIN)/.synced
 	@missed=""; for b in bench/bench_*.py; do echo "== $$b"; \
 	  $(BIN)/python $$b || missed="$$missed $$b"; done; \
 	if [ -n "$$missed" ]; then echo "Targets missed in:$$missed"; exit 1; fi
+
+# The README's screenshots (needs Chromium); run on demand, not part of `make test`.
+screenshots: $(BIN)/.synced
+	$(BIN)/python -m tests.screenshots examples/screenshots
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

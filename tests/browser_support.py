@@ -1,17 +1,20 @@
 """A real server and headless Chromium for the browser tests (and page screenshots).
 
 The server is uvicorn on a free loopback port, in a thread of the test process, with a
-temporary SQLite database, the example register, the blank spaCy engine and the fake face
-backend. Chromium is Debian's (/usr/bin/chromium): nothing is downloaded.
+temporary SQLite database, the blank spaCy engine, the fake face backend and the fake
+Facebook and X servers; seeded, it also has the example register and four staff accounts,
+else it starts empty with its first-admin link, as ``make run`` does. Chromium is Debian's
+(/usr/bin/chromium): nothing is downloaded.
 """
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import spacy
@@ -20,8 +23,10 @@ from sqlalchemy.engine import Engine as DbEngine
 from consent_store.db import make_engine, session_scope
 from consent_store.register_import import import_register_file
 from secondlook.accounts.models import Role
-from tests.conftest import EXAMPLES, migrated_url
+from tests.conftest import EXAMPLES, TEST_KEY, migrated_url
 from tests.face_support import FakeBackend
+from tests.fakes import facebook as fb
+from tests.fakes import x as xfake
 from tests.fakes.server import ServedApp
 from tests.web_support import PASSWORD, add_user, make_app
 
@@ -42,19 +47,30 @@ STAFF = {  # username: (display name, roles)
 class Site:
     url: str
     db: DbEngine
+    setup_link: str = ""  # the first-admin link, on an empty site
+    facebook: fb.FakeFacebook = field(default_factory=fb.FakeFacebook)
+    x: xfake.FakeX = field(default_factory=xfake.FakeX)
+    app: object = None  # the FastAPI app being served
 
 
 @contextmanager
-def served_site(tmp: Path) -> Iterator[Site]:
+def served_site(tmp: Path, *, seeded: bool = True) -> Iterator[Site]:
     db = make_engine(migrated_url("sqlite", tmp))
-    with session_scope(db) as s:
-        import_register_file(s, EXAMPLES / "register.csv")
-    for username, (name, roles) in STAFF.items():
-        add_user(db, username, *roles, name=name)
-    app = make_app(db, spacy.blank("en"))
-    app.state.moderation.services["face-backend"] = FakeBackend()
-    with ServedApp(app) as served:
-        yield Site(served.url, db)
+    if seeded:
+        with session_scope(db) as s:
+            import_register_file(s, EXAMPLES / "register.csv")
+        for username, (name, roles) in STAFF.items():
+            add_user(db, username, *roles, name=name)
+    with ExitStack() as stack:
+        facebook, x = fb.FakeFacebook(), xfake.FakeX()
+        fb_url = stack.enter_context(ServedApp(fb.build_app(facebook))).url
+        x_url = stack.enter_context(ServedApp(xfake.build_app(x))).url
+        app = make_app(db, spacy.blank("en"), home=tmp, facebook_graph_url=fb_url,
+                       x_api_url=x_url, data_key=base64.b64encode(TEST_KEY).decode())
+        app.state.moderation.services["face-backend"] = FakeBackend()
+        served = stack.enter_context(ServedApp(app))
+        link = "" if seeded else f"{served.url}/setup/{app.state.first_admin.issue()}"
+        yield Site(served.url, db, link, facebook, x, app)
     db.dispose()
 
 
