@@ -1,9 +1,11 @@
 """Deleting a draft: its author, before it was ever released, after confirming.
 
-The content goes (text, photos no other draft uses, decisions, comments, a waiting
-schedule); the draft's row stays as a tombstone so its id is never reused, and the audit
-log keeps its whole history, ending with who deleted it and when. A draft that was sent to
-a channel, or may have been, is never deleted: the record of what went out must stay.
+The content goes (text, photos no other draft uses, comments, a waiting schedule); the
+draft's row stays as a tombstone so its id is never reused, its decisions stay (who
+approved, signed off, returned or rejected it, and why: the policy review counts them),
+and the audit log keeps its whole history, ending with who deleted it and when. A draft
+that was sent to a channel, or may have been, is never deleted: the record of what went
+out must stay.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from secondlook.workflow import rules
 from secondlook.workflow.errors import InvalidTransition
 from secondlook.workflow.models import (
     Comment,
-    Decision,
     DraftState,
     ImageBlob,
     Revision,
@@ -48,8 +49,7 @@ def _delete_content(session: Session, draft_id: int) -> None:
     revision_ids = list(session.exec(select(Revision.id).where(Revision.draft_id == draft_id)))
     shas = set(session.exec(select(RevisionImage.sha256).where(
         col(RevisionImage.revision_id).in_(revision_ids))))
-    for table, column in ((Comment, Comment.draft_id), (Decision, Decision.draft_id),
-                          (ChannelPost, ChannelPost.draft_id),
+    for table, column in ((Comment, Comment.draft_id), (ChannelPost, ChannelPost.draft_id),
                           (ScheduledRelease, ScheduledRelease.draft_id)):
         session.exec(delete(table).where(col(column) == draft_id))  # type: ignore[call-overload]
     session.exec(delete(RevisionImage).where(  # type: ignore[call-overload]

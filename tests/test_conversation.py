@@ -13,7 +13,7 @@ from secondlook.release.models import ChannelPost, PostState
 from secondlook.workflow import audit, drafts
 from secondlook.workflow.comments import add_comment, comments
 from secondlook.workflow.errors import Forbidden, InvalidContent, InvalidTransition, NotFound
-from secondlook.workflow.models import DraftRecord, ImageBlob, Revision
+from secondlook.workflow.models import Decision, DraftRecord, ImageBlob, Revision
 from tests.web_support import make_app, signed_in
 from tests.workflow_helpers import photo
 
@@ -134,7 +134,11 @@ def test_only_drafts_that_never_went_out_can_be_deleted(wf, staff, mengine) -> N
     drafts.mark_released(session=wf, draft_id=out.id, user=staff["alice"])
     with pytest.raises(InvalidTransition, match="is released: a post that was released stays"):
         delete_draft(session=wf, draft_id=out.id, user=staff["alice"])
+    drafts.submit(session=wf, draft_id=kept.id, user=staff["alice"])
+    drafts.return_draft(session=wf, draft_id=kept.id, user=staff["bob"], reason="Not this week")
     delete_draft(session=wf, draft_id=kept.id, user=staff["alice"])
+    reasons = wf.exec(select(Decision.reason).where(Decision.draft_id == kept.id)).all()
+    assert reasons == ["Not this week"]  # the policy review still counts the return
     assert wf.get(ImageBlob, sent.images[0].sha256) is not None  # still used by the other
     with pytest.raises(NotFound, match="was deleted"):
         drafts.get_draft(session=wf, draft_id=kept.id, user=staff["alice"])

@@ -73,3 +73,15 @@ def test_draft_page_and_history_speak_plainly(sqlite_db, blank_nlp, tmp_path) ->
     assert "Second Look (automatically) — Released it" in " ".join(history.split())
     assert "Amy Author" in history and not JARGON.search(history.replace("facebook.com", "")
                                                          .replace("classdojo.com", ""))
+
+
+def test_the_policy_review_names_rules_in_words_and_local_time(sqlite_db, blank_nlp) -> None:  # noqa: ANN001
+    app = make_app(sqlite_db, blank_nlp, timezone="Asia/Tokyo")
+    amy, csrf = signed_in(app, sqlite_db, add_user(sqlite_db, "amy", Role.AUTHOR))
+    amy.post("/drafts", data={"csrf_token": csrf, "text": "Thank you to Mr Okoro!",
+                              "channels": ["facebook"]})
+    head, _ = signed_in(app, sqlite_db, add_user(sqlite_db, "head", Role.HEADTEACHER))
+    text = visible(head.get("/reports/policy").text)
+    assert "People: unknown person" in text and "headteacher to decide" in text
+    assert "(Asia/Tokyo time)" in text and "UTC" not in text
+    assert not re.search(r"\b[a-z_]+\.[a-z]+(?:-[a-z]+)+\b", text)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from consent_store.channels import CHANNELS, label
+from moderation.rule_labels import rule_label  # noqa: F401 - the pages' name for it
 from moderation.weighted_length import MAX_WEIGHTED_LENGTH, weighted_length
 
 SEVERITY_RANK = {"info": 0, "review": 1, "block": 2}
@@ -157,15 +158,3 @@ def x_length(text: str) -> XLength:
         else:
             high = mid - 1
     return XLength(total, text[:low], text[low:])
-
-
-def rule_label(rule: str) -> str:
-    """A rule id as words, for reports: "faces.no-photo-consent" -> "Faces: no photo
-    consent" (ids stay in the JSON, where scripts read them)."""
-    parts = [p for p in rule.split(".") if p]
-    if not parts:
-        return rule
-    words = [label(p) if p in CHANNELS else p.replace("-", " ").replace("_", " ")
-             for p in parts]
-    head, rest = words[0].capitalize(), words[1:]
-    return f"{head}: {', '.join(rest)}" if rest else head

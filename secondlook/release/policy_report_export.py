@@ -6,18 +6,24 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from html import escape
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from consent_store.channels import CHANNELS
+from consent_store.channels import label as channel_label
+from moderation.rule_labels import rule_label
 from secondlook.release.policy_report import PolicyReport
 
 _TEMPLATES = Path(__file__).parent / "templates"
 _env = Environment(loader=FileSystemLoader(str(_TEMPLATES)),
                    autoescape=select_autoescape(["html"]))
+# People read rules and channels in words; the CSV keeps the ids for scripts.
+_env.filters["rule_label"] = rule_label
+_env.filters["channel"] = lambda name: channel_label(name) if name in CHANNELS else name
 # Buckets people think in: same morning, same day, next day, this week, longer.
 APPROVAL_BUCKETS = ((1, "under 1 h"), (4, "1–4 h"), (24, "4–24 h"), (72, "1–3 days"),
                     (float("inf"), "over 3 days"))
@@ -33,8 +39,10 @@ def bar_chart(items: list[tuple[str, float]], *, title: str, width: int = 640) -
     bar, gap, label_w, pad = 20, 6, 250, 50
     height = max(1, len(items)) * (bar + gap) + gap
     top = max((v for _, v in items), default=0) or 1
+    # The viewBox lets a phone draw the chart narrower, scaled, instead of cutting it off.
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}" '
-             f'height="{height}" role="img" aria-label="{escape(title)}">'
+             f'height="{height}" viewBox="0 0 {width} {height}" role="img" '
+             f'aria-label="{escape(title)}">'
              f"<title>{escape(title)}</title>"]
     for n, (label, value) in enumerate(items):
         y = gap + n * (bar + gap)
@@ -62,8 +70,10 @@ def charts(report: PolicyReport) -> dict[str, Markup]:
     for f in report.findings:
         per_check[f.check] += f.drafts
     return {
-        "posts": bar_chart(list(report.posts_per_channel.items()), title="Posts per channel"),
-        "checks": bar_chart(sorted(per_check.items(), key=lambda kv: -kv[1]),
+        "posts": bar_chart([(channel_label(c), n) for c, n in report.posts_per_channel.items()],
+                           title="Posts per channel"),
+        "checks": bar_chart([(c.replace("_", " "), n) for c, n in
+                             sorted(per_check.items(), key=lambda kv: -kv[1])],
                             title="Drafts with findings, per check"),
         "approval": bar_chart(approval_buckets(report.approval_hours),
                               title="Time from submission to approval"),
@@ -71,17 +81,19 @@ def charts(report: PolicyReport) -> dict[str, Markup]:
 
 
 def body_html(report: PolicyReport, *, generated: datetime,
-              links: dict[str, str] | None = None) -> Markup:
-    """The report's sections, for the web page; ``links`` adds a date form and downloads."""
+              links: dict[str, str] | None = None, zone: tzinfo = UTC) -> Markup:
+    """The report's sections, for the web page; ``links`` adds a date form and downloads.
+    Times are written in ``zone`` (the school's)."""
     return Markup(_env.get_template("policy_report_body.html").render(
         r=report, charts=charts(report), summary=report.approval_summary(),
-        generated=generated, links=links or {}))
+        generated=generated, links=links or {}, zone=zone,
+        zone_name=getattr(zone, "key", "UTC")))
 
 
-def to_html(report: PolicyReport, *, generated: datetime) -> str:
+def to_html(report: PolicyReport, *, generated: datetime, zone: tzinfo = UTC) -> str:
     """The whole report as one file: inline CSS and SVG, no scripts, nothing fetched."""
     return _env.get_template("policy_report.html").render(
-        r=report, body=body_html(report, generated=generated))
+        r=report, body=body_html(report, generated=generated, zone=zone))
 
 
 def _cell(value: object) -> str:

@@ -46,7 +46,7 @@ def policy_page(request: Request, user: ReviewerDep, report: ReportDep) -> HTMLR
     query = urlencode({"start": report.period.start, "end": report.period.end})
     links = {"page": "/reports/policy", "csv": f"/reports/policy.csv?{query}",
              "html": f"/reports/policy.html?{query}"}
-    body = body_html(report, generated=utcnow(), links=links)
+    body = body_html(report, generated=utcnow(), links=links, zone=request.app.state.zone)
     return page(request, "reports/policy.html",
                                       {"user": user, "body": body})
 
@@ -58,7 +58,8 @@ def policy_csv(user: ReviewerDep, report: ReportDep) -> Response:
 
 
 @router.get("/policy.html", summary="The policy-review report as one HTML file")
-def policy_html(user: ReviewerDep, report: ReportDep) -> Response:
-    return Response(to_html(report, generated=utcnow()), media_type="text/html; charset=utf-8",
+def policy_html(request: Request, user: ReviewerDep, report: ReportDep) -> Response:
+    return Response(to_html(report, generated=utcnow(), zone=request.app.state.zone),
+                    media_type="text/html; charset=utf-8",
                     headers={"Content-Disposition":
                              f'attachment; filename="{_filename(report, "html")}"'})
