@@ -100,7 +100,7 @@ def time_queue_page(url: str) -> tuple[float, float, int]:
         resp = client.get("/")
         times.append((time.perf_counter() - start) * 1000)
         assert resp.status_code == 200, resp.status_code
-    rows = resp.text.count('<tr>\n        <td><a href="/drafts/')
+    rows = resp.text.count('<li class="item ')
     db.dispose()
     return statistics.median(times), max(times), rows
 

@@ -102,6 +102,8 @@ RULES: dict[tuple[str, str], str | frozenset[Role]] = {
     ("GET", "/api/queues/awaiting-approval"): frozenset({AP}),
     ("GET", "/api/queues/flagged"): frozenset({H, D}),
     ("GET", "/api/queues/mine"): STAFF,
+    ("GET", "/api/queues/work"): STAFF,
+    ("GET", "/api/queues/approval-expired"): STAFF,
     ("GET", "/api/openapi.json"): SIGNED_IN,
     ("GET", "/reports/policy"): frozenset({H, D, AD}),
     ("GET", "/reports/policy.csv"): frozenset({H, D, AD}),

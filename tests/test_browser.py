@@ -376,6 +376,11 @@ def test_no_page_scrolls_sideways_on_a_phone(site, browser, photos, viewport) ->
             page.goto(site.url + url + suffix)
             widths[url + suffix] = page_width(page)
             assert widths[url + suffix] <= viewport["width"], (url, wider_than_screen(page))
+    page.goto(site.url + "/admin/register/D456789012345")  # Noah: no photo consent at all
+    greyed = page.locator("label.check", has=page.locator("input:disabled")).first
+    after = greyed.evaluate("l => getComputedStyle(l, '::after').content")
+    colour = greyed.evaluate("l => getComputedStyle(l).color")
+    assert after == '"(not given)"' and colour == "rgb(82, 90, 102)"  # readable, and says why
     page.goto(site.url + "/drafts/999999")  # the error page too
     assert page_width(page) <= viewport["width"]
     anonymous = new_context(browser, viewport).new_page()

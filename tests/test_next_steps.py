@@ -63,6 +63,10 @@ def test_approver_and_headteacher_sees_a_flagged_post_once_with_one_button(
         (flagged.id, "Sign off"), (plain.id, "Approve")]
     wf.commit()
     client, _ = signed_in(make_app(sqlite_db, blank_nlp), sqlite_db, staff["helen"])
+    api = client.get("/api/queues/work").json()  # the same list for scripts
+    assert [(i["id"], i["next_action"]) for i in api] == [(flagged.id, "Sign off"),
+                                                          (plain.id, "Approve")]
+    assert api[0]["status"] == "Waiting for a colleague's approval and the headteacher's sign-off"
     start = client.get("/").text
     assert start.count(f'href="/drafts/{flagged.id}"') == 2  # its title and its one button
     page = client.get(f"/drafts/{flagged.id}").text

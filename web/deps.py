@@ -132,7 +132,8 @@ def require_role(*roles: Role) -> Callable[[User], User]:
 
     def dependency(user: CurrentUserDep) -> User:
         if not wanted & user.role_set():
-            names = " or ".join(r.value for r in roles)
+            names = " or ".join("DSL (safeguarding lead)" if r == Role.DSL else r.value
+                                for r in roles)
             raise HTTPException(status_code=403, detail=f"this needs the {names} role")
         return user
 

@@ -56,8 +56,7 @@ def expire_approvals(*, session: Session, max_age: timedelta, now: datetime | No
                      draft_id=decision.draft_id, revision=decision.revision,
                      content_sha256=decision.content_sha256,
                      detail={"approvals_voided": 1,
-                             "reason": f"approved {decision.created_at:%Y-%m-%d %H:%M} UTC, "
-                                       f"more than {max_age.days} days ago"})
+                             "reason": f"approved more than {max_age.days} days ago"})
         expired.append(decision.draft_id)
     session.flush()
     return sorted(set(expired))

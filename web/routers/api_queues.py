@@ -1,4 +1,5 @@
-"""JSON API for the work queues: awaiting my approval, flagged for review, my drafts."""
+"""JSON API for the work queues: awaiting my approval, flagged for review, my drafts, my next
+steps (each draft once, as the start page lists them) and approval expired."""
 
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ class QueueItemOut(BaseModel):
     created_at: datetime
     submitted_at: datetime | None
     age_seconds: int
+    status: str  # where it stands, in words: "Approved; waiting for the headteacher's sign-off"
+    next_action: str  # in /work only: the caller's next step ("Approve", "Sign off", ...)
 
 
 def _out(items: list[queues.QueueItem]) -> list[QueueItemOut]:
@@ -50,3 +53,16 @@ def flagged(session: SessionDep, user: SignerDep) -> list[QueueItemOut]:
 def mine(session: SessionDep, user: StaffDep) -> list[QueueItemOut]:
     with workflow_errors(session):
         return _out(queues.my_drafts(session=session, user=user))
+
+
+@router.get("/work", summary="My next steps: each draft once, the step that is mine named")
+def work(session: SessionDep, user: StaffDep) -> list[QueueItemOut]:
+    with workflow_errors(session):
+        return _out(queues.my_work(session=session, user=user).todo)
+
+
+@router.get("/approval-expired", summary="Drafts waiting to be approved again because their "
+            "approval expired")
+def approval_expired(session: SessionDep, user: StaffDep) -> list[QueueItemOut]:
+    with workflow_errors(session):
+        return _out(queues.approval_expired(session=session, user=user))
