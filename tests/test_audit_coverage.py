@@ -17,6 +17,8 @@ from secondlook.workflow.models import AuditEntry
 from tests.conftest import EXAMPLES
 from tests.web_support import PASSWORD, add_user, make_app, signed_in
 
+pytest_plugins = ["tests.fakes.fixtures", "tests.release_support"]  # the fake X, its settings
+
 
 def _log(db) -> list[tuple[str, str, dict]]:  # noqa: ANN001
     with Session(db) as s:
@@ -124,13 +126,19 @@ def test_console_accounts_and_channel_credentials_are_entries(cli_env, typed, mo
     assert "page-token" not in json.dumps(log)
 
 
-def test_removing_credentials_on_the_web_is_an_entry(sqlite_db, blank_nlp) -> None:
+def test_removing_credentials_on_the_web_is_an_entry(sqlite_db, blank_nlp, settings,  # noqa: ANN001
+                                                     fake_x) -> None:  # noqa: ANN001
+    from tests.fakes import x as xfake
+
     admin = add_user(sqlite_db, "dpo", Role.ADMIN)
-    client, csrf = signed_in(make_app(sqlite_db, blank_nlp), sqlite_db, admin)
-    client.post("/admin/channels/twitter", data={"csrf_token": csrf, "account": "oakfield",
-                                                 "token": "secret"})
-    page = client.post("/admin/channels/twitter/remove", data={"csrf_token": csrf})
-    assert "Credentials for twitter removed" in page.text
+    app = make_app(sqlite_db, blank_nlp, home=settings.home, data_key=settings.data_key,
+                   x_api_url=settings.x_api_url)  # the connection test asks the fake X
+    client, csrf = signed_in(app, sqlite_db, admin)
+    client.post("/admin/channels/twitter", data={"csrf_token": csrf, "account": "oakfieldpri",
+                                                 "token": xfake.TOKEN})
+    page = client.post("/admin/channels/twitter/remove", data={"csrf_token": csrf},
+                       follow_redirects=True)
+    assert "The X (Twitter) credentials were removed" in page.text
     assert [(a, act) for a, act, _ in _log(sqlite_db) if act.startswith("channel.")] == [
         ("dpo", "channel.credentials_set"), ("dpo", "channel.credentials_remove")]
 

@@ -20,10 +20,20 @@ ACTIONS = {
     "release failed": "The release did not finish", "approval expired": "The approval expired",
     "commented": "Commented", "deleted": "Deleted the post", "taken down": "Took it down",
     "register.import": "Imported the consent register",
-    "consent.withdraw": "Withdrew consent", "staff name added": "Added a staff name",
-    "staff name removed": "Removed a staff name",
-    "staff names imported": "Imported the staff-name list",
-    "channel connected": "Connected a channel",
+    "register.enrol": "Enrolled reference photos for face matching",
+    "consent.withdraw": "Withdrew consent", "consent.confirm": "Gave a withdrawn consent back",
+    "biometrics.delete": "Deleted face templates and reference photos",
+    "staff.add": "Added a staff name", "staff.remove": "Removed a staff name",
+    "staff.import": "Imported the staff-name list",
+    "account.create": "Created an account", "account.password": "Set a password",
+    "account.roles": "Changed an account's roles", "account.deactivate": "Switched an account off",
+    "account.reactivate": "Switched an account back on",
+    "channel.credentials_set": "Entered a channel's credentials",
+    "channel.credentials_remove": "Removed a channel's credentials",
+    "takedown.open": "Put a released post on the takedown list",
+    "key.rotate": "Changed the data key", "key.reset": "Reset the data key",
+    "backup": "Made a backup", "restore": "Restored a backup",
+    "audit.rollback_accepted": "Accepted a rolled-back database",
 }
 STATES = {"draft": "a draft", "submitted": "waiting for approval", "approved": "approved",
           "releasing": "being released", "released": "released", "returned": "returned",
@@ -37,7 +47,10 @@ LABELS = {"file": "File", "created": "Added", "updated": "Updated", "unchanged":
           "pruned": "Marked as left", "biometrics_deleted": "Face data deleted for",
           "takedowns": "Posts added to the takedown list", "upn": "Learner (UPN)",
           "note": "Note", "name": "Name", "account": "Account", "about": "About",
-          "images": "Photos", "safeguarding": "Safeguarding"}
+          "images": "Photos", "safeguarding": "Safeguarding", "count": "How many",
+          "channel": "Channel", "evidence": "Evidence", "held": "Withdrawals kept",
+          "confirmed": "Given back", "active": "May sign in", "position": "Log entry",
+          "head": "Log head", "database": "Database"}
 SKIP = {"from", "revision_from", "signoffs_voided"}
 # Details in the order a reader wants them (the log stores them sorted by key).
 ORDER = ("comment", "quote", "about", "reason", "role", "system_edit", "verdict", "channels",
@@ -54,6 +67,12 @@ class HistoryLine:
 
 def _channel(name: str) -> str:
     return label(name) if name in CHANNELS else name
+
+
+def _roles(value: object) -> str:
+    names = [r for r in str(value).split(";") if r]
+    words = {"dsl": "safeguarding lead (DSL)"}
+    return ", ".join(words.get(r, r) for r in names) or "none"
 
 
 def _channels(value: Any) -> list[str]:
@@ -82,9 +101,15 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
-def _line(key: str, value: Any) -> list[str]:
+def _line(key: str, value: Any, action: str = "") -> list[str]:
+    if action.startswith("account.") and key in ("role", "to"):
+        return [f"Roles: {_roles(value)}"]
+    if action.startswith("account.") and key == "from":
+        return [f"Roles before: {_roles(value)}"]
     if value in ("", None, [], {}, 0) and key not in ("created", "updated") or key in SKIP:
         return []
+    if key == "channel":
+        return [f"Channel: {_channel(str(value))}"]
     if key == "channels":
         return _channels(value)
     if key == "links":
@@ -114,5 +139,5 @@ def describe(entry: AuditEntry, names: dict[int, str]) -> HistoryLine:
         detail = {}
     who = SYSTEM_NAME if entry.actor_id is None else names.get(entry.actor_id, entry.actor)
     keys = sorted(detail, key=lambda k: (ORDER.index(k) if k in ORDER else len(ORDER), k))
-    lines = [text for key in keys for text in _line(key, detail[key])]
+    lines = [text for key in keys for text in _line(key, detail[key], entry.action)]
     return HistoryLine(entry, who, ACTIONS.get(entry.action, entry.action.capitalize()), lines)

@@ -3,7 +3,8 @@
 Everyone with a Second Look account counts as staff already; this list adds colleagues
 who have no account (teaching assistants, the caretaker, the cook). Names are added one
 at a time or by a CSV (title, first_name, last_name) that replaces the list, as
-``secondlook staff import`` does. Every change is in the audit log.
+``secondlook staff import`` does (``register_service.import_staff``). Every change is in
+the audit log.
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ from consent_store.staff import (
     remove_staff,
     staff_from_name,
 )
-from consent_store.staff_import import parse_staff, replace_staff
 from secondlook.accounts.models import User
 from secondlook.accounts.users import list_users
+from secondlook.register_service import import_staff
 from secondlook.workflow import audit
 from web.deps import AdminDep, SessionDep, SettingsDep
 from web.templating import page
@@ -64,7 +65,7 @@ def add_name(request: Request, session: SessionDep, admin: AdminDep,
         return _render(request, session, admin, 422, error=f"Not added: {exc}.", form={
             "title": title, "first_name": first_name, "last_name": last_name})
     name = full_name(row.title, row.first_name, row.last_name)
-    audit.append(session=session, actor=admin, action="staff name added", detail={"name": name})
+    audit.append(session=session, actor=admin, action="staff.add", detail={"name": name})
     session.commit()
     return _back(f"{name} added: the checks will not flag this name.")
 
@@ -78,8 +79,7 @@ def remove_name(request: Request, staff_id: int, session: SessionDep,
         session.rollback()
         return _render(request, session, admin, 404, error=str(exc).capitalize() + ".")
     name = full_name(row.title, row.first_name, row.last_name)
-    audit.append(session=session, actor=admin, action="staff name removed",
-                 detail={"name": name})
+    audit.append(session=session, actor=admin, action="staff.remove", detail={"name": name})
     session.commit()
     return _back(f"{name} removed from the list.")
 
@@ -92,11 +92,10 @@ def import_names(request: Request, session: SessionDep, admin: AdminDep,
     try:
         if len(raw) > settings.max_register_bytes:
             raise RegisterImportError(name, ["the file is too large for a staff list"])
-        count = replace_staff(session, parse_staff(decode_register(raw, name), name))
+        count = import_staff(session=session, text=decode_register(raw, name), name=name,
+                             actor=admin)
     except RegisterImportError as exc:
         session.rollback()
         return _render(request, session, admin, 400, problems=exc.problems, file_name=name)
-    audit.append(session=session, actor=admin, action="staff names imported",
-                 detail={"file": name, "created": count})
     session.commit()
     return _back(f"{count} staff name(s) imported from {name}; they replace the old list.")

@@ -4,8 +4,8 @@ Comments are the conversation on a draft; a deleted draft keeps its row (so its 
 which the audit log names, is never reused) but loses its content; a channel's
 credentials remember the account's own name and when the token expires.
 
-Revision ID: 0010_journey
-Revises: 0009_audit_append_only
+Revision ID: 0011_journey
+Revises: 0010_store
 Create Date: 2026-12-03 11:12:51.629966
 """
 
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 import sqlmodel  # noqa: F401
 
 
-revision = '0010_journey'
-down_revision = '0009_audit_append_only'
+revision = '0011_journey'
+down_revision = '0010_store'
 branch_labels = None
 depends_on = None
 
