@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from consent_store.channels import CHANNELS, label
-from moderation.rule_labels import rule_label  # noqa: F401 - the pages' name for it
 from moderation.weighted_length import MAX_WEIGHTED_LENGTH, weighted_length
 
 SEVERITY_RANK = {"info": 0, "review": 1, "block": 2}
