@@ -3,6 +3,7 @@ the author types), Class Dojo story, with the photos exactly as they will be sen
 
 from __future__ import annotations
 
+import base64
 import re
 
 import pytest
@@ -18,10 +19,12 @@ pytest_plugins = ["tests.workflow_support"]
 
 
 @pytest.fixture
-def author(sqlite_db, blank_nlp):  # noqa: ANN001, ANN201
+def author(sqlite_db, blank_nlp, tmp_path):  # noqa: ANN001, ANN201
     from secondlook.accounts.models import Role
 
-    app = make_app(sqlite_db, blank_nlp)
+    # the test's key: the credentials stored below are sealed with it
+    app = make_app(sqlite_db, blank_nlp, home=tmp_path,
+                   data_key=base64.b64encode(TEST_KEY).decode())
     app.state.moderation.services["face-backend"] = FakeBackend()
     return signed_in(app, sqlite_db, add_user(sqlite_db, "amy", Role.AUTHOR, name="Amy Author"))
 
