@@ -17,7 +17,7 @@ ARGS = argparse.Namespace(host="127.0.0.1", port=8123)
 
 
 def _printed_link(app, capsys) -> str:  # noqa: ANN001
-    _announce_setup_link(app, ARGS)
+    _announce_setup_link(app.state.db, ARGS)
     out = capsys.readouterr().out
     match = re.search(r"http://127\.0\.0\.1:8123(/setup/\S+)", out)
     assert match, out
@@ -62,7 +62,7 @@ def test_a_guessed_link_is_refused(sqlite_db, blank_nlp, capsys) -> None:
 def test_no_link_once_accounts_exist(sqlite_db, blank_nlp, capsys) -> None:
     add_user(sqlite_db, "head", Role.ADMIN)
     app = make_app(sqlite_db, blank_nlp)
-    _announce_setup_link(app, ARGS)
+    _announce_setup_link(app.state.db, ARGS)
     assert "/setup/" not in capsys.readouterr().out
 
 
