@@ -15,14 +15,14 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
-START_TIMEOUT = 60.0
+START_TIMEOUT = 180.0  # a busy two-core machine starts a worker in tens of seconds
 
 
 def free_port() -> int:
@@ -48,6 +48,7 @@ class Server:
     url: str
     process: subprocess.Popen
     lines: list[str] = field(default_factory=list)
+    reader: threading.Thread | None = None
 
     @property
     def output(self) -> str:
@@ -67,7 +68,7 @@ def _read(process: subprocess.Popen, lines: list[str]) -> None:
         lines.append(line)
 
 
-def _wait_until_up(server: Server) -> None:
+def wait_until_up(server: Server) -> None:
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
@@ -90,29 +91,45 @@ def start(env: dict[str, str], *args: str) -> subprocess.Popen:
                             text=True)
 
 
-@contextmanager
-def serving(env: dict[str, str], *, workers: int = 1) -> Iterator[Server]:
+def launch(env: dict[str, str], *, workers: int = 1) -> Server:
+    """Start a server process (not yet waited for)."""
     port = free_port()
     extra = ["--workers", str(workers)] if workers > 1 else []
     process = start(env, "serve", "--port", str(port), *extra)
     server = Server(f"http://127.0.0.1:{port}", process)
-    reader = threading.Thread(target=_read, args=(process, server.lines), daemon=True)
-    reader.start()
+    server.reader = threading.Thread(target=_read, args=(process, server.lines), daemon=True)
+    server.reader.start()
+    return server
+
+
+def stop(server: Server) -> None:
+    server.process.terminate()
     try:
-        _wait_until_up(server)
-        yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        reader.join(timeout=5)
+        server.process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait(timeout=10)
+    if server.reader is not None:
+        server.reader.join(timeout=5)
 
 
 @contextmanager
-def several(env: dict[str, str], count: int) -> Iterator[list[Server]]:
-    """``count`` separate servers on one database, as on several machines."""
-    with ExitStack() as stack:
-        yield [stack.enter_context(serving(env)) for _ in range(count)]
+def serving(env: dict[str, str], *, workers: int = 1) -> Iterator[Server]:
+    with several(env, 1, workers=workers) as (server,):
+        yield server
+
+
+@contextmanager
+def several(env: dict[str, str], count: int, *, workers: int = 1) -> Iterator[list[Server]]:
+    """``count`` separate servers on one database, as on several machines; started
+    together, stopped together."""
+    servers: list[Server] = []
+    try:
+        for _ in range(count):
+            servers.append(launch(env, workers=workers))
+        for server in servers:
+            wait_until_up(server)
+        yield servers
+    finally:
+        for server in servers:
+            stop(server)

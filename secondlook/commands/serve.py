@@ -22,6 +22,7 @@ from secondlook.commands import Command, CommandError, open_database, validate_r
 from secondlook.config import get_settings
 
 FACTORY = "web.app:create_served_app"
+WORKER_HEALTHCHECK_SECONDS = 60
 
 
 def _configure(parser: argparse.ArgumentParser) -> None:
@@ -47,7 +48,10 @@ def _run(args: argparse.Namespace) -> int:
         uvicorn.run(create_app(settings, db=db), **options)
     else:
         db.dispose()  # each worker opens its own connections
-        uvicorn.run(FACTORY, factory=True, workers=args.workers, **options)
+        # A worker that does not answer uvicorn's health check in time is replaced; its
+        # default of 5 s is shorter than a worker's start on a busy two-core machine.
+        uvicorn.run(FACTORY, factory=True, workers=args.workers,
+                    timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS, **options)
     return 0
 
 
