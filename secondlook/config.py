@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     # Login backoff per (username, client address): free attempts, then doubling waits up to a cap.
     login_free_attempts: int = 5
     login_max_delay_seconds: int = 900
+    login_first_delay_seconds: float = 1.0  # the first wait; each further one doubles
     # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated
     # addresses or networks, e.g. "10.0.0.5" or "10.0.0.0/24"). Empty: none, not even
     # 127.0.0.1, so nothing else on the host can pick the address the login throttle sees.

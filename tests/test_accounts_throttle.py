@@ -125,3 +125,15 @@ def test_wrong_password_message_does_not_reveal_whether_the_user_exists(
     assert wrong_password.status_code == no_such_user.status_code == 400
     assert "do not match an active account" in wrong_password.text
     assert wrong_password.text.replace('value="head"', 'value="nobody"') == no_such_user.text
+
+
+def test_the_first_wait_is_a_setting(db) -> None:  # noqa: ANN001
+    t = _throttle(db, free_attempts=1, first_delay=30, max_delay=100)
+    t.attempt("head", "10.0.0.9")
+    assert t.wait_seconds("head", "10.0.0.9") == 30
+    t.clock.now += 30
+    t.attempt("head", "10.0.0.9")
+    assert t.wait_seconds("head", "10.0.0.9") == 60
+    t.clock.now += 60
+    t.attempt("head", "10.0.0.9")
+    assert t.wait_seconds("head", "10.0.0.9") == 100

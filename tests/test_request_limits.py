@@ -85,10 +85,10 @@ def test_forwarded_for_is_believed_only_from_a_configured_proxy(sqlite_db, blank
             codes.append(login(client, "head", "not the password").status_code)
         return codes
 
-    plain = make_app(sqlite_db, blank_nlp, login_free_attempts=2)
+    slow = {"login_free_attempts": 2, "login_first_delay_seconds": 60}
+    plain = make_app(sqlite_db, blank_nlp, **slow)
     assert guesses(plain) == [400, 400, 429, 429]  # one address: the peer's
-    behind = make_app(sqlite_db, blank_nlp, login_free_attempts=2,
-                      trusted_proxies="10.0.0.0/24")
+    behind = make_app(sqlite_db, blank_nlp, trusted_proxies="10.0.0.0/24", **slow)
     assert guesses(behind) == [400, 400, 400, 400]  # four clients behind the proxy
     other = TestClient(behind, client=("10.0.9.9", 5000),
                        headers={"X-Forwarded-For": "198.51.100.0"})

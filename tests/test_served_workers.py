@@ -51,7 +51,8 @@ class Site:
 def site(request, tmp_path_factory) -> Iterator[Site]:  # noqa: ANN001
     home = tmp_path_factory.mktemp("workers")
     url = migrated_url(request.param, home)
-    env = server_env(url, home, login_free_attempts="3")
+    # A first wait of a minute: however slow the machine, the tests' next tries fall in it.
+    env = server_env(url, home, login_free_attempts="3", login_first_delay_seconds="60")
     servers = [launch(env, workers=2), launch(env)]
     db = make_engine(url)
     try:

@@ -97,6 +97,7 @@ def create_app(settings: Settings | None = None, *, db: DbEngine | None = None) 
         app.state.db,
         free_attempts=settings.login_free_attempts,
         max_delay=settings.login_max_delay_seconds,
+        first_delay=settings.login_first_delay_seconds,
     )
     _add_middleware(app, settings)
     errors.install(app)

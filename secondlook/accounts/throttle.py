@@ -3,7 +3,8 @@
 Locking an account after N failures would let anyone lock the headteacher out by typing
 her username wrongly. Here a failure only slows down further guesses for the same
 username from the same address: after ``free_attempts`` failures each further attempt must
-wait twice as long as the last (1 s, 2 s, 4 s … up to ``max_delay``). The real user on
+wait twice as long as the last (``first_delay``, by default 1 s, then 2 s, 4 s … up to
+``max_delay``). The real user on
 another machine is unaffected, and a successful login clears the record.
 
 The records live in the database (table ``login_throttle``), so every server process
@@ -40,12 +41,14 @@ class LoginThrottle:
         *,
         free_attempts: int = 5,
         max_delay: float = 900.0,
+        first_delay: float = 1.0,
         forget_after: float = FORGET_AFTER,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.db = db
         self.free_attempts = free_attempts
         self.max_delay = max_delay
+        self.first_delay = first_delay
         self.forget_after = forget_after
         self.clock = clock
 
@@ -56,7 +59,7 @@ class LoginThrottle:
 
     def _delay_after(self, failures: int) -> float:
         extra = failures - self.free_attempts
-        return 0.0 if extra < 0 else min(self.max_delay, 2.0**extra)
+        return 0.0 if extra < 0 else min(self.max_delay, self.first_delay * 2.0**extra)
 
     def attempt(self, username: str, address: str) -> float:
         """Charge one attempt; 0 means go ahead and check the password, otherwise the
@@ -83,7 +86,7 @@ class LoginThrottle:
         doubled = case((table.c.delay * 2 > self.max_delay, self.max_delay),
                        else_=table.c.delay * 2)
         delay = case((failures < self.free_attempts, 0.0),
-                     (failures == self.free_attempts, min(1.0, self.max_delay)),
+                     (failures == self.free_attempts, min(self.first_delay, self.max_delay)),
                      else_=doubled)
         first = self._delay_after(1)
         stmt = insert(table).values(key=key, failures=1, delay=first, next_allowed=now + first)
