@@ -38,6 +38,17 @@ class Settings(BaseSettings):
     # Login backoff per (username, client address): free attempts, then doubling waits up to a cap.
     login_free_attempts: int = 5
     login_max_delay_seconds: int = 900
+    login_first_delay_seconds: float = 1.0  # the first wait; each further one doubles
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated
+    # addresses or networks, e.g. "10.0.0.5" or "10.0.0.0/24"). Empty: none, not even
+    # 127.0.0.1, so nothing else on the host can pick the address the login throttle sees.
+    trusted_proxies: str = ""
+    # API tokens expire this many days after they are made.
+    api_token_days: int = 90
+    # Request bodies: anything not listed below, and every body sent without a valid
+    # sign-in, is cut at max_request_bytes; a file upload may be as large as
+    # image_max_bytes x images_per_draft (see web/body_limits.py).
+    max_request_bytes: int = 1024 * 1024
     # 32-byte base64 key for secrets at rest; unset: a 0600 key file under home.
     data_key: str | None = None
     # Channel API base URLs: tests point them at local fakes.

@@ -8,6 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 
 _HERE = Path(__file__).parent
@@ -20,13 +21,53 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
+# Any fixed number: the key of the PostgreSQL advisory lock that migrations take.
+MIGRATION_LOCK = 0x5EC0_1D00C
+
+
 def migrate(engine: Engine) -> str:
-    """Bring the schema to the latest revision; returns that revision."""
-    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    """Bring the schema to the latest revision; returns that revision.
+
+    Several ``secondlook init`` (or servers) starting at once are safe: the migration runs
+    under a lock held to its commit — PostgreSQL's transaction-level advisory lock, or an
+    exclusive SQLite transaction — so the second waits, then finds the schema at head.
+    """
+    url = engine.url.render_as_string(hide_password=False)
+    cfg = alembic_config(url)
+    if engine.dialect.name == "sqlite":
+        engine = _exclusive_sqlite(engine)
+    try:
+        with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+    finally:
+        if engine.dialect.name == "sqlite":
+            engine.dispose()
     return head_revision()
+
+
+def _exclusive_sqlite(engine: Engine) -> Engine:
+    """A separate engine whose transactions begin with BEGIN EXCLUSIVE.
+
+    The sqlite3 module opens transactions itself, late and never for DDL, so Alembic's
+    CREATE TABLEs would each commit on their own; here the driver is put in autocommit
+    and the whole migration is one exclusive transaction (SQLAlchemy's documented recipe).
+    """
+    from consent_store.db import make_engine
+
+    own = make_engine(engine.url.render_as_string(hide_password=False))
+
+    @event.listens_for(own, "connect")
+    def _autocommit(dbapi_conn, _record) -> None:  # noqa: ANN001
+        dbapi_conn.isolation_level = None
+
+    @event.listens_for(own, "begin")
+    def _begin(conn) -> None:  # noqa: ANN001
+        conn.exec_driver_sql("BEGIN EXCLUSIVE")
+
+    return own
 
 
 def head_revision() -> str:

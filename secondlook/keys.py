@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from consent_store.crypto import CryptoError, decode_key, decrypt, key_fingerprint, new_key_text
@@ -51,8 +53,29 @@ def key_source(settings: Settings) -> str:
 
 
 def write_key_file(path: Path, key_text: str) -> None:
-    """A new key file, mode 0600, never over an existing one (O_EXCL)."""
+    """A new key file, mode 0600, never over an existing one (FileExistsError).
+
+    Written in full under a temporary name, then linked into place: a process starting at
+    the same moment finds either no file or the whole key, never an empty one.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mode 0600
+    try:
+        with os.fdopen(fd, "w") as out:
+            out.write(key_text.strip() + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        try:
+            os.link(tmp, path)  # fails if the file exists, as O_EXCL would
+        except FileExistsError:
+            raise
+        except OSError:  # a file system without hard links: create it in place
+            _write_exclusive(path, key_text)
+    finally:
+        os.unlink(tmp)
+
+
+def _write_exclusive(path: Path, key_text: str) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as out:
         out.write(key_text.strip() + "\n")
@@ -93,13 +116,20 @@ def describe(counts: dict[str, int]) -> str:
 def open_data_key(settings: Settings, engine: Engine) -> bytes:
     """The data key, checked against the database; records its fingerprint when new."""
     url = engine.url.render_as_string(hide_password=True)
-    with Session(engine) as session:
-        counts = sealed_counts(session)
-        stored = instance_state.get(session, instance_state.KEY_FINGERPRINT)
-        key = _present_key(settings, stored, counts, url)
-        _match(session, key, stored, counts, settings, url)
-        session.commit()
-    return key
+    for attempt in range(2):
+        with Session(engine) as session:
+            counts = sealed_counts(session)
+            stored = instance_state.get(session, instance_state.KEY_FINGERPRINT)
+            key = _present_key(settings, stored, counts, url)
+            try:
+                _match(session, key, stored, counts, settings, url)
+                session.commit()
+            except IntegrityError:  # another process recorded it at the same moment:
+                if attempt:  # look again, and compare with what it recorded
+                    raise
+                continue
+        return key
+    raise AssertionError("unreachable")
 
 
 def _present_key(settings: Settings, stored: str | None, counts: dict[str, int],

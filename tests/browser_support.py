@@ -69,9 +69,19 @@ def served_site(tmp: Path, *, seeded: bool = True) -> Iterator[Site]:
                        x_api_url=x_url, data_key=base64.b64encode(TEST_KEY).decode())
         app.state.moderation.services["face-backend"] = FakeBackend()
         served = stack.enter_context(ServedApp(app))
-        link = "" if seeded else f"{served.url}/setup/{app.state.first_admin.issue()}"
+        link = "" if seeded else f"{served.url}/setup/{_setup_token(db)}"
         yield Site(served.url, db, link, facebook, x, app)
     db.dispose()
+
+
+def _setup_token(db: DbEngine) -> str:
+    """The one-time first-admin link's token, as `secondlook serve` prints it."""
+    from secondlook.accounts.setup import issue_setup_link
+
+    with session_scope(db) as s:
+        token = issue_setup_link(session=s)
+    assert token is not None, "the database already has an account"
+    return token
 
 
 @contextmanager

@@ -6,7 +6,7 @@ import pytest
 from argon2 import PasswordHasher, Type, extract_parameters
 from sqlmodel import Session
 
-from secondlook.accounts.models import User, UserCreate
+from secondlook.accounts.models import Role, User, UserCreate
 from secondlook.accounts.passwords import PasswordRejected, hash_password, verify_password
 from secondlook.accounts.users import AccountError, authenticate, create_user
 
@@ -67,3 +67,29 @@ def test_inactive_user_cannot_sign_in(sqlite_db) -> None:
         user.active = False
         s.commit()
         assert authenticate(session=s, username="gone", password="a long enough password") is None
+
+
+@pytest.mark.parametrize("password", ["Password123!", "qwertyuiop123", "Welcome2School",
+                                      "Liverpool1892!", "iloveyou1234"])
+def test_common_and_breached_style_passwords_are_refused(sqlite_db, password: str) -> None:
+    with Session(sqlite_db) as s, pytest.raises(PasswordRejected, match="too easy to guess"):
+        create_user(session=s, data=UserCreate(username="ann", display_name="Ann Jones",
+                                               password=password))
+
+
+@pytest.mark.parametrize("password", ["AnnJones-2024-x", "my name is ann.jones!", "ajones12345"])
+def test_the_users_own_name_is_refused(sqlite_db, password: str) -> None:
+    with Session(sqlite_db) as s, pytest.raises(PasswordRejected, match="your name"):
+        create_user(session=s, data=UserCreate(username="ajones", display_name="Ann Jones",
+                                               password=password))
+
+
+def test_an_admin_is_told_why_a_weak_password_is_refused(sqlite_db, blank_nlp) -> None:
+    from tests.web_support import add_user, make_app, signed_in
+
+    admin = add_user(sqlite_db, "head", Role.ADMIN)
+    client, csrf = signed_in(make_app(sqlite_db, blank_nlp), sqlite_db, admin)
+    resp = client.post("/admin/users", data={"csrf_token": csrf, "username": "jo",
+                                             "display_name": "Jo Smith",
+                                             "password": "Password123!"})
+    assert resp.status_code == 400 and "too easy to guess" in resp.text

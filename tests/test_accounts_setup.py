@@ -17,7 +17,7 @@ ARGS = argparse.Namespace(host="127.0.0.1", port=8123)
 
 
 def _printed_link(app, capsys) -> str:  # noqa: ANN001
-    _announce_setup_link(app, ARGS)
+    _announce_setup_link(app.state.db, ARGS)
     out = capsys.readouterr().out
     match = re.search(r"http://127\.0\.0\.1:8123(/setup/\S+)", out)
     assert match, out
@@ -62,7 +62,7 @@ def test_a_guessed_link_is_refused(sqlite_db, blank_nlp, capsys) -> None:
 def test_no_link_once_accounts_exist(sqlite_db, blank_nlp, capsys) -> None:
     add_user(sqlite_db, "head", Role.ADMIN)
     app = make_app(sqlite_db, blank_nlp)
-    _announce_setup_link(app, ARGS)
+    _announce_setup_link(app.state.db, ARGS)
     assert "/setup/" not in capsys.readouterr().out
 
 
@@ -83,3 +83,35 @@ def test_setup_form_explains_a_weak_password(sqlite_db, blank_nlp, capsys) -> No
                                    "password_again": "short"})
     assert resp.status_code == 400 and "at least 10 characters" in resp.text
     assert _create_admin(client, link).status_code == 303  # still usable after a mistake
+
+
+def test_a_link_printed_by_one_server_works_on_another(sqlite_db, blank_nlp, capsys) -> None:
+    printed_by = make_app(sqlite_db, blank_nlp)
+    link = _printed_link(printed_by, capsys)
+    other = TestClient(make_app(sqlite_db, blank_nlp))  # another process, same database
+    assert _create_admin(other, link).status_code == 303
+    assert TestClient(printed_by).get(link).status_code == 404  # used up everywhere
+
+
+def test_a_newer_link_replaces_the_older_one(sqlite_db, blank_nlp, capsys) -> None:
+    app = make_app(sqlite_db, blank_nlp)
+    first, second = _printed_link(app, capsys), _printed_link(app, capsys)
+    client = TestClient(app)
+    assert client.get(first).status_code == 404 and client.get(second).status_code == 200
+
+
+def test_an_old_link_expires(sqlite_db, blank_nlp, capsys) -> None:
+    from datetime import timedelta
+
+    from consent_store.models import utcnow
+    from secondlook.accounts.models import SetupLink
+    from secondlook.accounts.setup import LINK_HOURS
+
+    app = make_app(sqlite_db, blank_nlp)
+    link = _printed_link(app, capsys)
+    with Session(sqlite_db) as s:
+        row = s.get(SetupLink, 1)
+        row.issued_at = utcnow() - timedelta(hours=LINK_HOURS, minutes=1)
+        s.add(row)
+        s.commit()
+    assert TestClient(app).get(link).status_code == 404

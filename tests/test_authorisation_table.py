@@ -86,7 +86,7 @@ RULES: dict[tuple[str, str], str | frozenset[Role]] = {
     ("POST", "/drafts/{draft_id}/signoff"): frozenset({H, D}),
     ("POST", "/drafts/{draft_id}/return"): frozenset({AP, H, D}),
     ("POST", "/drafts/{draft_id}/reject"): frozenset({H, D}),
-    ("POST", "/api/check"): SIGNED_IN,
+    ("POST", "/api/check"): frozenset({A, AD}),
     ("POST", "/api/drafts"): frozenset({A}),
     ("GET", "/api/drafts/{draft_id}"): STAFF,
     ("PATCH", "/api/drafts/{draft_id}"): EDITORS,

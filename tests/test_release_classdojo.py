@@ -33,7 +33,13 @@ def test_the_same_content_gives_the_same_zip_and_edited_content_none() -> None:
 
 
 @pytest.mark.parametrize("url", ["http://www.classdojo.com/x", "https://classdojo.com.evil.io/p",
-                                 "not a link", "https://facebook.com/123"])
+                                 "not a link", "https://facebook.com/123",
+                                 "https://evil.example\\@classdojo.com/",
+                                 "https://evil.example@home.classdojo.com/",
+                                 "https://:pw@home.classdojo.com/",
+                                 "https://home.classdojo.com:444/", "https://evil.classdojo.com/",
+                                 "javascript:alert(1)//classdojo.com",
+                                 "https://home.classdojo.com/a b"])
 def test_only_an_https_class_dojo_link_is_accepted(url: str) -> None:
     with pytest.raises(ValueError, match="not a Class Dojo link"):
         check_link(url)
@@ -42,3 +48,25 @@ def test_only_an_https_class_dojo_link_is_accepted(url: str) -> None:
 def test_a_class_dojo_link_is_accepted_as_pasted() -> None:
     assert check_link("  https://home.classdojo.com/#/story/abc123 ") == \
         "https://home.classdojo.com/#/story/abc123"
+
+
+@pytest.mark.parametrize(("channel", "url"), [
+    ("facebook", "https://evil.example\\@facebook.com/1"),
+    ("facebook", "https://evil.example@www.facebook.com/1"),
+    ("facebook", "https://facebook.com.evil.example/1"), ("facebook", "http://facebook.com/1"),
+    ("twitter", "https://evil.example\\@x.com/s/1"), ("twitter", "https://user@x.com/s/1"),
+    ("twitter", "https://notx.com/s/1"), ("twitter", "https://x.com.evil.example/s/1")])
+def test_facebook_and_x_links_are_checked_the_same_way(channel: str, url: str) -> None:
+    from secondlook.release.service import check_post_link
+
+    with pytest.raises(ValueError, match=f"not a link to a {channel} post"):
+        check_post_link(channel, url)
+
+
+def test_real_post_links_are_kept() -> None:
+    from secondlook.release.service import check_post_link
+
+    assert check_post_link("facebook", "https://www.facebook.com/1122_77") == \
+        "https://www.facebook.com/1122_77"
+    assert check_post_link("twitter", " https://x.com/oakfieldpri/status/19 ") == \
+        "https://x.com/oakfieldpri/status/19"

@@ -129,3 +129,33 @@ def test_the_json_api_releases_and_takes_a_link(sqlite_db, staff, mengine, confi
     done = client.post(f"/api/drafts/{draft_id}/release/twitter/link", json={"url": link})
     assert done.json()["state"] == "released" and done.json()["channels"][0]["url"] == link
     assert len(fake_x.posts) == 1
+
+
+def test_downloading_the_class_dojo_zip_writes_nothing(
+        sqlite_db, staff, mengine, configured, blank_nlp) -> None:
+    from sqlmodel import Session, select
+
+    from secondlook.release.models import ChannelPost
+
+    draft_id = approved_draft(sqlite_db, staff, mengine, ["classdojo"], photos=[])
+    client, csrf = signed_in(_app(sqlite_db, configured, blank_nlp), sqlite_db, staff["alice"])
+    for _ in range(2):
+        assert client.get(f"/drafts/{draft_id}/release/classdojo.zip").status_code == 200
+    with Session(sqlite_db) as s:
+        assert s.exec(select(ChannelPost)).all() == []
+    done = client.post(f"/drafts/{draft_id}/release/classdojo/link", follow_redirects=True,
+                       data={"csrf_token": csrf, "url": "https://home.classdojo.com/#/s/9"})
+    assert "Link recorded." in done.text and ">Released</p>" in done.text
+
+
+def test_a_link_a_browser_would_open_elsewhere_is_refused(
+        sqlite_db, staff, mengine, configured, blank_nlp) -> None:
+    draft_id = approved_draft(sqlite_db, staff, mengine, ["classdojo"], photos=[])
+    client, csrf = signed_in(_app(sqlite_db, configured, blank_nlp), sqlite_db, staff["alice"])
+    for url in ["https://evil.example\\@classdojo.com/", "https://evil.example@classdojo.com/",
+                "http://home.classdojo.com/x", "https://home.classdojo.com.evil.example/"]:
+        resp = client.post(f"/drafts/{draft_id}/release/classdojo/link",
+                           data={"csrf_token": csrf, "url": url})
+        assert resp.status_code == 422 and "not a Class Dojo link" in resp.text, url
+    page = client.get(f"/drafts/{draft_id}/release").text
+    assert "evil.example" not in page and ">Released</p>" not in page

@@ -49,7 +49,8 @@ def _client(db, nlp, tmp_path: Path, **settings) -> TestClient:  # noqa: ANN001,
                      key=TEST_KEY)
     app = make_app(db, nlp, home=tmp_path, data_key=KEY_TEXT, face_workers=1, **settings)
     app.state.moderation.services["face-backend"] = FakeBackend()
-    token = api_token(db, add_user(db, "script", Role.AUTHOR))
+    # an admin: the report shows authors no UPNs, and these tests read the matched UPN
+    token = api_token(db, add_user(db, "script", Role.ADMIN))
     return TestClient(app, headers={"Authorization": f"Bearer {token}"})
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine as DbEngine
 from sqlmodel import Session
 
-from secondlook.accounts.models import Role, User, UserCreate
+from secondlook.accounts.models import Role, TokenScope, User, UserCreate
 from secondlook.accounts.sessions import create_session
 from secondlook.accounts.tokens import create_token
 from secondlook.accounts.users import create_user
@@ -44,9 +45,11 @@ def session_cookie(db: DbEngine, user: User) -> str:
         return token
 
 
-def api_token(db: DbEngine, user: User) -> str:
+def api_token(db: DbEngine, user: User, scopes=tuple(TokenScope),  # noqa: ANN001, B008
+              lifetime: timedelta = timedelta(days=1)) -> str:
     with Session(db) as s:
-        _, plain = create_token(session=s, user=user, name="test")
+        _, plain = create_token(session=s, user=user, name="test", scopes=scopes,
+                                lifetime=lifetime)
         s.commit()
         return plain
 

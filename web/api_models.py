@@ -17,9 +17,10 @@ from sqlmodel import Session, col, select
 from moderation.draft import DraftImage
 from secondlook.accounts.models import User
 from secondlook.workflow.errors import InvalidContent
+from secondlook.workflow.image_access import readable_image
 from secondlook.workflow.models import Decision, DecisionKind
 from secondlook.workflow.rules import allowed_actions
-from secondlook.workflow.views import DraftView, image_input
+from secondlook.workflow.views import DraftView
 
 
 class ImageIn(BaseModel):
@@ -114,12 +115,14 @@ class AuditEntryOut(BaseModel):
     entry_sha256: str
 
 
-def images_in(session: Session, images: list[ImageIn]) -> list[DraftImage]:
+def images_in(session: Session, images: list[ImageIn], user: User) -> list[DraftImage]:
+    """New photos from base64; kept ones by sha256, only from drafts ``user`` may read."""
     out = []
     for n, img in enumerate(images):
         name = img.name or f"photo {n + 1}"
         if img.sha256:
-            out.append(image_input(session, img.sha256, img.alt, name))
+            out.append(readable_image(session=session, user=user, sha256=img.sha256,
+                                      alt=img.alt, name=name))
             continue
         try:
             data = base64.b64decode(img.data_base64 or "", validate=True)

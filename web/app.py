@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import secrets
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -48,11 +47,11 @@ def create_app(settings: Settings | None = None, *, db: DbEngine | None = None) 
     """The app for ``settings``: they reach every check (``CheckOptions``) and the storage
     (the data key), never read again below this point."""
     from consent_store.db import make_engine
-    from secondlook.accounts.setup import FirstAdminSetup
     from secondlook.accounts.throttle import LoginThrottle
     from secondlook.checking import moderation_engine
     from secondlook.keys import open_data_key
     from web import errors, security
+    from web.body_limits import form_limits
     from web.routers import (
         account,
         admin_audit,
@@ -89,6 +88,7 @@ def create_app(settings: Settings | None = None, *, db: DbEngine | None = None) 
         redoc_url=None,
         openapi_url=None,
         dependencies=[Depends(security.csrf_protect)],
+        form_limits=form_limits(settings),  # type: ignore[typeddict-item]
     )
     app.state.settings = settings
     app.state.db = db if db is not None else make_engine(settings.resolved_database_url())
@@ -96,13 +96,14 @@ def create_app(settings: Settings | None = None, *, db: DbEngine | None = None) 
     # Refuses a missing or different key while the database holds sealed data.
     app.state.data_key = open_data_key(settings, app.state.db)
     app.state.zone = settings.zone()
-    app.state.csrf_key = secrets.token_bytes(32)
-    app.state.first_admin = FirstAdminSetup()
+    # Shared by every server process through the database (see secondlook.accounts).
     app.state.login_throttle = LoginThrottle(
+        app.state.db,
         free_attempts=settings.login_free_attempts,
         max_delay=settings.login_max_delay_seconds,
+        first_delay=settings.login_first_delay_seconds,
     )
-    app.add_middleware(security.SecurityHeadersMiddleware, secure_cookie=settings.cookie_secure)
+    _add_middleware(app, settings)
     errors.install(app)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     # Page and API routers, one per resource: a new router is one entry here.
@@ -131,3 +132,32 @@ def create_app(settings: Settings | None = None, *, db: DbEngine | None = None) 
     for router in routers:
         app.include_router(router)
     return app
+
+
+def _add_middleware(app: FastAPI, settings: Settings) -> None:
+    """Innermost first: each one added wraps the ones before it."""
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+    from web import security
+    from web.access_log import AccessLogMiddleware
+    from web.body_limits import BodyLimitMiddleware
+    from web.deps import identify
+
+    app.add_middleware(BodyLimitMiddleware, settings=settings,
+                       signed_in=lambda request: identify(request)[0] is not None)
+    app.add_middleware(security.SecurityHeadersMiddleware, secure_cookie=settings.cookie_secure)
+    proxies = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
+    if proxies:  # only their X-Forwarded-For / -Proto are believed; nobody's by default
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
+    app.add_middleware(AccessLogMiddleware)
+
+
+def create_served_app() -> FastAPI:
+    """The app as each server process builds it (``secondlook serve``, or uvicorn's
+    ``--factory``): settings from the environment and the same start-up checks as
+    ``serve`` — rule packs load, the database is at the current schema."""
+    from secondlook.commands import open_database, validate_rule_packs
+
+    settings = get_settings()
+    validate_rule_packs(settings)
+    return create_app(settings, db=open_database(settings))

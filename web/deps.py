@@ -18,7 +18,7 @@ from sqlmodel import Session
 from moderation.pipeline import Engine as ModerationEngine
 from secondlook.accounts.models import Role, User
 from secondlook.accounts.sessions import SignedIn, Timeouts, resolve_session
-from secondlook.accounts.tokens import user_for_token
+from secondlook.accounts.tokens import authenticate_token
 from secondlook.config import Settings
 from secondlook.workflow.checking import Checker
 
@@ -92,7 +92,11 @@ def _identify(request: Request) -> tuple[User | None, SignedIn | None]:
     with Session(request.app.state.db, expire_on_commit=False) as session:
         token = bearer_token(request)
         if token is not None:
-            return user_for_token(session=session, plain=token), None
+            auth = authenticate_token(session=session, plain=token)
+            if auth is None:
+                return None, None
+            request.state.token_scopes = auth.scopes  # checked by get_current_user
+            return auth.user, None
         cookie = request.cookies.get(SESSION_COOKIE)
         if not cookie:
             return None, None
@@ -112,10 +116,25 @@ class NotSignedIn(HTTPException):
 
 
 def get_current_user(request: Request) -> User:
+    from web.token_scopes import require_scope
+
     user, _ = identify(request)
     if user is None:
         raise NotSignedIn()
+    scopes = getattr(request.state, "token_scopes", None)
+    if scopes is not None:
+        require_scope(request, scopes)
     return user
+
+
+def get_signed_in(request: Request) -> SignedIn:
+    """A person signed in through the browser: an API token does not do."""
+    get_current_user(request)
+    _, signed_in = identify(request)
+    if signed_in is None:
+        raise HTTPException(status_code=403, detail="sign in to Second Look in a browser "
+                            "to do this; an API token cannot")
+    return signed_in
 
 
 def get_optional_user(request: Request) -> User | None:
@@ -123,6 +142,7 @@ def get_optional_user(request: Request) -> User | None:
 
 
 CurrentUserDep = Annotated[User, Depends(get_current_user)]
+BrowserSessionDep = Annotated[SignedIn, Depends(get_signed_in)]
 OptionalUserDep = Annotated[User | None, Depends(get_optional_user)]
 
 

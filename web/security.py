@@ -4,8 +4,9 @@ CSRF: every POST/PUT/PATCH/DELETE made with a cookie must carry a token, in the
 ``X-CSRF-Token`` header (htmx sends it on every request, see base.html) or a ``csrf_token``
 form field. For a signed-in browser the token is a random value kept in its server-side
 session row (the synchronizer-token pattern, OWASP's first choice when sessions are
-server-side). Before sign-in (the login and first-admin forms) it is an HMAC, under a
-per-process key, of a random pre-session cookie: a signed double-submit token. Requests
+server-side). Before sign-in (the login and first-admin forms) it is an HMAC, under a key
+kept in the database (so every server process accepts it), of a random pre-session
+cookie: a signed double-submit token. Requests
 authenticated by an API token carry no ambient credential and need no CSRF token.
 
 Headers are set by a small ASGI middleware: a handful of constant headers is less code than
@@ -24,6 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from secondlook.accounts.server_secrets import PRE_SESSION_CSRF, shared_secret
 from web.deps import bearer_token, identify
 
 CSRF_HEADER = "x-csrf-token"
@@ -66,8 +68,15 @@ def csrf_token(request: Request) -> str:
     if signed_in is not None:
         return signed_in.session.csrf_token
     pre = request.scope.get("state", {}).get("pre_session", "")
-    key: bytes = request.app.state.csrf_key
-    return hmac.new(key, pre.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(_pre_session_key(request), pre.encode(), hashlib.sha256).hexdigest()
+
+
+def _pre_session_key(request: Request) -> bytes:
+    """Read from the database once per process (it never changes once made)."""
+    state = request.app.state
+    if getattr(state, "csrf_key", None) is None:
+        state.csrf_key = shared_secret(state.db, PRE_SESSION_CSRF)
+    return state.csrf_key
 
 
 async def csrf_protect(request: Request) -> None:

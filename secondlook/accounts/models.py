@@ -10,6 +10,14 @@ from sqlmodel import Field, SQLModel
 from consent_store.models import utcnow
 
 
+class TokenScope(StrEnum):
+    """What an API token may do; its user's roles still apply on top."""
+
+    READ = "read"  # GET requests: drafts, queues, audit trails
+    DRAFT = "draft"  # also check, create, edit, fix and submit drafts
+    APPROVE = "approve"  # also approve, sign off, return, reject and release
+
+
 class Role(StrEnum):
     AUTHOR = "author"
     APPROVER = "approver"
@@ -76,3 +84,44 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     last_used_at: datetime | None = None
     revoked: bool = False
+    scopes: str = Field(default=TokenScope.READ.value, max_length=40)  # ";"-separated
+    expires_at: datetime | None = None  # None only for tokens made before tokens expired
+
+    def scope_set(self) -> frozenset[TokenScope]:
+        return frozenset(TokenScope(s) for s in self.scopes.split(";") if s)
+
+
+class LoginThrottleRecord(SQLModel, table=True):
+    """Failed-login backoff for one (username, address) pair, shared by every server process.
+
+    The key is a hash of the pair, so usernames typed at the login form (sometimes a
+    password in the wrong box) are not kept. Times are seconds since the epoch.
+    """
+
+    __tablename__ = "login_throttle"
+
+    key: str = Field(primary_key=True, max_length=64)
+    failures: int = 0
+    delay: float = 0.0  # seconds the pair must wait after its last attempt
+    next_allowed: float = Field(default=0.0, index=True)
+
+
+class SetupLink(SQLModel, table=True):
+    """The one-time link that creates the first admin: one row, a hash of its token."""
+
+    __tablename__ = "setup_link"
+
+    id: int = Field(default=1, primary_key=True)
+    token_hash: str = Field(max_length=64)
+    issued_at: datetime = Field(default_factory=utcnow)
+    used_at: datetime | None = None
+
+
+class ServerSecret(SQLModel, table=True):
+    """Random keys every server process must share (the pre-sign-in CSRF key)."""
+
+    __tablename__ = "server_secret"
+
+    name: str = Field(primary_key=True, max_length=40)
+    value: str = Field(max_length=128)
+    created_at: datetime = Field(default_factory=utcnow)

@@ -20,6 +20,7 @@ from secondlook.accounts.passwords import (
     needs_rehash,
     verify_password,
 )
+from secondlook.accounts.tokens import revoke_all_tokens
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,79}$")
 
@@ -65,7 +66,7 @@ def create_user(*, session: Session, data: UserCreate, actor: User | None = None
         raise AccountError("the display name is required (it is shown on approvals)")
     if find_user(session=session, username=username) is not None:
         raise AccountError(f"the username {username!r} is already taken")
-    check_policy(data.password, username=username)
+    check_policy(data.password, username=username, display_name=data.display_name)
     user = User(
         username=username,
         display_name=data.display_name.strip(),
@@ -94,9 +95,13 @@ def authenticate(*, session: Session, username: str, password: str) -> User | No
 
 def set_password(*, session: Session, user: User, password: str,
                  actor: User | None = None) -> None:
-    check_policy(password, username=user.username)
+    """A new password (changed by its user, or reset): every API token made with the old
+    one is revoked. Ending browser sessions is the caller's (it may keep its own)."""
+    check_policy(password, username=user.username, display_name=user.display_name)
     user.password_hash = hash_password(password)
     session.add(user)
+    assert user.id is not None
+    revoke_all_tokens(session=session, user_id=user.id)
     changed = actor is not None and actor.id == user.id
     _audit(session, actor, "account.password", user,
            {"note": "changed by its user" if changed else "reset"})
@@ -115,8 +120,13 @@ def set_roles(*, session: Session, user: User, roles: Iterable[Role | str],
 
 def set_active(*, session: Session, user: User, active: bool,
                actor: User | None = None) -> None:
+    """Deactivating revokes the user's API tokens for good: reactivating does not bring
+    them back (they would otherwise outlive the reason for the deactivation)."""
     if not active:
         _keep_an_admin(session=session, changing=user)
+        if user.active:
+            assert user.id is not None
+            revoke_all_tokens(session=session, user_id=user.id)
     old, user.active = user.active, active
     session.add(user)
     if old != active:

@@ -11,9 +11,9 @@ import hashlib
 import io
 import json
 import zipfile
-from urllib.parse import urlsplit
 
 from secondlook.release.content import ReleaseContent
+from secondlook.release.links import post_link
 
 _EXT = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/gif": "gif"}
 # Fixed timestamps: the same approved content always gives the same zip bytes.
@@ -58,10 +58,8 @@ def _sha(data: bytes) -> str:
 
 def check_link(url: str) -> str:
     """The pasted link, if it is an https link to Class Dojo; ValueError says what to do."""
-    url = url.strip()
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if parts.scheme != "https" or not (host == "classdojo.com" or host.endswith(".classdojo.com")):
-        raise ValueError(f"{url!r} is not a Class Dojo link: copy the post's address "
-                         "(https://…classdojo.com/…) from Class Dojo and paste it here")
-    return url
+    checked = post_link("classdojo", url)
+    if checked is None:
+        raise ValueError(f"{url.strip()!r} is not a Class Dojo link: copy the post's address "
+                         "(https://home.classdojo.com/…) from Class Dojo and paste it here")
+    return checked

@@ -29,11 +29,11 @@ def schedule(*, session: Session, draft_id: int, user: User, at: datetime,
              now: datetime | None = None) -> ScheduledRelease:
     """Release draft ``draft_id`` at ``at`` (UTC-aware), as ``user``; replaces a schedule."""
     now = now or utcnow()
+    rules.can_release(user, load_view(session, draft_id), {DraftState.APPROVED})
     if at.tzinfo is None:
         raise InvalidContent("give the release time with its time zone (e.g. 2026-12-01T08:30Z)")
     if at <= now:
         raise InvalidContent(f"{at:%Y-%m-%d %H:%M} UTC is in the past: choose a later time")
-    rules.can_release(user, load_view(session, draft_id), {DraftState.APPROVED})
     assert user.id is not None
     row = session.get(ScheduledRelease, draft_id) or ScheduledRelease(
         draft_id=draft_id, release_at=at, scheduled_by_id=user.id)

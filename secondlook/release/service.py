@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy.engine import Engine as DbEngine
@@ -32,6 +31,7 @@ from secondlook.release.channels import MANUAL_CHANNELS, build_adapter, http_cli
 from secondlook.release.classdojo import check_link, export_zip
 from secondlook.release.content import ReleaseContent, ReleaseImage, people_in_report
 from secondlook.release.errors import ChannelError
+from secondlook.release.links import HOME, post_link
 from secondlook.release.models import ChannelPost, PostState
 from secondlook.release.retrying import RetryPolicy
 from secondlook.workflow import audit, rules
@@ -171,47 +171,45 @@ def finish(*, db: DbEngine, draft_id: int, user: User) -> ReleaseOutcome:
 
 
 def manual_export(*, db: DbEngine, draft_id: int, user: User) -> tuple[str, bytes]:
-    """The Class Dojo zip (file name, bytes) of the approved revision."""
+    """The Class Dojo zip (file name, bytes) of the approved revision; writes nothing."""
     with session_scope(db) as s:
         view = load_view(s, draft_id)
         rules.can_release(user, view, {DraftState.APPROVED, DraftState.RELEASING})
         if not set(view.channels) & set(MANUAL_CHANNELS):
             raise InvalidTransition(f"draft {draft_id} does not go to Class Dojo")
         content = release_content(s, view)
-    data = export_zip(content)
-    publishing.ensure_post(db, content, "classdojo", PostState.AWAITING_LINK)
-    return f"secondlook-draft-{draft_id}-r{content.revision}-classdojo.zip", data
-
-
-_POST_HOSTS = {"facebook": ("facebook.com", "fb.com"), "twitter": ("x.com", "twitter.com")}
+    # A download changes nothing (it is a GET): the channel's row is made when the link
+    # comes back, or when the release starts.
+    return f"secondlook-draft-{draft_id}-r{content.revision}-classdojo.zip", export_zip(content)
 
 
 def check_post_link(channel: str, url: str) -> str:
     """A pasted https link to a post on ``channel`` (it is shown as a link later)."""
-    url = url.strip()
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    hosts = _POST_HOSTS.get(channel, ())
-    if parts.scheme != "https" or not any(host == h or host.endswith("." + h) for h in hosts):
-        raise ValueError(f"{url!r} is not a link to a {channel} post: open the post on "
-                         f"{hosts[0] if hosts else channel} and copy its https address")
-    return url
+    checked = post_link(channel, url)
+    if checked is None:
+        raise ValueError(f"{url.strip()!r} is not a link to a {channel} post: open the post "
+                         f"on {HOME.get(channel, channel)} and copy its https address")
+    return checked
 
 
 def record_link(*, db: DbEngine, draft_id: int, channel: str, url: str | None,
                 user: User) -> ReleaseOutcome:
     """A person's answer: the pasted Class Dojo link, or for a post in doubt its link
     (or None: checked, it is not on the channel, so it may be sent again)."""
-    if channel in MANUAL_CHANNELS:
-        url = check_link(url or "")
-    elif url is not None:
-        url = check_post_link(channel, url)
-    with session_scope(db) as s:
+    with session_scope(db) as s:  # who may, before anything about the link is said
         view = load_view(s, draft_id)
         rules.can_release(user, view, {DraftState.APPROVED, DraftState.RELEASING})
+        content = release_content(s, view)
         post = publishing.post_for(s, draft_id, view.revision.number, channel)
-        if post is None or post.id is None:
-            raise InvalidTransition(f"draft {draft_id} has no {channel} release to complete")
-        post_id = post.id
+        post_id = post.id if post is not None else None
+        goes_there = channel in view.channels
+    if channel in MANUAL_CHANNELS:
+        url = check_link(url or "")
+        if post_id is None and goes_there:  # downloaded, posted, and its link pasted back
+            post_id = publishing.ensure_post(db, content, channel, PostState.AWAITING_LINK)
+    elif url is not None:
+        url = check_post_link(channel, url)
+    if post_id is None:
+        raise InvalidTransition(f"draft {draft_id} has no {channel} release to complete")
     publishing.resolve(db, post_id=post_id, url=url, user_id=user.id)
     return finish(db=db, draft_id=draft_id, user=user)

@@ -99,6 +99,7 @@ def drop_channel(*, session: Session, draft_id: int, user: User, channel: str,
                  checker: Checker, today: date | None = None) -> DraftView:
     """One-click fix: stop posting to one channel (a system edit, so a new revision)."""
     view = load_view(session, draft_id)
+    rules.can_edit(user, view)  # first: a refusal must not describe someone else's draft
     if channel not in view.channels:
         raise InvalidContent(f"draft {draft_id} is not going to {channel_label(channel)}")
     if view.channels == [channel]:

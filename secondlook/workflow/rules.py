@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from secondlook.accounts.models import Role, User
 from secondlook.workflow.errors import Conflict, Forbidden, InvalidContent, InvalidTransition
-from secondlook.workflow.models import DraftState
+from secondlook.workflow.models import Decision, DraftState
 from secondlook.workflow.views import DraftView
 
 REVIEWERS = (Role.APPROVER, Role.HEADTEACHER, Role.DSL)  # a tuple: messages list them in order
@@ -67,6 +67,15 @@ def require_independent(user: User, view: DraftView, doing: str) -> None:
         )
 
 
+def require_second_person(user: User, earlier: list[Decision], view: DraftView, did: str,
+                          doing: str) -> None:
+    """A flagged draft needs two people besides its author: one approves, another signs
+    off, even when one person holds both roles."""
+    if any(d.user_id == user.id for d in earlier):
+        raise Forbidden(f"you {did}: draft {view.id} is flagged, so a second colleague "
+                        f"must {doing}")
+
+
 def require_reason(reason: str, doing: str) -> str:
     reason = reason.strip()
     if len(reason) < MIN_REASON:
@@ -107,6 +116,7 @@ def can_approve(user: User, view: DraftView) -> None:
     require_not_blocked(view, "approve")
     if view.approvals:
         raise InvalidTransition(f"draft {view.id} is already approved for this revision")
+    require_second_person(user, view.sign_offs, view, "signed it off", "approve")
 
 
 def signer_role(user: User, view: DraftView) -> Role:
@@ -131,6 +141,7 @@ def can_sign_off(user: User, view: DraftView) -> Role:
     require_independent(user, view, "sign off")
     if view.sign_offs:
         raise InvalidTransition(f"draft {view.id} is already signed off for this revision")
+    require_second_person(user, view.approvals, view, "approved it", "sign it off")
     return role
 
 

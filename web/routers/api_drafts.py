@@ -58,7 +58,7 @@ def create(body: DraftIn, session: SessionDep, checker: CheckerDep,
            user: AuthorDep) -> DraftOut:
     return _done(session, user, lambda: workflow.create_draft(
         session=session, author=user, text=body.text, channels=body.channels, checker=checker,
-        images=images_in(session, body.images)))
+        images=images_in(session, body.images, user)))
 
 
 @router.get("/{draft_id}", summary="A draft's current revision, report and decisions")
@@ -71,10 +71,14 @@ def read(draft_id: int, session: SessionDep, user: StaffDep) -> DraftOut:
 @router.patch("/{draft_id}", summary="Edit: a new revision that voids approvals and sign-offs")
 def revise(draft_id: int, body: RevisionIn, session: SessionDep, checker: CheckerDep,
            user: EditorDep) -> DraftOut:
-    return _done(session, user, lambda: workflow.revise(
-        session=session, draft_id=draft_id, user=user, checker=checker, text=body.text,
-        channels=body.channels, expected_revision=body.expected_revision,
-        images=None if body.images is None else images_in(session, body.images)))
+    def step() -> DraftView:
+        workflow.get_draft(session=session, draft_id=draft_id, user=user)  # who may, first
+        images = None if body.images is None else images_in(session, body.images, user)
+        return workflow.revise(
+            session=session, draft_id=draft_id, user=user, checker=checker, text=body.text,
+            channels=body.channels, expected_revision=body.expected_revision, images=images)
+
+    return _done(session, user, step)
 
 
 @router.post("/{draft_id}/fix/blur", summary="Replace a photo with a copy whose faces are "

@@ -11,8 +11,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from secondlook.accounts.models import Role, UserCreate
 from secondlook.accounts.passwords import PasswordRejected
 from secondlook.accounts.sessions import create_session, end_session
+from secondlook.accounts.setup import create_first_admin, setup_link_valid
 from secondlook.accounts.throttle import LoginThrottle
-from secondlook.accounts.users import AccountError, authenticate, count_users
+from secondlook.accounts.users import AccountError, authenticate
 from web.deps import SESSION_COOKIE, OptionalUserDep, SessionDep, SettingsDep
 from web.security import cookie_secure
 from web.templating import page
@@ -53,16 +54,13 @@ def login(
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     throttle: LoginThrottle = request.app.state.login_throttle
-    address = request.client.host if request.client else "unknown"
-    wait = throttle.wait_seconds(username, address)
+    address = client_address(request)
+    wait = throttle.attempt(username, address)  # charged now; cleared below if it succeeds
     if wait > 0:
-        error = (f"Too many wrong passwords for this username from this computer. "
-                 f"Wait {math.ceil(wait)} seconds and try again.")
-        return page(request, "login.html", {"next": next, "error": error, "username": username},
-                     429)
+        return page(request, "login.html", {"next": next, "error": too_many(wait),
+                                            "username": username}, 429)
     user = authenticate(session=session, username=username, password=password)
     if user is None:
-        throttle.failed(username, address)
         error = "That username and password do not match an active account."
         return page(request, "login.html", {"next": next, "error": error, "username": username},
                      400)
@@ -70,6 +68,16 @@ def login(
     token = create_session(session=session, user=user)
     session.commit()
     return _signed_in_response(request, token, next, settings.session_absolute_hours * 3600)
+
+
+def client_address(request: Request) -> str:
+    """The peer's address, or a trusted proxy's X-Forwarded-For (see SECONDLOOK_TRUSTED_PROXIES)."""
+    return request.client.host if request.client else "unknown"
+
+
+def too_many(wait: float) -> str:
+    return ("Too many wrong passwords for this username from this computer. "
+            f"Wait {math.ceil(wait)} seconds and try again.")
 
 
 @router.post("/logout", summary="Sign out")
@@ -107,8 +115,9 @@ def setup(
     try:
         if password != password_again:
             raise AccountError("the two passwords differ")
-        user = request.app.state.first_admin.create_admin(session=session, token=token, data=data)
+        user = create_first_admin(session=session, token=token, data=data)
     except (AccountError, PasswordRejected) as exc:
+        session.rollback()  # the link is not used up by a refused form
         return page(request, "setup.html", {"token": token, "error": str(exc), "form": form}, 400)
     session_token = create_session(session=session, user=user)
     session.commit()
@@ -117,7 +126,7 @@ def setup(
 
 
 def _check_setup_link(request: Request, token: str, session: SessionDep) -> None:
-    if count_users(session=session) > 0 or not request.app.state.first_admin.accepts(token):
+    if not setup_link_valid(session=session, token=token):
         raise HTTPException(
             status_code=404,
             detail="This set-up link has been used or has expired. Sign in instead; "

@@ -1,19 +1,26 @@
-"""POST /api/check: the same report as ``secondlook check --json``."""
+"""POST /api/check: the same report as ``secondlook check --json``.
+
+It reads the register, so only authors (who write posts) and admins (who keep the
+register) may use it; an author's copy names learners but carries no UPNs (``learner`` is
+null), as the register's keys are the admin's business.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, Depends, HTTPException
 
 from moderation.draft import Draft, DraftError, DraftImage
 from moderation.pipeline import check
+from secondlook.accounts.models import Role, User
 from web.api_models import DraftIn
-from web.deps import CheckerDep, CurrentUserDep, SessionDep
+from web.deps import CheckerDep, SessionDep, require_role
 
 router = APIRouter(prefix="/api", tags=["check"])
+RegisterReaderDep = Annotated[User, Depends(require_role(Role.AUTHOR, Role.ADMIN))]
 
 
 def _draft(body: DraftIn) -> Draft:
@@ -32,10 +39,21 @@ def _draft(body: DraftIn) -> Draft:
 
 @router.post("/check", summary="Check a draft and return the report")
 def api_check(
-    body: DraftIn, session: SessionDep, checker: CheckerDep, _user: CurrentUserDep
+    body: DraftIn, session: SessionDep, checker: CheckerDep, user: RegisterReaderDep
 ) -> dict[str, Any]:
     try:
         draft = _draft(body)
     except DraftError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from exc
-    return check(draft, checker.snapshot(session), checker.engine).to_dict()
+    report = check(draft, checker.snapshot(session), checker.engine).to_dict()
+    return report if user.has_role(Role.ADMIN) else without_upns(report)
+
+
+def without_upns(report: dict[str, Any]) -> dict[str, Any]:
+    """The report with every ``learner`` (a UPN) set to null: findings and faces."""
+    for finding in report.get("findings", []):
+        finding["learner"] = None
+    for image in report.get("images", []):
+        for face in image.get("faces", []):
+            face["learner"] = None
+    return report
