@@ -6,14 +6,21 @@ import json
 from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy.engine import Engine as DbEngine
 from sqlmodel import Session
 
 from consent_store.db import load_snapshot
 from consent_store.snapshot import RegisterSnapshot
-from moderation.draft import Draft, DraftError, DraftImage
+from moderation.draft import (
+    MAX_TEXT_CHARS,
+    Draft,
+    DraftError,
+    DraftImage,
+    UnusableText,
+    require_usable_text,
+)
 from moderation.findings import Verdict
 from moderation.options import CheckOptions
 from moderation.pipeline import Engine, check_many
@@ -57,18 +64,52 @@ def read_image(path: Path, alt: str, base: Path | None = None) -> DraftImage:
             except OSError as exc:
                 raise DraftError(f"image {path}: cannot read it ({exc.strerror})") from exc
     raise DraftError(f"image {path}: no such file")
+
+
+# UTF-8 takes at most 4 bytes a character, plus an Excel byte-order mark: a file larger
+# than this is over the text limit whatever it holds, and is not read further.
+MAX_TEXT_FILE_BYTES = 4 * MAX_TEXT_CHARS + 3
+# A batch line holds one draft: its text (JSON-escaped), image paths and alt texts.
+MAX_BATCH_LINE_CHARS = 256 * 1024
+
+
 def read_text_file(path: str) -> str:
+    """A UTF-8 text file (``-``: standard input), refused unread when it is too large."""
     import sys
 
     try:
-        raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+        if path == "-":
+            raw = sys.stdin.buffer.read(MAX_TEXT_FILE_BYTES + 1)
+        else:
+            with Path(path).open("rb") as handle:
+                raw = handle.read(MAX_TEXT_FILE_BYTES + 1)
     except OSError as exc:
         raise DraftError(f"text file {path}: cannot read it ({exc.strerror})") from exc
+    if len(raw) > MAX_TEXT_FILE_BYTES:
+        raise UnusableText(f"the text file {path} is larger than {MAX_TEXT_FILE_BYTES:,} bytes; "
+                           f"a post can have at most {MAX_TEXT_CHARS:,} characters")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise DraftError(f"text file {path}: byte {exc.start} is not UTF-8; save it as UTF-8") \
             from exc
+
+
+def bounded_lines(handle: IO[str], limit: int = MAX_BATCH_LINE_CHARS) -> Iterator[str | None]:
+    """The lines of ``handle``; ``None`` for a line longer than ``limit``, which is skipped
+    without being held in memory whole."""
+    while True:
+        line = handle.readline(limit + 1)
+        if not line:
+            return
+        if len(line) <= limit or line.endswith("\n"):
+            yield line
+            continue
+        while True:  # the rest of the over-long line
+            rest = handle.readline(limit)
+            if not rest or rest.endswith("\n"):
+                break
+        yield None
 
 
 def draft_from_json(obj: Any, base: Path | None) -> Draft:
@@ -78,6 +119,8 @@ def draft_from_json(obj: Any, base: Path | None) -> Draft:
     text = obj.get("text", "")
     if not isinstance(text, str):
         raise DraftError("field 'text' must be a string")
+    if len(text) > MAX_TEXT_CHARS:  # before reading any image
+        require_usable_text(text, where="field 'text'")
     channels = obj.get("channels")
     if channels is not None and (
         not isinstance(channels, list) or not all(isinstance(c, str) for c in channels)
@@ -91,30 +134,40 @@ def draft_from_json(obj: Any, base: Path | None) -> Draft:
         if not isinstance(alt, str):
             raise DraftError(f"images[{n}].alt must be a string")
         images.append(read_image(Path(item["path"]), alt, base))
+    require_usable_text(text, has_images=bool(images), where="field 'text'")
     return Draft.create(text, images, channels or None)
 
 
 def check_batch(
-    lines: Iterable[str], register: RegisterSnapshot, engine: Engine, base: Path | None,
+    lines: Iterable[str | None], register: RegisterSnapshot, engine: Engine, base: Path | None,
     *, chunk: int = 32,
 ) -> Iterator[tuple[dict[str, Any], Verdict]]:
-    """One report per non-empty line, in order; a bad line becomes an error report.
+    """One report per line, in order; a bad line becomes an error report.
 
-    Drafts are checked in chunks so the language model parses their texts
-    together. An error report carries verdict ``review``: a draft that could
-    not be checked has not been cleared (fail closed).
+    A line that is empty, too long (``None``, from ``bounded_lines``), not JSON or
+    not a usable draft gets a report with an ``error`` field. Drafts are checked in
+    chunks so the language model parses their texts together. An error report
+    carries verdict ``review``: a draft that could not be checked has not been
+    cleared (fail closed).
     """
     pending: list[tuple[Any, Draft | dict[str, Any]]] = []
     for number, line in enumerate(lines, start=1):
-        if line.strip():
-            pending.append(_parse_line(number, line, base))
+        pending.append(_parse_line(number, line, base))
         if len(pending) >= chunk:
             yield from _check_chunk(pending, register, engine)
             pending = []
     yield from _check_chunk(pending, register, engine)
 
 
-def _parse_line(number: int, line: str, base: Path | None) -> tuple[Any, Draft | dict[str, Any]]:
+def _parse_line(number: int, line: str | None,
+                base: Path | None) -> tuple[Any, Draft | dict[str, Any]]:
+    if line is None:
+        return None, _error_report(None, f"line {number}: too long (over "
+                                         f"{MAX_BATCH_LINE_CHARS:,} characters); a draft's "
+                                         f"text can have at most {MAX_TEXT_CHARS:,}")
+    if not line.strip():
+        return None, _error_report(None, f"line {number}: empty line: expected one draft "
+                                         "as a JSON object")
     draft_id: Any = None
     try:
         obj = json.loads(line)

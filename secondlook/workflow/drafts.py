@@ -16,7 +16,7 @@ from datetime import date
 from sqlmodel import Session
 
 from consent_store.models import utcnow
-from moderation.draft import DraftImage
+from moderation.draft import MAX_TEXT_CHARS, DraftImage, UnusableText, require_usable_text
 from moderation.report import FaceBox
 from secondlook.accounts.models import Role, User
 from secondlook.workflow import rules
@@ -42,6 +42,7 @@ def create_draft(
 ) -> DraftView:
     """A new draft with its first revision, already checked. Channels default to all."""
     rules.require_role(author, Role.AUTHOR)
+    limit_text(text)
     content = prepare(session, text=text, channels=channels, images=images, checker=checker,
                       today=today)
     assert author.id is not None
@@ -54,6 +55,15 @@ def create_draft(
     record(session, view, author, "created", verdict=view.verdict, channels=view.channels,
            images=len(view.images))
     return view
+
+
+def limit_text(text: str) -> None:
+    """A text over the limit is refused (422) before anything is processed or checked."""
+    if len(text) > MAX_TEXT_CHARS:
+        try:
+            require_usable_text(text)
+        except UnusableText as exc:
+            raise InvalidContent(str(exc)) from exc
 
 
 def get_draft(*, session: Session, draft_id: int, user: User) -> DraftView:
@@ -75,6 +85,8 @@ def revise(
     """
     view = load_view(session, draft_id)
     rules.can_edit(user, view)
+    if text is not None:
+        limit_text(text)
     if expected_revision is not None and expected_revision != view.revision.number:
         raise Conflict(f"draft {draft_id} is at revision {view.revision.number}, not "
                        f"{expected_revision}: reload it before editing")

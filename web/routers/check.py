@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException
 
-from moderation.draft import Draft, DraftError, DraftImage
+from moderation.draft import Draft, DraftError, DraftImage, require_usable_text
 from moderation.pipeline import check
 from web.api_models import DraftIn
 from web.deps import CheckerDep, CurrentUserDep, SessionDep
@@ -17,7 +17,9 @@ router = APIRouter(prefix="/api", tags=["check"])
 
 
 def _draft(body: DraftIn) -> Draft:
-    """The draft to check; its photos come as data (a check stores nothing)."""
+    """The draft to check; its photos come as data (a check stores nothing). An empty or
+    over-long text is refused first, before any photo is decoded or any text parsed."""
+    require_usable_text(body.text, has_images=bool(body.images), where="'text'")
     images = []
     for n, img in enumerate(body.images):
         if img.sha256 or not img.data_base64:

@@ -9,7 +9,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import select
 
 from consent_store.channels import CHANNELS
-from moderation.draft import Draft, DraftError, DraftImage
+from moderation.draft import (
+    MAX_TEXT_CHARS,
+    Draft,
+    DraftError,
+    DraftImage,
+    UnusableText,
+    require_usable_text,
+)
 from secondlook.workflow import drafts as workflow
 from secondlook.workflow.models import ImageBlob, Revision, RevisionImage
 from secondlook.workflow.views import image_input
@@ -32,11 +39,24 @@ def new_draft_page(request: Request, user: AuthorDep) -> HTMLResponse:
     return page(request, "drafts/new.html", {"user": user, "channels": CHANNELS})
 
 
+def _unusable(request: Request, text: str) -> HTMLResponse | None:
+    """The live panel for a text over the limit: it says why, and checks nothing."""
+    if len(text) <= MAX_TEXT_CHARS:
+        return None
+    try:
+        require_usable_text(text)
+    except UnusableText as exc:
+        return page(request, "drafts/_not_checked.html", {"problem": f"{exc}."})
+    return None
+
+
 @router.post("/check", response_class=HTMLResponse, summary="Check unsaved text as it is typed")
 def check_unsaved(
     request: Request, session: SessionDep, checker: CheckerDep, user: AuthorDep,
     text: Annotated[str, Form()] = "", channels: Annotated[list[str] | None, Form()] = None,
 ) -> HTMLResponse:
+    if (refused := _unusable(request, text)) is not None:
+        return refused
     try:
         draft = Draft.create(text, [], [c for c in CHANNELS if c in (channels or [])] or None)
     except DraftError as exc:
@@ -86,6 +106,8 @@ def check_edits(
     channels: Annotated[list[str] | None, Form()] = None,
     alt: Annotated[list[str] | None, Form()] = None,
 ) -> HTMLResponse:
+    if (refused := _unusable(request, text)) is not None:
+        return refused
     with workflow_errors(session):
         view = workflow.get_draft(session=session, draft_id=draft_id, user=user)
         images = _edited_images(session, view, alt or [], [])
