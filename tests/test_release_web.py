@@ -31,7 +31,7 @@ def test_release_page_sends_the_post_and_takes_the_class_dojo_link(
     assert page.status_code == 200 and "Release now" in page.text
     sent = client.post(f"/drafts/{draft_id}/release", data={"csrf_token": csrf},
                        follow_redirects=True)
-    assert "Sent. See each channel below." in sent.text
+    assert "Posted on Facebook. Class Dojo: waiting for its link." in sent.text
     (post,) = fake_facebook.posts
     assert f"https://www.facebook.com/{post.id}" in sent.text
     zipped = client.get(f"/drafts/{draft_id}/release/classdojo.zip")

@@ -15,6 +15,7 @@ its way to a channel is recorded before the request leaves the machine.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -28,7 +29,7 @@ from consent_store.models import utcnow
 from secondlook.accounts.models import User
 from secondlook.config import Settings
 from secondlook.release import publishing
-from secondlook.release.channels import MANUAL_CHANNELS, build_adapter, http_client
+from secondlook.release.channels import MANUAL_CHANNELS, build_adapter, http_client, policy_from
 from secondlook.release.classdojo import check_link, export_zip
 from secondlook.release.content import ReleaseContent, ReleaseImage, people_in_report
 from secondlook.release.errors import ChannelError
@@ -52,6 +53,7 @@ class ChannelOutcome:
     state: str
     url: str
     error: str
+    retry_at: datetime | None = None  # the background releaser tries again then
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,27 +98,41 @@ def _claim(db: DbEngine, draft_id: int, user: User, settings: Settings,
 
 
 def _send_one(db: DbEngine, content: ReleaseContent, channel: str, user: User,
-              settings: Settings, key: bytes, client: httpx.Client,
-              policy: RetryPolicy | None) -> None:
+              settings: Settings, key: bytes, client: httpx.Client, policy: RetryPolicy,
+              clock: Callable[[], datetime]) -> None:
     if channel in MANUAL_CHANNELS:
         publishing.ensure_post(db, content, channel, PostState.AWAITING_LINK)
         return
     try:
         with Session(db) as s:
             adapter = build_adapter(session=s, channel=channel, client=client,
-                                    settings=settings, key=key, policy=policy)
+                                    settings=settings, key=key)
     except ChannelError as exc:  # not configured, or the key cannot open the token
         publishing.not_sent(db, content, channel, str(exc))
         return
-    publishing.publish(db=db, content=content, adapter=adapter, user_id=user.id)
+    publishing.publish(db=db, content=content, adapter=adapter, user_id=user.id, now=clock,
+                       policy=policy)
+
+
+def _clock(fixed: datetime | None) -> Callable[[], datetime]:
+    if fixed is None:
+        return utcnow
+    return lambda: fixed
 
 
 def release_draft(*, db: DbEngine, draft_id: int, user: User, settings: Settings,
                   checker: Checker, client: httpx.Client | None = None,
                   policy: RetryPolicy | None = None,
                   now: datetime | None = None) -> ReleaseOutcome:
-    """Publish the approved revision to every channel it names (see module doc)."""
-    now = now or utcnow()
+    """Publish the approved revision to every channel it names (see module doc).
+
+    Each channel is tried once; what may be tried again is left to the background
+    releaser (``scheduling.run_due``) at the time recorded. ``now`` (tests, and the
+    releaser's round) stands for the clock throughout.
+    """
+    clock = _clock(now)
+    now = clock()
+    policy = policy or policy_from(settings)
     content = _claim(db, draft_id, user, settings, now, checker)
     try:
         content.verify()
@@ -125,7 +141,8 @@ def release_draft(*, db: DbEngine, draft_id: int, user: User, settings: Settings
         client = client or http_client(settings)
         try:
             for channel in content.channels:
-                _send_one(db, content, channel, user, settings, checker.key, client, policy)
+                _send_one(db, content, channel, user, settings, checker.key, client, policy,
+                          clock)
         finally:
             if own:
                 client.close()
@@ -166,7 +183,8 @@ def finish(*, db: DbEngine, draft_id: int, user: User) -> ReleaseOutcome:
             problems = "; ".join(f"{p.channel}: {p.error}" for p in posts if p.error)
             view = abandon_release(session=s, draft_id=draft_id, user=user,
                                    note=problems or "not every channel was posted")
-        outcome = [ChannelOutcome(p.channel, p.state, p.url, p.error) for p in posts]
+        outcome = [ChannelOutcome(p.channel, p.state, p.url, p.error, p.retry_after)
+                   for p in posts]
         return ReleaseOutcome(draft_id, str(view.draft.state), outcome)
 
 
