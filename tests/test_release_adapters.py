@@ -147,8 +147,9 @@ def test_a_crash_between_sending_and_recording_never_posts_twice(
     # The next run finds the row still "sending" and does not send.
     assert publishing.publish(db=sqlite_db, content=item, adapter=x_adapter,
                               user_id=1).state == PostState.SENDING
-    from consent_store.models import utcnow
-    assert publishing.interrupted(sqlite_db, draft_id=item.draft_id, older_than=utcnow()) == 1
+    from secondlook.release.recovery import recover
+    (recovered,) = recover(db=sqlite_db)  # no live release holds it: its process is gone
+    assert recovered.in_doubt == ("twitter",)
     row = publishing.publish(db=sqlite_db, content=item, adapter=x_adapter, user_id=1)
     assert row.state == PostState.IN_DOUBT and "interrupted" in row.error
     assert len(fake_x.posts) == 1 and fake_x.calls.count("tweets") == 1

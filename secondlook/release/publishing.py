@@ -15,7 +15,7 @@ The idempotency key is (draft, revision, channel), a unique row in
 If the process dies between 2 and 3, the row stays ``sending``. Neither
 Facebook nor X accepts an idempotency key, so the machine cannot ask "did that
 go through?" reliably; it therefore never resends a ``sending`` row.
-``interrupted`` turns rows left in ``sending`` into ``in_doubt``, and only a
+``recovery`` turns rows whose process is gone into ``in_doubt``, and only a
 person — who looks at the page — resolves them: pasting the post's link
 (``posted``) or confirming it is not there (``failed``, sendable again). We
 chose a possible missed post, shown on the draft, over a possible double post.
@@ -149,22 +149,6 @@ def current(db: DbEngine, post_id: int) -> ChannelPost:
         assert row is not None
         session.expunge(row)
         return row
-
-
-def interrupted(db: DbEngine, *, draft_id: int, older_than: datetime) -> int:
-    """Rows a dead process left in ``sending``: in doubt until a person looks."""
-    with session_scope(db) as session:
-        stmt = (
-            update(ChannelPost)
-            .where(col(ChannelPost.draft_id) == draft_id,
-                   col(ChannelPost.state) == PostState.SENDING,
-                   col(ChannelPost.started_at) < older_than)
-            .values(state=PostState.IN_DOUBT, updated_at=utcnow(),
-                    error="the release was interrupted while sending: the post may or may not "
-                          "be online; check the channel")
-            .execution_options(synchronize_session=False)
-        )
-        return session.exec(stmt).rowcount  # type: ignore[attr-defined]
 
 
 def resolve(db: DbEngine, *, post_id: int, url: str | None, user_id: int | None) -> ChannelPost:

@@ -19,7 +19,9 @@ from consent_store.db import session_scope
 from consent_store.models import utcnow
 from secondlook.accounts.models import User
 from secondlook.config import Settings
+from secondlook.release import workers
 from secondlook.release.models import ChannelPost, PostState, ScheduledRelease
+from secondlook.release.recovery import Recovered, recover
 from secondlook.release.retrying import RetryPolicy
 from secondlook.release.service import ReleaseOutcome, release_draft
 from secondlook.workflow import rules
@@ -69,7 +71,7 @@ def _take(db: DbEngine, draft_id: int, now: datetime) -> bool:
         stmt = (update(ScheduledRelease)
                 .where(col(ScheduledRelease.draft_id) == draft_id,
                        col(ScheduledRelease.state) == "waiting")
-                .values(state="running", updated_at=now)
+                .values(state="running", worker=workers.this_worker().id, updated_at=now)
                 .execution_options(synchronize_session=False))
         return s.exec(stmt).rowcount == 1  # type: ignore[call-overload, attr-defined]
 
@@ -99,6 +101,7 @@ def _run_one(db: DbEngine, row: ScheduledRelease, settings: Settings, now: datet
         stored = s.get(ScheduledRelease, row.draft_id)
         assert stored is not None
         stored.state, stored.note, stored.updated_at = state, note, utcnow()
+        stored.worker = ""
         s.add(stored)
     return result
 
@@ -132,7 +135,7 @@ def _stop_retrying(db: DbEngine, draft_id: int, reason: str) -> None:
 
 def _retry_one(db: DbEngine, draft_id: int, user_id: int | None, settings: Settings,
                now: datetime, client: httpx.Client | None, policy: RetryPolicy | None,
-               checker: Checker) -> ReleaseOutcome | str:
+               checker: Checker) -> ReleaseOutcome | str | None:
     try:
         user = _releaser(db, user_id)
         return release_draft(db=db, draft_id=draft_id, user=user, settings=settings,
@@ -141,7 +144,7 @@ def _retry_one(db: DbEngine, draft_id: int, user_id: int | None, settings: Setti
         _stop_retrying(db, draft_id, str(exc))
         return f"draft {draft_id}: not tried again: {exc}"
     except Conflict:  # someone is releasing it right now: the next round looks again
-        return f"draft {draft_id}: busy, tried again later"
+        return None
     except Exception as exc:  # noqa: BLE001 - one draft's failure must not stop the others
         _stop_retrying(db, draft_id, str(exc))
         return f"draft {draft_id}: not tried again: {exc}"
@@ -149,10 +152,12 @@ def _retry_one(db: DbEngine, draft_id: int, user_id: int | None, settings: Setti
 
 def run_due(*, db: DbEngine, settings: Settings, checker: Checker,
             now: datetime | None = None, client: httpx.Client | None = None,
-            policy: RetryPolicy | None = None) -> list[ReleaseOutcome | str]:
-    """Expire old approvals, release every scheduled draft whose time has come, and try
-    again the channels whose retry time has come."""
+            policy: RetryPolicy | None = None) -> list[ReleaseOutcome | Recovered | str]:
+    """Recover releases whose process died, expire old approvals, release every scheduled
+    draft whose time has come, and try again the channels whose retry time has come."""
     now = now or utcnow()
+    workers.beat(db, now)
+    results: list[ReleaseOutcome | Recovered | str] = list(recover(db=db, now=now))
     with session_scope(db) as s:
         expire_approvals(session=s, max_age=timedelta(days=settings.approval_max_age_days),
                          now=now)
@@ -160,10 +165,12 @@ def run_due(*, db: DbEngine, settings: Settings, checker: Checker,
         rows = due(session=s, now=now)
         for row in rows:
             s.expunge(row)
-    results = [_run_one(db, row, settings, now, client, policy, checker) for row in rows
-               if _take(db, row.draft_id, now)]
+    results += [_run_one(db, row, settings, now, client, policy, checker) for row in rows
+                if _take(db, row.draft_id, now)]
     with Session(db) as s:
         retries = retries_due(session=s, now=now)
-    results += [_retry_one(db, draft_id, user_id, settings, now, client, policy, checker)
-                for draft_id, user_id in retries]
+    for draft_id, user_id in retries:
+        result = _retry_one(db, draft_id, user_id, settings, now, client, policy, checker)
+        if result is not None:
+            results.append(result)
     return results

@@ -10,7 +10,9 @@ Each channel's outcome goes into the draft's audit history.
 
 It takes the database engine, not a session: each step commits on its own
 (the claim, each channel's ``sending`` row, each outcome), so that what is on
-its way to a channel is recorded before the request leaves the machine.
+its way to a channel is recorded before the request leaves the machine. The
+claim also records which process is releasing (a ``ReleaseRun`` of this
+worker): if that process dies, ``recovery`` finds the release and ends it.
 """
 
 from __future__ import annotations
@@ -28,13 +30,15 @@ from consent_store.db import session_scope
 from consent_store.models import utcnow
 from secondlook.accounts.models import User
 from secondlook.config import Settings
-from secondlook.release import publishing
+from secondlook.release import publishing, workers
 from secondlook.release.channels import MANUAL_CHANNELS, build_adapter, http_client, policy_from
 from secondlook.release.classdojo import check_link, export_zip
 from secondlook.release.content import ReleaseContent, ReleaseImage, people_in_report
 from secondlook.release.errors import ChannelError
-from secondlook.release.models import ChannelPost, PostState
+from secondlook.release.models import ChannelPost, PostState, ReleaseRun
+from secondlook.release.recovery import end_run
 from secondlook.release.retrying import RetryPolicy
+from secondlook.release.takedowns import close_not_online
 from secondlook.workflow import audit, rules
 from secondlook.workflow.checking import Checker
 from secondlook.workflow.drafts import abandon_release, claim_release, mark_released
@@ -42,9 +46,6 @@ from secondlook.workflow.errors import InvalidTransition
 from secondlook.workflow.expiry import ApprovalExpired, expire_approvals
 from secondlook.workflow.models import DraftState, ImageBlob
 from secondlook.workflow.views import DraftView, load_view
-
-# A ``sending`` row older than this belongs to a process that died.
-STALE_SENDING = timedelta(minutes=15)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,9 +92,12 @@ def _claim(db: DbEngine, draft_id: int, user: User, settings: Settings,
     if expired:
         raise ApprovalExpired(f"the approval of draft {draft_id} is more than {days} days old "
                               "and has expired: ask a colleague to approve it again")
+    workers.beat(db, now)
     with session_scope(db) as s:
         # A report the register has overtaken is re-checked on the spot.
         view = claim_release(session=s, draft_id=draft_id, user=user, checker=checker)
+        s.add(ReleaseRun(draft_id=draft_id, revision=view.revision.number,
+                         worker=workers.this_worker().id, user_id=user.id, started_at=now))
         return release_content(s, view)
 
 
@@ -136,7 +140,6 @@ def release_draft(*, db: DbEngine, draft_id: int, user: User, settings: Settings
     content = _claim(db, draft_id, user, settings, now, checker)
     try:
         content.verify()
-        publishing.interrupted(db, draft_id=draft_id, older_than=now - STALE_SENDING)
         own = client is None
         client = client or http_client(settings)
         try:
@@ -149,13 +152,16 @@ def release_draft(*, db: DbEngine, draft_id: int, user: User, settings: Settings
     except BaseException as exc:
         _give_back(db, draft_id, user, f"release stopped: {exc}")
         raise
-    return finish(db=db, draft_id=draft_id, user=user)
+    outcome = finish(db=db, draft_id=draft_id, user=user)
+    end_run(db, draft_id)
+    return outcome
 
 
 def _give_back(db: DbEngine, draft_id: int, user: User, note: str) -> None:
     with session_scope(db) as s:
         if load_view(s, draft_id).draft.state == DraftState.RELEASING:
             abandon_release(session=s, draft_id=draft_id, user=user, note=note)
+    end_run(db, draft_id)
 
 
 def _audit_channels(s: Session, view: DraftView, user: User, posts: list[ChannelPost]) -> None:
@@ -232,4 +238,7 @@ def record_link(*, db: DbEngine, draft_id: int, channel: str, url: str | None,
             raise InvalidTransition(f"draft {draft_id} has no {channel} release to complete")
         post_id = post.id
     publishing.resolve(db, post_id=post_id, url=url, user_id=user.id)
+    if url is None:  # not online after all: nothing of it is left to take down
+        with session_scope(db) as s:
+            close_not_online(session=s, post_id=post_id, user=user)
     return finish(db=db, draft_id=draft_id, user=user)

@@ -250,3 +250,22 @@ def abandon_release(*, session: Session, draft_id: int, user: User, note: str) -
     advance(session, view, DraftState.APPROVED)
     record(session, view, user, "release failed", to="approved", note=note[:500])
     return load_view(session, draft_id)
+
+
+def end_interrupted_release(*, session: Session, draft_id: int, released: bool,
+                            note: str, links: dict[str, str] | None = None) -> DraftView:
+    """The process releasing the draft died (see ``secondlook.release.recovery``): the
+    system marks it released when every channel has the post, otherwise hands it back to
+    approved so a person can resolve what may be online and release the rest. No
+    person's rights are checked: nobody is acting; the audit names the system."""
+    view = load_view(session, draft_id)
+    rules.require_state(view, {DraftState.RELEASING}, "recover the release of")
+    if released:
+        advance(session, view, DraftState.RELEASED, released_at=utcnow(),
+                released_sha256=view.content_sha256)
+        record(session, view, None, "released", to="released", channels=view.channels,
+               links=dict(links or {}), note=note[:500])
+    else:
+        advance(session, view, DraftState.APPROVED)
+        record(session, view, None, "release interrupted", to="approved", note=note[:500])
+    return load_view(session, draft_id)
