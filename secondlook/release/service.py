@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
 import httpx
@@ -42,9 +42,11 @@ from secondlook.release.takedowns import close_not_online
 from secondlook.workflow import audit, rules
 from secondlook.workflow.checking import Checker
 from secondlook.workflow.drafts import abandon_release, claim_release, mark_released
-from secondlook.workflow.errors import InvalidTransition
+from secondlook.workflow.errors import InvalidTransition, StaleReport
 from secondlook.workflow.expiry import ApprovalExpired, expire_approvals
 from secondlook.workflow.models import DraftState, ImageBlob
+from secondlook.workflow.recheck import FINAL, recheck, reconfirm
+from secondlook.workflow.snapshots import register_version
 from secondlook.workflow.views import DraftView, load_view
 
 
@@ -83,6 +85,48 @@ def channel_posts(session: Session, draft_id: int, revision: int) -> list[Channe
         .order_by(col(ChannelPost.channel))))
 
 
+def checked_today(session: Session, view: DraftView, today: date | None = None) -> bool:
+    """The report was made against the register as it is, on this very day (consent
+    expiry dates make yesterday's report stale even when the register did not change)."""
+    today = today or date.today()
+    return (view.revision.register_version == register_version(session)
+            and view.revision.created_at.astimezone().date() == today)
+
+
+def handout_check(session: Session, view: DraftView, checker: Checker) -> None:
+    """Before anything of the draft leaves (zip, API, scheduled release): its report must
+    hold for today's register today; if not, it is re-checked now (``StaleReport``)."""
+    if not checked_today(session, view):
+        reconfirm(session, view, checker, force=True)
+
+
+def _refused_stale(db: DbEngine, draft_id: int, user: User, checker: Checker,
+                   exc: StaleReport) -> StaleReport:
+    """Store the new report so the draft shows it (a system re-check: approvals lapse).
+    A draft half-released (Class Dojo still to come) is handed back first: its Class
+    Dojo copy is no longer handed out. Returns the error to raise."""
+    with session_scope(db) as s:
+        view = load_view(s, draft_id)
+        releasing = view.draft.state == DraftState.RELEASING
+        for post in channel_posts(s, draft_id, view.revision.number):
+            if releasing and post.state == PostState.AWAITING_LINK:
+                post.state = PostState.FAILED
+                post.error = ("not handed out: the checks changed with the register. If an "
+                              "earlier download was posted, it is on the takedown list when "
+                              "it shows the learner; take it down")
+                s.add(post)
+    if releasing:
+        finish(db=db, draft_id=draft_id, user=user)
+    with session_scope(db) as s:
+        if load_view(s, draft_id).draft.state not in FINAL:
+            recheck(session=s, draft_id=draft_id, checker=checker)
+    return StaleReport(
+        f"draft {draft_id}: the checks against today's register now report something "
+        "different (the consent register changed, or a consent expired, since it was "
+        "checked): nothing was sent or handed out. Second Look has re-checked it: read the "
+        "new findings; the draft needs approving again")
+
+
 def _claim(db: DbEngine, draft_id: int, user: User, settings: Settings,
            now: datetime, checker: Checker) -> ReleaseContent:
     days = settings.approval_max_age_days
@@ -93,12 +137,18 @@ def _claim(db: DbEngine, draft_id: int, user: User, settings: Settings,
         raise ApprovalExpired(f"the approval of draft {draft_id} is more than {days} days old "
                               "and has expired: ask a colleague to approve it again")
     workers.beat(db, now)
-    with session_scope(db) as s:
-        # A report the register has overtaken is re-checked on the spot.
-        view = claim_release(session=s, draft_id=draft_id, user=user, checker=checker)
-        s.add(ReleaseRun(draft_id=draft_id, revision=view.revision.number,
-                         worker=workers.this_worker().id, user_id=user.id, started_at=now))
-        return release_content(s, view)
+    try:
+        with session_scope(db) as s:
+            view = load_view(s, draft_id)
+            rules.can_release(user, view, {DraftState.APPROVED})
+            handout_check(s, view, checker)
+            view = claim_release(session=s, draft_id=draft_id, user=user, checker=checker)
+            s.add(ReleaseRun(draft_id=draft_id, revision=view.revision.number,
+                             worker=workers.this_worker().id, user_id=user.id,
+                             started_at=now))
+            return release_content(s, view)
+    except StaleReport as exc:
+        raise _refused_stale(db, draft_id, user, checker, exc) from exc
 
 
 def _send_one(db: DbEngine, content: ReleaseContent, channel: str, user: User,
@@ -194,14 +244,20 @@ def finish(*, db: DbEngine, draft_id: int, user: User) -> ReleaseOutcome:
         return ReleaseOutcome(draft_id, str(view.draft.state), outcome)
 
 
-def manual_export(*, db: DbEngine, draft_id: int, user: User) -> tuple[str, bytes]:
-    """The Class Dojo zip (file name, bytes) of the approved revision."""
-    with session_scope(db) as s:
-        view = load_view(s, draft_id)
-        rules.can_release(user, view, {DraftState.APPROVED, DraftState.RELEASING})
-        if not set(view.channels) & set(MANUAL_CHANNELS):
-            raise InvalidTransition(f"draft {draft_id} does not go to Class Dojo")
-        content = release_content(s, view)
+def manual_export(*, db: DbEngine, draft_id: int, user: User,
+                  checker: Checker) -> tuple[str, bytes]:
+    """The Class Dojo zip (file name, bytes) of the approved revision, once its report is
+    confirmed against today's register."""
+    try:
+        with session_scope(db) as s:
+            view = load_view(s, draft_id)
+            rules.can_release(user, view, {DraftState.APPROVED, DraftState.RELEASING})
+            if not set(view.channels) & set(MANUAL_CHANNELS):
+                raise InvalidTransition(f"draft {draft_id} does not go to Class Dojo")
+            handout_check(s, view, checker)
+            content = release_content(s, view)
+    except StaleReport as exc:
+        raise _refused_stale(db, draft_id, user, checker, exc) from exc
     data = export_zip(content)
     publishing.ensure_post(db, content, "classdojo", PostState.AWAITING_LINK)
     return f"secondlook-draft-{draft_id}-r{content.revision}-classdojo.zip", data

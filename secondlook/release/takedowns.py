@@ -4,9 +4,10 @@ When the register import (or an admin) withdraws or narrows a learner's
 consent, ``open_takedowns`` lists every released post on the affected channels
 in which that learner was named or pictured, from what was stored with the
 post at release (the released revision's report). A post that *may* be online
-(in doubt, or being sent) is listed too, marked "may be online": nobody knows
-yet that it is not. Each stays in the headteacher's queue until someone marks
-the post taken down, or a person finds it was never online (``close_not_online``).
+(in doubt, being sent, or a Class Dojo copy waiting for its link) is listed too,
+marked "may be online": nobody knows yet that it is not. Each stays in the
+headteacher's queue until someone marks the post taken down, or a person finds
+it was never online (``close_not_online``).
 
 What counts as affected:
 
@@ -66,8 +67,10 @@ def _newly_expired(old: object, new: object, today: date) -> bool:
     return expired(new) and not expired(old)
 
 
-# Rows whose post is, or may be, on the channel.
-MAY_BE_ONLINE = (PostState.POSTED, PostState.IN_DOUBT, PostState.SENDING)
+# Rows whose post is, or may be, on the channel (a Class Dojo copy waiting for its link
+# may have been downloaded and posted).
+MAY_BE_ONLINE = (PostState.POSTED, PostState.IN_DOUBT, PostState.SENDING,
+                 PostState.AWAITING_LINK)
 
 
 def _posts_showing(session: Session, exposure: Exposure) -> list[ChannelPost]:

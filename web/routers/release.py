@@ -70,9 +70,9 @@ def release_now(draft_id: int, db: DbDep, settings: SettingsDep, user: ReleaserD
 
 
 @router.get("/classdojo.zip", summary="The approved text and photos for Class Dojo")
-def classdojo_zip(draft_id: int, db: DbDep, user: ReleaserDep) -> Response:
+def classdojo_zip(draft_id: int, db: DbDep, user: ReleaserDep, checker: CheckerDep) -> Response:
     with workflow_errors():
-        name, data = manual_export(db=db, draft_id=draft_id, user=user)
+        name, data = manual_export(db=db, draft_id=draft_id, user=user, checker=checker)
     return Response(data, media_type="application/zip",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
