@@ -63,7 +63,10 @@ def check_unsaved(
         raise HTTPException(status_code=422, detail=str(exc)) from exc
     report = checker.run(session, draft).report.to_dict()
     context = report_context(report, text, list(draft.channels), [])
-    return page(request, "drafts/_report.html", {**context, "live": True, "can_fix": False})
+    return page(request, "drafts/_report.html", {
+        **context, "live": True, "can_fix": False,
+        "photos_pending": "Photos are not checked yet: they are checked when you save the "
+                          "draft. Until then this covers the text only."})
 
 
 @router.post("", summary="Save a new draft")
@@ -120,8 +123,10 @@ def check_edits(
     for entry, image in zip(shown, images, strict=False):
         entry["alt"] = image.alt
     context = report_context(report, text, list(draft.channels), shown)
-    return page(request, "drafts/_report.html",
-                 {**context, "live": True, "can_fix": False, "draft_id": draft_id})
+    return page(request, "drafts/_report.html", {
+        **context, "live": True, "can_fix": False, "draft_id": draft_id,
+        "photos_pending": "Photos you add are checked when you save; the photos already "
+                          "saved are checked here."})
 
 
 @router.post("/{draft_id}/edit", summary="Save changes (a new revision)")
