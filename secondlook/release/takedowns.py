@@ -154,14 +154,22 @@ def takedown_queue(*, session: Session) -> list[TakedownItem]:
 
 
 def close_not_online(*, session: Session, post_id: int, user: User) -> int:
-    """A post in doubt turned out never to have been online: its takedowns are closed."""
+    """A post in doubt turned out never to have been online: its takedowns are closed,
+    and the audit log says so."""
     now = utcnow()
     open_ones = session.exec(select(Takedown).where(
         Takedown.channel_post_id == post_id, col(Takedown.closed_at).is_(None))).all()
+    post = session.get(ChannelPost, post_id)
+    if not open_ones or post is None:
+        return 0
     for t in open_ones:
         t.closed_at, t.closed_by_id = now, user.id
         t.note = f"not on the channel: checked by {user.username}"
         session.add(t)
+    audit.append(session=session, actor=user, action="taken down", draft_id=post.draft_id,
+                 revision=post.revision, content_sha256=post.content_sha256,
+                 detail={"channels": [post.channel], "note": "never online: checked by a "
+                         "person", "reason": "; ".join(sorted({t.reason for t in open_ones}))})
     session.flush()
     return len(open_ones)
 

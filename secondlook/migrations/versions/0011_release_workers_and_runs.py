@@ -4,8 +4,8 @@ scheduled release that is running
 A release whose process died can then be told from one still sending, and
 recovered (in doubt for a person) instead of staying in ``releasing`` for good.
 
-Revision ID: 0010_release_workers
-Revises: 0009_audit_append_only
+Revision ID: 0011_release_workers
+Revises: 0010_store
 Create Date: 2026-12-03 11:23:07
 """
 
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 import sqlmodel  # noqa: F401
 
 
-revision = '0010_release_workers'
-down_revision = '0009_audit_append_only'
+revision = '0011_release_workers'
+down_revision = '0010_store'
 branch_labels = None
 depends_on = None
 
