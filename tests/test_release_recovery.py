@@ -112,6 +112,30 @@ def test_the_server_recovers_at_start_up(sqlite_db, staff, mengine, configured, 
     assert len(fake_facebook.posts) == 1 and fake_x.posts == []
 
 
+def test_a_running_server_recovers_a_release_that_died_elsewhere(
+        sqlite_db, staff, mengine, configured, client, fake_x, monkeypatch) -> None:
+    import time
+
+    from secondlook.release.scheduler import DueReleaser
+
+    draft_id = approved_draft(sqlite_db, staff, mengine, ["twitter"], photos=[])
+    releaser = DueReleaser(sqlite_db, configured.model_copy(
+        update={"release_scheduler_seconds": 0}), mengine, heartbeat_seconds=0.2)
+    releaser.start()
+    try:  # another process dies mid-release while this server runs
+        _killed_while_sending(monkeypatch, sqlite_db, draft_id, staff["alice"], configured,
+                              mengine, client)
+        deadline = time.monotonic() + 10
+        while state_of(sqlite_db, draft_id).state == DraftState.RELEASING:
+            assert time.monotonic() < deadline, "the running server did not recover it"
+            time.sleep(0.1)
+    finally:
+        releaser.stop()
+    assert state_of(sqlite_db, draft_id).state == DraftState.APPROVED
+    with Session(sqlite_db) as s:
+        assert [p.state for p in channel_posts(s, draft_id, 1)] == [PostState.IN_DOUBT]
+
+
 def test_a_release_every_channel_has_is_marked_released_on_recovery(
         sqlite_db, staff, mengine, configured, client, fake_x, monkeypatch) -> None:
     draft_id = approved_draft(sqlite_db, staff, mengine, ["twitter"], photos=[])

@@ -18,18 +18,20 @@ from sqlalchemy.engine import Engine as DbEngine
 
 from secondlook.config import Settings
 from secondlook.release.recovery import recover
-from secondlook.release.workers import Heartbeat
+from secondlook.release.workers import HEARTBEAT_SECONDS, Heartbeat
 from secondlook.workflow.checking import Checker
 
 log = logging.getLogger(__name__)
 
 
 class DueReleaser:
-    def __init__(self, db: DbEngine, settings: Settings, checker: Checker) -> None:
+    def __init__(self, db: DbEngine, settings: Settings, checker: Checker,
+                 heartbeat_seconds: float = HEARTBEAT_SECONDS) -> None:
         self.db, self.settings, self.checker = db, settings, checker
         self.stopping = threading.Event()
         self.thread: threading.Thread | None = None
-        self.heartbeat = Heartbeat(db, each_beat=lambda: recover(db=db))
+        self.heartbeat = Heartbeat(db, each_beat=lambda: recover(db=db),
+                                   seconds=heartbeat_seconds)
 
     def start(self) -> None:
         self.heartbeat.start()  # registers, and recovers at once, before anything is served
