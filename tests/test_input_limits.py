@@ -155,3 +155,20 @@ def test_draft_pages_refuse_an_over_long_text_and_the_live_check_says_why(
                        headers={"X-CSRF-Token": csrf, "HX-Request": "true"})
     assert live.status_code == 200 and "Nothing was checked" in live.text
     assert "ready for approval" not in live.text
+
+
+def test_the_refusal_comes_before_any_model_or_rule_pack_loads(cli_env, tmp_path) -> None:
+    """As a school runs it: a separate process that never imports the language model."""
+    import subprocess
+    import sys
+
+    big = tmp_path / "big.txt"
+    big.write_text("Well done Amelia! " * 300_000)
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "secondlook.cli", "check",
+                           "--text-file", str(big)], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 2
+    assert "at most 5,000 characters" in proc.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "spacy" not in imported and "moderation.pipeline" not in imported

@@ -50,14 +50,14 @@ def _configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from secondlook.checking import moderation_engine, register_snapshot
-
-    settings = get_settings()
-    validate_rule_packs(settings)
     if args.batch is not None and (args.images or args.channels):
         raise CommandError("--batch takes images and channels from the file, not options")
     # The draft first: an empty or over-long text is refused before anything loads or parses.
     draft = None if args.batch is not None else _draft_from_args(args)
+    from secondlook.checking import moderation_engine, register_snapshot
+
+    settings = get_settings()
+    validate_rule_packs(settings)
     register = register_snapshot(open_database(settings), data_key(settings))
     engine = moderation_engine(settings)
     if draft is None:
@@ -74,7 +74,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _draft_from_args(args: argparse.Namespace) -> Draft:
     """The draft to check; an unusable text is a usage error (exit 2), a bad file exit 1."""
-    from secondlook.checking import read_image, read_text_file
+    from secondlook.draft_files import read_image, read_text_file
 
     try:
         if args.text is not None:
@@ -95,7 +95,8 @@ def _draft_from_args(args: argparse.Namespace) -> Draft:
 
 
 def _run_batch(path: Path, register, engine) -> int:  # noqa: ANN001
-    from secondlook.checking import bounded_lines, check_batch
+    from secondlook.checking import check_batch
+    from secondlook.draft_files import bounded_lines
 
     try:
         handle = path.open(encoding="utf-8", errors="replace")
