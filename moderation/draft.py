@@ -8,9 +8,29 @@ from dataclasses import dataclass, field
 
 from consent_store.channels import CHANNELS
 
+# A post is at most a few thousand characters (X: 280, a long Facebook post: ~2,000).
+# Longer input is refused before anything parses it: spaCy's cost and memory grow with
+# the text, and a 300 KB text cost 18 s and 1 GB.
+MAX_TEXT_CHARS = 5_000
+
 
 class DraftError(ValueError):
     """A draft that cannot be checked as given (unknown channel, unreadable file...)."""
+
+
+class UnusableText(DraftError):
+    """The text is empty (and there is no photo) or longer than ``MAX_TEXT_CHARS``."""
+
+
+def require_usable_text(text: str, *, has_images: bool = False, where: str = "the text") -> None:
+    """Refuse, before any parsing, a text with nothing to check or over the limit."""
+    if len(text) > MAX_TEXT_CHARS:
+        raise UnusableText(
+            f"{where} is {len(text):,} characters long; a post can have at most "
+            f"{MAX_TEXT_CHARS:,} characters: shorten it or split it into several posts"
+        )
+    if not text.strip() and not has_images:
+        raise UnusableText(f"nothing to check: {where} is empty and there is no photo")
 
 
 def photo_label(index: int, name: str = "") -> str:

@@ -12,11 +12,12 @@ from sqlalchemy.engine import Engine as DbEngine
 from sqlmodel import Session
 
 from consent_store.snapshot import RegisterSnapshot
-from moderation.draft import Draft, DraftError, DraftImage
+from moderation.draft import MAX_TEXT_CHARS, Draft, DraftError, require_usable_text
 from moderation.findings import Verdict
 from moderation.options import CheckOptions
 from moderation.pipeline import Engine, check_many
 from secondlook.config import Settings
+from secondlook.draft_files import MAX_BATCH_LINE_CHARS, read_image
 
 
 def check_options(settings: Settings) -> CheckOptions:
@@ -46,32 +47,6 @@ def register_snapshot(db: DbEngine, key: bytes, today: date | None = None) -> Re
         return stored_snapshot(session, today or date.today(), key=key)
 
 
-def read_image(path: Path, alt: str, base: Path | None = None) -> DraftImage:
-    """An image file as a draft image; relative paths are tried from ``base`` too."""
-    candidates = [path]
-    if base is not None and not path.is_absolute():
-        candidates.append(base / path)
-    for candidate in candidates:
-        if candidate.is_file():
-            try:
-                return DraftImage(data=candidate.read_bytes(), alt=alt, name=str(path))
-            except OSError as exc:
-                raise DraftError(f"image {path}: cannot read it ({exc.strerror})") from exc
-    raise DraftError(f"image {path}: no such file")
-def read_text_file(path: str) -> str:
-    import sys
-
-    try:
-        raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-    except OSError as exc:
-        raise DraftError(f"text file {path}: cannot read it ({exc.strerror})") from exc
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DraftError(f"text file {path}: byte {exc.start} is not UTF-8; save it as UTF-8") \
-            from exc
-
-
 def draft_from_json(obj: Any, base: Path | None) -> Draft:
     """One batch line's draft; raises DraftError naming the field at fault."""
     if not isinstance(obj, dict):
@@ -79,6 +54,8 @@ def draft_from_json(obj: Any, base: Path | None) -> Draft:
     text = obj.get("text", "")
     if not isinstance(text, str):
         raise DraftError("field 'text' must be a string")
+    if len(text) > MAX_TEXT_CHARS:  # before reading any image
+        require_usable_text(text, where="field 'text'")
     channels = obj.get("channels")
     if channels is not None and (
         not isinstance(channels, list) or not all(isinstance(c, str) for c in channels)
@@ -92,30 +69,40 @@ def draft_from_json(obj: Any, base: Path | None) -> Draft:
         if not isinstance(alt, str):
             raise DraftError(f"images[{n}].alt must be a string")
         images.append(read_image(Path(item["path"]), alt, base))
+    require_usable_text(text, has_images=bool(images), where="field 'text'")
     return Draft.create(text, images, channels or None)
 
 
 def check_batch(
-    lines: Iterable[str], register: RegisterSnapshot, engine: Engine, base: Path | None,
+    lines: Iterable[str | None], register: RegisterSnapshot, engine: Engine, base: Path | None,
     *, chunk: int = 32,
 ) -> Iterator[tuple[dict[str, Any], Verdict]]:
-    """One report per non-empty line, in order; a bad line becomes an error report.
+    """One report per line, in order; a bad line becomes an error report.
 
-    Drafts are checked in chunks so the language model parses their texts
-    together. An error report carries verdict ``review``: a draft that could
-    not be checked has not been cleared (fail closed).
+    A line that is empty, too long (``None``, from ``bounded_lines``), not JSON or
+    not a usable draft gets a report with an ``error`` field. Drafts are checked in
+    chunks so the language model parses their texts together. An error report
+    carries verdict ``review``: a draft that could not be checked has not been
+    cleared (fail closed).
     """
     pending: list[tuple[Any, Draft | dict[str, Any]]] = []
     for number, line in enumerate(lines, start=1):
-        if line.strip():
-            pending.append(_parse_line(number, line, base))
+        pending.append(_parse_line(number, line, base))
         if len(pending) >= chunk:
             yield from _check_chunk(pending, register, engine)
             pending = []
     yield from _check_chunk(pending, register, engine)
 
 
-def _parse_line(number: int, line: str, base: Path | None) -> tuple[Any, Draft | dict[str, Any]]:
+def _parse_line(number: int, line: str | None,
+                base: Path | None) -> tuple[Any, Draft | dict[str, Any]]:
+    if line is None:
+        return None, _error_report(None, f"line {number}: too long (over "
+                                         f"{MAX_BATCH_LINE_CHARS:,} characters); a draft's "
+                                         f"text can have at most {MAX_TEXT_CHARS:,}")
+    if not line.strip():
+        return None, _error_report(None, f"line {number}: empty line: expected one draft "
+                                         "as a JSON object")
     draft_id: Any = None
     try:
         obj = json.loads(line)

@@ -78,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return commands[args._command].run(args)
     except CommandError as exc:
         print(f"secondlook: {exc}", file=sys.stderr)
-        return EXIT_ERROR
+        return exc.exit_code
     except KeyboardInterrupt:
         return EXIT_ERROR
 

@@ -103,7 +103,7 @@ def walk(folder: Path) -> None:
 
         amy.goto(f"{site.url}/drafts/{draft_id}/release")
         amy.get_by_role("button", name="Release now").click()
-        amy.get_by_text("Sent.").wait_for()
+        amy.get_by_text(re.compile(r"^Posted on ")).wait_for()
         save(amy, folder, "release")
         amy.get_by_label("Link of the post").fill("https://www.classdojo.com/story/12345")
         amy.get_by_role("button", name="Save link").click()

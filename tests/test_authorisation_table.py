@@ -110,7 +110,7 @@ RULES: dict[tuple[str, str], str | frozenset[Role]] = {
     ("GET", "/reports/policy.html"): frozenset({H, D, AD}),
     ("GET", "/drafts/{draft_id}/release"): frozenset({A, AP, H}),
     ("POST", "/drafts/{draft_id}/release"): frozenset({A, AP, H}),
-    ("GET", "/drafts/{draft_id}/release/classdojo.zip"): frozenset({A, AP, H}),
+    ("POST", "/drafts/{draft_id}/release/classdojo.zip"): frozenset({A, AP, H}),
     ("POST", "/drafts/{draft_id}/release/{channel}/link"): frozenset({A, AP, H}),
     ("POST", "/drafts/{draft_id}/release/schedule"): frozenset({A, AP, H}),
     ("POST", "/drafts/{draft_id}/release/schedule/cancel"): frozenset({A, AP, H}),

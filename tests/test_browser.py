@@ -244,7 +244,7 @@ def _release(browser, site: Site, viewport: dict, draft_id: int) -> None:  # noq
     amy.get_by_role("link", name=re.compile("^Release: Well done Amelia")).click()
     fits(amy, viewport)
     amy.get_by_role("button", name="Release now").click()
-    amy.get_by_text("Sent. See each channel below.").wait_for()
+    amy.get_by_text(re.compile(r"^Posted on Facebook, X \(Twitter\)\. Class Dojo: ")).wait_for()
     fits(amy, viewport)
     amy.get_by_label("Link of the post").fill("https://www.classdojo.com/story/12345")
     amy.get_by_role("button", name="Save link").click()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from consent_store.models import utcnow
 from secondlook.release import publishing
 from secondlook.release.models import PostState
 from tests.fakes.content import content
@@ -53,25 +54,43 @@ def test_facebook_text_only_goes_to_the_feed(sqlite_db, fake_facebook, fb_adapte
     assert [p.message for p in fake_facebook.posts] == ["Parents' evening is on Thursday."]
 
 
-def test_a_rate_limit_is_waited_out_as_the_channel_asks(sqlite_db, fake_x, x_adapter,
-                                                        waits) -> None:
+def test_a_rate_limit_is_recorded_with_the_time_the_channel_asks_not_waited_out(
+        sqlite_db, fake_x, x_adapter, policy) -> None:
     fake_x.faults.add("tweets", Fault(429, headers={"retry-after": "7"},
                                       body={"title": "Too Many Requests"}))
-    row = publishing.publish(db=sqlite_db, content=content(), adapter=x_adapter, user_id=1)
-    assert row.state == PostState.POSTED
-    assert waits == [7.0]
-    assert fake_x.calls.count("tweets") == 2 and len(fake_x.posts) == 1
+    item = content()
+    before = utcnow()
+    row = publishing.publish(db=sqlite_db, content=item, adapter=x_adapter, user_id=1,
+                             policy=policy)
+    assert row.state == PostState.FAILED and "rate limit" in row.error
+    assert 6 <= (row.retry_after - before).total_seconds() <= 8
+    assert fake_x.calls == ["tweets"] and fake_x.posts == []
+    # Not before that time; when it has come, the next try posts it once.
+    publishing.publish(db=sqlite_db, content=item, adapter=x_adapter, user_id=1, policy=policy)
+    assert fake_x.calls == ["tweets"]
+    later = row.retry_after
+    row = publishing.publish(db=sqlite_db, content=item, adapter=x_adapter, user_id=1,
+                             policy=policy, now=lambda: later)
+    assert row.state == PostState.POSTED and len(fake_x.posts) == 1
 
 
-def test_5xx_while_preparing_and_503_when_publishing_are_retried_with_backoff(
-        sqlite_db, fake_x, x_adapter, waits) -> None:
-    fake_x.faults.add("upload", Fault(502), Fault(500))
-    fake_x.faults.add("tweets", Fault(503, body={"title": "Service Unavailable"}))
-    row = publishing.publish(db=sqlite_db, content=content(photos=1), adapter=x_adapter,
-                             user_id=1)
-    assert row.state == PostState.POSTED
-    assert waits == [0.5, 1.0, 0.5]  # doubling per step
-    assert len(fake_x.posts) == 1 and len(fake_x.posts[0].media) == 1
+def test_5xx_while_preparing_is_tried_again_later_with_backoff_and_then_given_up(
+        sqlite_db, fake_x, x_adapter, policy) -> None:
+    fake_x.faults.add("upload", *(Fault(502) for _ in range(4)))
+    item = content(photos=1)
+    gaps = []
+    clock = utcnow()
+    for _ in range(4):
+        row = publishing.publish(db=sqlite_db, content=item, adapter=x_adapter, user_id=1,
+                                 policy=policy, now=lambda at=clock: at)
+        assert row.state == PostState.FAILED and fake_x.posts == []
+        if row.retry_after is None:
+            break
+        gaps.append((row.retry_after - clock).total_seconds())
+        clock = row.retry_after
+    assert gaps == [0.5, 1.0, 2.0]  # doubling; the fourth try is the last
+    assert row.attempts == 4 and row.retry_after is None
+    assert fake_x.calls == ["upload"] * 4
 
 
 def test_a_500_after_the_post_was_made_is_in_doubt_and_never_resent(
@@ -128,20 +147,21 @@ def test_a_crash_between_sending_and_recording_never_posts_twice(
     # The next run finds the row still "sending" and does not send.
     assert publishing.publish(db=sqlite_db, content=item, adapter=x_adapter,
                               user_id=1).state == PostState.SENDING
-    from consent_store.models import utcnow
-    assert publishing.interrupted(sqlite_db, draft_id=item.draft_id, older_than=utcnow()) == 1
+    from secondlook.release.recovery import recover
+    (recovered,) = recover(db=sqlite_db)  # no live release holds it: its process is gone
+    assert recovered.in_doubt == ("twitter",)
     row = publishing.publish(db=sqlite_db, content=item, adapter=x_adapter, user_id=1)
     assert row.state == PostState.IN_DOUBT and "interrupted" in row.error
     assert len(fake_x.posts) == 1 and fake_x.calls.count("tweets") == 1
 
 
-def test_a_long_rate_limit_ends_the_run_and_blocks_resending_until_then(
-        sqlite_db, fake_x, x_adapter, waits) -> None:
+def test_a_long_rate_limit_blocks_resending_until_then(sqlite_db, fake_x, x_adapter) -> None:
     fake_x.faults.add("tweets", Fault(429, headers={"retry-after": "900"}))
     item = content()
+    started = utcnow()
     row = publishing.publish(db=sqlite_db, content=item, adapter=x_adapter, user_id=1)
-    assert row.state == PostState.FAILED and "wait until" in row.error
-    assert row.retry_after is not None and waits == []
+    assert row.state == PostState.FAILED and "rate limit" in row.error
+    assert (row.retry_after - started).total_seconds() >= 899
     publishing.publish(db=sqlite_db, content=item, adapter=x_adapter, user_id=1)
     assert fake_x.calls == ["tweets"]  # not tried again before the time the channel gave
 

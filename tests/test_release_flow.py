@@ -47,7 +47,8 @@ def test_a_draft_goes_out_on_all_three_channels_with_exactly_the_approved_bytes(
                                                                         x_post.media]
     assert fb_post.message == x_post.text == "Sports day! Well done all."
 
-    name, data = manual_export(db=sqlite_db, draft_id=draft_id, user=staff["alice"])
+    name, data = manual_export(db=sqlite_db, draft_id=draft_id, user=staff["alice"],
+                               checker=mengine)
     zf = zipfile.ZipFile(io.BytesIO(data))
     assert zf.read("post.txt") == b"Sports day! Well done all." and name.endswith(".zip")
     assert zf.read("photo-01.jpg") == sent[0]

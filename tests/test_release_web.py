@@ -32,10 +32,10 @@ def test_release_page_sends_the_post_and_takes_the_class_dojo_link(
     assert page.status_code == 200 and "Release now" in page.text
     sent = client.post(f"/drafts/{draft_id}/release", data={"csrf_token": csrf},
                        follow_redirects=True)
-    assert "Sent. See each channel below." in sent.text
+    assert "Posted on Facebook. Class Dojo: waiting for its link." in sent.text
     (post,) = fake_facebook.posts
     assert f"https://www.facebook.com/{post.id}" in sent.text
-    zipped = client.get(f"/drafts/{draft_id}/release/classdojo.zip")
+    zipped = client.post(f"/drafts/{draft_id}/release/classdojo.zip", data={"csrf_token": csrf})
     assert zipfile.ZipFile(io.BytesIO(zipped.content)).read("post.txt") == \
         b"Sports day! Well done all."
     bad = client.post(f"/drafts/{draft_id}/release/classdojo/link",
@@ -131,18 +131,25 @@ def test_the_json_api_releases_and_takes_a_link(sqlite_db, staff, mengine, confi
     assert len(fake_x.posts) == 1
 
 
-def test_downloading_the_class_dojo_zip_writes_nothing(
+def test_the_class_dojo_download_is_a_post_that_records_the_hand_out(
         sqlite_db, staff, mengine, configured, blank_nlp) -> None:
+    """A GET changes nothing (a link preview or a prefetch cannot hand a post out); the
+    download is a form post, and from then on the copy may be online until its link."""
     from sqlmodel import Session, select
 
     from secondlook.release.models import ChannelPost
 
     draft_id = approved_draft(sqlite_db, staff, mengine, ["classdojo"], photos=[])
     client, csrf = signed_in(_app(sqlite_db, configured, blank_nlp), sqlite_db, staff["alice"])
-    for _ in range(2):
-        assert client.get(f"/drafts/{draft_id}/release/classdojo.zip").status_code == 200
+    assert client.get(f"/drafts/{draft_id}/release/classdojo.zip").status_code == 405
     with Session(sqlite_db) as s:
         assert s.exec(select(ChannelPost)).all() == []
+    for _ in range(2):
+        got = client.post(f"/drafts/{draft_id}/release/classdojo.zip", data={"csrf_token": csrf})
+        assert got.status_code == 200 and got.headers["content-type"] == "application/zip"
+    assert client.post(f"/drafts/{draft_id}/release/classdojo.zip").status_code == 403
+    with Session(sqlite_db) as s:
+        assert [p.state for p in s.exec(select(ChannelPost))] == ["awaiting_link"]
     done = client.post(f"/drafts/{draft_id}/release/classdojo/link", follow_redirects=True,
                        data={"csrf_token": csrf, "url": "https://home.classdojo.com/#/s/9"})
     assert "Link recorded." in done.text and ">Released</p>" in done.text

@@ -50,7 +50,7 @@ def test_the_live_check_knows_the_author_herself(sqlite_db, blank_nlp) -> None: 
     resp = client.post("/drafts/check", data={"text": "Mrs Jones says well done!",
                                               "channels": ["facebook"]},
                        headers={"X-CSRF-Token": csrf})
-    assert "Nothing stops this post" in resp.text and "person's name" not in resp.text
+    assert "Nothing found in the text" in resp.text and "person's name" not in resp.text
 
 
 def test_admin_adds_removes_and_imports_staff_names(sqlite_db, blank_nlp, engine) -> None:  # noqa: ANN001

@@ -26,7 +26,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     from secondlook.audit_heads import HeadKeeper
     from secondlook.release.scheduler import DueReleaser
 
-    # scheduled posts, old approvals
+    # Recovers releases a killed server left behind (before serving), then in the background:
+    # this worker's heartbeat, scheduled posts, channels to try again, old approvals.
     releaser = DueReleaser(app.state.db, app.state.settings, checker_of(app.state))
     releaser.start()
     heads = HeadKeeper(app.state.db, app.state.settings.home)  # catches a rolled-back database

@@ -62,20 +62,32 @@ def read_photos(files: list[UploadFile] | None) -> list[DraftImage]:
     return photos
 
 
+def unchecked_photos(report: dict[str, Any], positions: list[int]) -> list[int]:
+    """Photos the checks have not looked at: neither checked (an image entry, with its
+    faces) nor refused by the image check. A verdict must not claim to cover them."""
+    seen = {i["index"] for i in report.get("images", [])}
+    seen |= {f["image"] for f in report.get("findings", [])
+             if f.get("check") == "image" and f.get("image") is not None}
+    return [p for p in positions if p not in seen]
+
+
 def report_context(report: dict[str, Any], text: str, channels: list[str],
                    images: list[dict[str, Any]]) -> dict[str, Any]:
     """What the report panel needs: marked text, numbered findings with fixes, photo boxes,
-    and each channel's post as it will appear."""
+    and each channel's post as it will appear, and which photos are not checked yet."""
     findings = report.get("findings", [])
+    unchecked = unchecked_photos(report, [image["position"] for image in images])
     for image in images:
         image["boxes"] = face_boxes(report, image["position"])
         image["size"] = image_size(report, image["position"])
+        image["checked"] = image["position"] not in unchecked
     return {
         "report": report,
         "segments": highlight(text, findings),
         "findings": [(n, f, fixes_for(f, report, channels)) for n, f in enumerate(findings, 1)],
         "images": images,
         "preview": preview_context(text, channels, images),
+        "unchecked": unchecked,
     }
 
 

@@ -18,6 +18,14 @@ if TYPE_CHECKING:
 class CommandError(Exception):
     """A failure to report to the user in one line, exit code 1 (no traceback)."""
 
+    exit_code = 1
+
+
+class UsageError(CommandError):
+    """The command was given something it cannot be used on (e.g. an empty text): exit 2."""
+
+    exit_code = 2
+
 
 @dataclass(frozen=True)
 class Command:

@@ -6,12 +6,13 @@ import sys
 from pathlib import Path
 
 from consent_store.channels import CHANNELS
-from moderation.draft import Draft, DraftError, DraftImage
+from moderation.draft import Draft, DraftError, UnusableText, require_usable_text
 from moderation.findings import Verdict
 from moderation.report import Report
 from secondlook.commands import (
     Command,
     CommandError,
+    UsageError,
     data_key,
     open_database,
     validate_rule_packs,
@@ -49,20 +50,18 @@ def _configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.batch is not None and (args.images or args.channels):
+        raise CommandError("--batch takes images and channels from the file, not options")
+    # The draft first: an empty or over-long text is refused before anything loads or parses.
+    draft = None if args.batch is not None else _draft_from_args(args)
     from secondlook.checking import moderation_engine, register_snapshot
 
     settings = get_settings()
     validate_rule_packs(settings)
     register = register_snapshot(open_database(settings), data_key(settings))
     engine = moderation_engine(settings)
-    if args.batch is not None:
-        if args.images or args.channels:
-            raise CommandError("--batch takes images and channels from the file, not options")
+    if draft is None:
         return _run_batch(args.batch, register, engine)
-    try:
-        draft = _draft_from_args(args)
-    except DraftError as exc:
-        raise CommandError(str(exc)) from exc
     from moderation.pipeline import check
 
     report = check(draft, register, engine)
@@ -74,22 +73,30 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _draft_from_args(args: argparse.Namespace) -> Draft:
-    from secondlook.checking import read_image, read_text_file
+    """The draft to check; an unusable text is a usage error (exit 2), a bad file exit 1."""
+    from secondlook.draft_files import read_image, read_text_file
 
-    if args.text is not None:
-        text = args.text
-    elif args.text_file is not None:
-        text = read_text_file(args.text_file)
-    elif args.images:
-        text = ""
-    else:
-        raise DraftError("nothing to check: give --text, --text-file, --image or --batch")
-    images: list[DraftImage] = [read_image(Path(p), alt or "") for p, alt in args.images or []]
-    return Draft.create(text, images, args.channels)
+    try:
+        if args.text is not None:
+            text, where = args.text, "the text"
+        elif args.text_file is not None:
+            text, where = read_text_file(args.text_file), f"the text file {args.text_file}"
+        elif args.images:
+            text, where = "", "the text"
+        else:
+            raise UnusableText("nothing to check: give --text, --text-file, --image or --batch")
+        require_usable_text(text, has_images=bool(args.images), where=where)
+        images = [read_image(Path(p), alt or "") for p, alt in args.images or []]
+        return Draft.create(text, images, args.channels)
+    except UnusableText as exc:
+        raise UsageError(str(exc)) from exc
+    except DraftError as exc:
+        raise CommandError(str(exc)) from exc
 
 
 def _run_batch(path: Path, register, engine) -> int:  # noqa: ANN001
     from secondlook.checking import check_batch
+    from secondlook.draft_files import bounded_lines
 
     try:
         handle = path.open(encoding="utf-8", errors="replace")
@@ -97,7 +104,8 @@ def _run_batch(path: Path, register, engine) -> int:  # noqa: ANN001
         raise CommandError(f"{path}: cannot read it ({exc.strerror})") from exc
     worst = Verdict.PASS
     with handle:
-        for report, verdict in check_batch(handle, register, engine, path.parent):
+        for report, verdict in check_batch(bounded_lines(handle), register, engine,
+                                           path.parent):
             sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
             sys.stdout.flush()
             worst = max(worst, verdict, key=lambda v: v.rank)

@@ -1,4 +1,5 @@
-"""``secondlook release due``: release scheduled drafts whose time has come and expire
+"""``secondlook release due``: recover releases whose process died, release scheduled
+drafts whose time has come, try again channels whose retry time has come, and expire
 old approvals. Run it every minute from cron or a systemd timer."""
 
 from __future__ import annotations
@@ -14,16 +15,21 @@ def _configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from secondlook.release.recovery import Recovered
     from secondlook.release.scheduling import run_due
+    from secondlook.release.workers import Heartbeat
 
     settings = get_settings()
-    results = run_due(db=open_database(settings), settings=settings,
-                      checker=checker(settings))
+    db = open_database(settings)
+    with Heartbeat(db):  # a long run is not mistaken for a dead one
+        results = run_due(db=db, settings=settings, checker=checker(settings))
     failed = 0
     for result in results:
         if isinstance(result, str):
             failed += 1
             print(f"not released: {result}")
+        elif isinstance(result, Recovered):
+            print(result)
         else:
             states = ", ".join(f"{c.channel} {c.state}" for c in result.channels)
             print(f"draft {result.draft_id}: {result.state} ({states})")

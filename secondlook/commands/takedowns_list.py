@@ -20,7 +20,8 @@ def _run(args: argparse.Namespace) -> int:
     with Session(open_database(get_settings())) as session:
         items = takedown_queue(session=session)
     for i in items:
-        print(f"#{i.id} {i.channel} draft {i.draft_id} {i.url or '(no link)'} — "
+        doubt = " [may be online: check the channel]" if i.may_be_online else ""
+        print(f"#{i.id} {i.channel} draft {i.draft_id} {i.url or '(no link)'}{doubt} — "
               f"{i.learner_name or i.learner_upn}: {i.reason} (since {i.opened_at:%Y-%m-%d})")
     print(f"{len(items)} post(s) to take down." if items else "Nothing to take down.")
     return 0

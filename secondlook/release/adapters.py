@@ -58,8 +58,9 @@ class ErrorAnswer:
 
 def classify(response: httpx.Response, answer: ErrorAnswer, *, name: str, token: str,
              channel: str) -> ChannelError:
-    """The same ladder for every channel: a refused token, a rate limit, a server error
-    (the request was not applied), or a refusal that retrying would not change."""
+    """The same ladder for every channel: a refused token, a rate limit (refused before it
+    was accepted), a server error (``retrying`` makes it in doubt when it answered the
+    publishing request), or a refusal that retrying would not change."""
     status = response.status_code
     message = answer.message or response.reason_phrase
     if answer.token_refused or status == 401:

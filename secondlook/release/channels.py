@@ -29,13 +29,12 @@ def policy_from(settings: Settings) -> RetryPolicy:
 
 
 def build_adapter(*, session: Session, channel: str, client: httpx.Client, settings: Settings,
-                  key: bytes, policy: RetryPolicy | None = None) -> Adapter:
+                  key: bytes) -> Adapter:
     creds = load_credentials(session=session, channel=channel, key=key)
-    policy = policy or policy_from(settings)
     if channel == "facebook":
         return FacebookAdapter(client, base_url=settings.facebook_graph_url,
-                               page_id=creds["page_id"], token=creds["token"], policy=policy)
+                               page_id=creds["page_id"], token=creds["token"])
     if channel == "twitter":
         return XAdapter(client, base_url=settings.x_api_url, token=creds["token"],
-                        username=creds["username"], policy=policy)
+                        username=creds["username"])
     raise ValueError(f"{channel} is released by hand, not through an API")

@@ -1,6 +1,6 @@
 """What can go wrong talking to a channel, sorted by what it means for a retry.
 
-- ``retryable``: the channel certainly did not publish, trying again is safe;
+- ``retryable``: the channel certainly did not publish, trying again later is safe;
 - ``in_doubt``: the publishing request may have been applied; nothing is retried
   until a person has looked at the channel.
 """
@@ -36,7 +36,7 @@ class RateLimited(ChannelError):
 
 
 class Unavailable(ChannelError):
-    """5xx, or no connection: the request was not applied."""
+    """No connection was made, or a preparing step failed: nothing public was created."""
 
     retryable = True
 

@@ -16,7 +16,7 @@ import httpx
 from secondlook.release.adapters import ErrorAnswer, Published, classify, error_text, json_body
 from secondlook.release.content import ReleaseContent, ReleaseImage
 from secondlook.release.errors import ChannelError
-from secondlook.release.retrying import RetryPolicy, send
+from secondlook.release.retrying import send
 
 # Graph error codes: 190 invalid/expired token; 4, 17, 32, 613 rate limits.
 _TOKEN_CODES = {190, 102}
@@ -35,10 +35,9 @@ def _classify(response: httpx.Response) -> ChannelError:
 class FacebookAdapter:
     channel = "facebook"
 
-    def __init__(self, client: httpx.Client, *, base_url: str, page_id: str, token: str,
-                 policy: RetryPolicy) -> None:
+    def __init__(self, client: httpx.Client, *, base_url: str, page_id: str, token: str) -> None:
         self.client, self.base = client, base_url.rstrip("/")
-        self.page_id, self.token, self.policy = page_id, token, policy
+        self.page_id, self.token = page_id, token
 
     def _post(self, path: str, label: str, publishes: bool, data: dict[str, str],
               image: ReleaseImage | None = None) -> dict:
@@ -47,7 +46,6 @@ class FacebookAdapter:
             lambda: self.client.post(f"{self.base}/{self.page_id}/{path}",
                                      data={**data, "access_token": self.token}, files=files),
             classify=_classify, label=f"Facebook {label}", publishes=publishes,
-            policy=self.policy,
         )
         return response.json()
 

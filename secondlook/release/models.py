@@ -95,7 +95,35 @@ class ScheduledRelease(SQLModel, table=True):
     draft_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     release_at: datetime = Field(index=True)
     scheduled_by_id: int
-    state: str = Field(default="waiting", max_length=20)  # waiting, done, failed, cancelled
+    # waiting, running (taken by ``worker``), done, failed, cancelled
+    state: str = Field(default="waiting", max_length=20)
     note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    worker: str = Field(default="", max_length=100, sa_column_kwargs={"server_default": ""})
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ReleaseWorker(SQLModel, table=True):
+    """A process that releases posts (a server, ``release due``), with its heartbeat: a
+    release whose worker stopped beating, or whose process is gone, was interrupted."""
+
+    __tablename__ = "release_worker"
+
+    id: str = Field(primary_key=True, max_length=100)  # host:pid:random
+    host: str = Field(max_length=255)
+    pid: int
+    started_at: datetime = Field(default_factory=utcnow)
+    heartbeat_at: datetime = Field(default_factory=utcnow)
+
+
+class ReleaseRun(SQLModel, table=True):
+    """A draft being released, and by which worker: written with the workflow's claim,
+    removed when that release ends. A run whose worker is gone needs recovering."""
+
+    __tablename__ = "release_run"
+
+    draft_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    revision: int
+    worker: str = Field(max_length=100, index=True)
+    user_id: int | None = None
+    started_at: datetime = Field(default_factory=utcnow)

@@ -1,6 +1,8 @@
 """The policy-review report (policy section 7: reviewed at least annually).
 
-For a date range (inclusive, UTC days): posts per channel, findings per check
+For a date range (inclusive, UTC days): drafts released on every channel, drafts
+released on some channels only (never counted as released), posts per channel,
+findings per check
 and rule, sign-offs that overrode a review verdict with their reasons, time
 from submission to approval, returns and rejections, and takedowns. Read-only:
 built from the workflow's tables, the audit log and the release records.
@@ -17,9 +19,17 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlmodel import Session, col, select
 
 from consent_store.channels import CHANNELS
+from consent_store.db import split_list
 from secondlook.accounts.models import User
 from secondlook.release.models import ChannelPost, PostState, Takedown
-from secondlook.workflow.models import AuditEntry, Decision, DecisionKind, Revision
+from secondlook.workflow.models import (
+    AuditEntry,
+    Decision,
+    DecisionKind,
+    DraftRecord,
+    DraftState,
+    Revision,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,10 +79,23 @@ class TakedownRow:
     closed_at: datetime | None
 
 
+@dataclass(frozen=True, slots=True)
+class PartRelease:
+    """A revision that some of its channels have and others do not (failed, in doubt, or
+    a Class Dojo link never pasted): not a released post."""
+
+    draft_id: int
+    revision: int
+    posted: tuple[str, ...]
+    missing: tuple[str, ...]
+
+
 @dataclass
 class PolicyReport:
     period: Period
     drafts_checked: int = 0
+    drafts_released: int = 0  # every channel of the revision has the post
+    partly_released: list[PartRelease] = field(default_factory=list)
     posts_per_channel: dict[str, int] = field(default_factory=dict)
     findings: list[FindingCount] = field(default_factory=list)
     overrides: list[Override] = field(default_factory=list)
@@ -98,6 +121,33 @@ def _posts(session: Session, period: Period) -> dict[str, int]:
     counts = Counter(session.exec(select(ChannelPost.channel).where(
         ChannelPost.state == PostState.POSTED, _in(ChannelPost.posted_at, period))))
     return {channel: counts.get(channel, 0) for channel in CHANNELS}
+
+
+def _released(session: Session, period: Period) -> int:
+    return len(session.exec(select(DraftRecord.id).where(
+        DraftRecord.state == DraftState.RELEASED, _in(DraftRecord.released_at, period))).all())
+
+
+def _partly_released(session: Session, period: Period) -> list[PartRelease]:
+    """Revisions posted on some channel in the period that not every channel of theirs has."""
+    keys = set(session.exec(select(ChannelPost.draft_id, ChannelPost.revision).where(
+        ChannelPost.state == PostState.POSTED, _in(ChannelPost.posted_at, period))))
+    posted: dict[tuple[int, int], set[str]] = {key: set() for key in keys}
+    for draft_id, revision, channel in session.exec(
+            select(ChannelPost.draft_id, ChannelPost.revision, ChannelPost.channel).where(
+                ChannelPost.state == PostState.POSTED,
+                col(ChannelPost.draft_id).in_(sorted({d for d, _ in keys})))):
+        if (draft_id, revision) in posted:
+            posted[(draft_id, revision)].add(channel)
+    out = []
+    for (draft_id, number), channels in sorted(posted.items()):
+        revision = session.exec(select(Revision.channels).where(
+            Revision.draft_id == draft_id, Revision.number == number)).first()
+        wanted = set(split_list(revision)) if revision is not None else channels
+        if wanted - channels:
+            out.append(PartRelease(draft_id, number, tuple(sorted(channels)),
+                                   tuple(sorted(wanted - channels))))
+    return out
 
 
 def _findings(session: Session, period: Period) -> tuple[int, list[FindingCount]]:
@@ -157,6 +207,8 @@ def build_report(*, session: Session, period: Period) -> PolicyReport:
     drafts_checked, findings = _findings(session, period)
     return PolicyReport(
         period=period, drafts_checked=drafts_checked,
+        drafts_released=_released(session, period),
+        partly_released=_partly_released(session, period),
         posts_per_channel=_posts(session, period), findings=findings,
         overrides=_overrides(session, period), approval_hours=_approval_hours(session, period),
         returned=_count(session, DecisionKind.RETURN, period),

@@ -108,10 +108,15 @@ def to_csv(report: PolicyReport) -> str:
     w.writerow(["section", "item", "detail", "value"])
     w.writerow(["period", report.period.start.isoformat(), report.period.end.isoformat(), ""])
     w.writerow(["drafts", "checked", "", report.drafts_checked])
+    w.writerow(["drafts", "released", "", report.drafts_released])
+    w.writerow(["drafts", "partly released", "", len(report.partly_released)])
     w.writerow(["drafts", "returned", "", report.returned])
     w.writerow(["drafts", "rejected", "", report.rejected])
     for channel, count in report.posts_per_channel.items():
         w.writerow(["posts", channel, "", count])
+    for p in report.partly_released:
+        w.writerow(["partly released", f"draft {p.draft_id} revision {p.revision}",
+                    f"on {';'.join(p.posted)}", f"not on {';'.join(p.missing)}"])
     for f in report.findings:
         w.writerow(["findings", f.check, f"{f.rule} ({f.severity})", f.drafts])
     for key, value in report.approval_summary().items():

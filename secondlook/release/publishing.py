@@ -6,15 +6,16 @@ The idempotency key is (draft, revision, channel), a unique row in
 1. *claim*: in its own committed transaction, move the row from ``pending`` or
    ``failed`` to ``sending`` with a compare-and-set UPDATE. Only one process
    wins; a row in any other state is never sent again by the machine.
-2. *send*: the adapter's preparing steps (retried freely) and its one
-   publishing request (retried only when certainly not applied).
+2. *send*: the adapter's preparing steps and its one publishing request, each
+   tried once (nothing waits here: see ``retrying``).
 3. *record*: ``posted`` with the remote id and link, or ``failed`` (certainly
-   not posted), or ``in_doubt`` (may be online), committed.
+   not posted; with ``retry_after`` when the background releaser is to try
+   again), or ``in_doubt`` (may be online), committed.
 
 If the process dies between 2 and 3, the row stays ``sending``. Neither
 Facebook nor X accepts an idempotency key, so the machine cannot ask "did that
 go through?" reliably; it therefore never resends a ``sending`` row.
-``interrupted`` turns rows left in ``sending`` into ``in_doubt``, and only a
+``recovery`` turns rows whose process is gone into ``in_doubt``, and only a
 person — who looks at the page — resolves them: pasting the post's link
 (``posted``) or confirming it is not there (``failed``, sendable again). We
 chose a possible missed post, shown on the draft, over a possible double post.
@@ -24,7 +25,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy.engine import Engine as DbEngine
 from sqlalchemy.exc import IntegrityError
@@ -36,6 +37,7 @@ from secondlook.release.adapters import Adapter, Published
 from secondlook.release.content import ReleaseContent
 from secondlook.release.errors import ChannelError, InDoubt
 from secondlook.release.models import ChannelPost, PostState
+from secondlook.release.retrying import RetryPolicy
 
 log = logging.getLogger(__name__)
 _SENDABLE = (PostState.PENDING, PostState.FAILED)
@@ -99,15 +101,21 @@ def record_posted(db: DbEngine, post_id: int, published: Published) -> ChannelPo
                    url=published.url, posted_at=utcnow(), error="", retry_after=None)
 
 
-def _record_failure(db: DbEngine, post_id: int, exc: ChannelError, now: datetime) -> ChannelPost:
+def _record_failure(db: DbEngine, post_id: int, exc: ChannelError, now: datetime,
+                    policy: RetryPolicy) -> ChannelPost:
+    """In doubt, or failed; a failure that left nothing public gets its next try's time."""
     state = PostState.IN_DOUBT if exc.in_doubt else PostState.FAILED
-    wait = now + timedelta(seconds=exc.retry_after) if exc.retry_after else None
-    return _record(db, post_id, state=state, error=str(exc)[:2000], retry_after=wait)
+    attempts = current(db, post_id).attempts
+    return _record(db, post_id, state=state, error=str(exc)[:2000],
+                   retry_after=policy.next_try(exc, attempts, now))
 
 
 def publish(*, db: DbEngine, content: ReleaseContent, adapter: Adapter, user_id: int | None,
-            now: Callable[[], datetime] = utcnow) -> ChannelPost:
-    """Send ``content`` to ``adapter.channel`` unless it is posted, in doubt or being sent."""
+            now: Callable[[], datetime] = utcnow,
+            policy: RetryPolicy | None = None) -> ChannelPost:
+    """Send ``content`` to ``adapter.channel`` unless it is posted, in doubt or being sent,
+    or its next try is not due yet. One try: nothing waits here (see ``retrying``)."""
+    policy = policy or RetryPolicy()
     content.verify()
     post_id = ensure_post(db, content, adapter.channel)
     if not _claim(db, post_id, user_id, now()):
@@ -116,12 +124,12 @@ def publish(*, db: DbEngine, content: ReleaseContent, adapter: Adapter, user_id:
         published = adapter.publish(content)
     except ChannelError as exc:
         log.warning("release of draft %s to %s: %s", content.draft_id, adapter.channel, exc)
-        return _record_failure(db, post_id, exc, now())
+        return _record_failure(db, post_id, exc, now(), policy)
     except Exception as exc:  # noqa: BLE001 - an unexpected answer: we cannot know the outcome
         log.exception("release of draft %s to %s", content.draft_id, adapter.channel)
         doubt = InDoubt(f"unexpected answer from {adapter.channel} ({type(exc).__name__}: "
                         f"{exc}); the post may or may not be online")
-        return _record_failure(db, post_id, doubt, now())
+        return _record_failure(db, post_id, doubt, now(), policy)
     return record_posted(db, post_id, published)
 
 
@@ -141,22 +149,6 @@ def current(db: DbEngine, post_id: int) -> ChannelPost:
         assert row is not None
         session.expunge(row)
         return row
-
-
-def interrupted(db: DbEngine, *, draft_id: int, older_than: datetime) -> int:
-    """Rows a dead process left in ``sending``: in doubt until a person looks."""
-    with session_scope(db) as session:
-        stmt = (
-            update(ChannelPost)
-            .where(col(ChannelPost.draft_id) == draft_id,
-                   col(ChannelPost.state) == PostState.SENDING,
-                   col(ChannelPost.started_at) < older_than)
-            .values(state=PostState.IN_DOUBT, updated_at=utcnow(),
-                    error="the release was interrupted while sending: the post may or may not "
-                          "be online; check the channel")
-            .execution_options(synchronize_session=False)
-        )
-        return session.exec(stmt).rowcount  # type: ignore[attr-defined]
 
 
 def resolve(db: DbEngine, *, post_id: int, url: str | None, user_id: int | None) -> ChannelPost:

@@ -1,12 +1,18 @@
-"""Sending one request to a channel with back-off, without ever risking a double post.
+"""Sending one request to a channel, once, and what a failure means for trying again.
 
 A step either *prepares* (uploads a photo, sets alt text: nothing public yet) or
-*publishes* (creates the post). Any failure of a preparing step is retried. A
-publishing step is retried only when the channel certainly did not apply it:
-no connection was made, 429 (rate limited, with Retry-After), or 503 (the
-server declined the request). A read timeout, a dropped connection, or
-500/502/504 after the request was sent leave the outcome unknown: that is
-``InDoubt`` and is never retried automatically.
+*publishes* (creates the post). Nothing here waits or retries: a person's request
+must not sit out a channel's back-off (three ``Retry-After: 15`` once held one
+request for 45 s). A failure that certainly left nothing public is ``retryable``:
+no connection was made, a rate limit (429, or a channel's documented rate-limit
+answer) refused it before accepting it, or a preparing step failed. The release
+records when to try again (``RetryPolicy.next_try``) and the background releaser
+(``scheduling.run_due``, in the server or from cron) does.
+
+A publishing request that got any other answer may have been applied: a 5xx,
+503 included (a 503 with the post applied was resent and posted twice), a read
+timeout or a dropped connection after sending. That is ``InDoubt`` and is never
+retried until a person has looked at the channel.
 """
 
 from __future__ import annotations
@@ -14,27 +20,33 @@ from __future__ import annotations
 import email.utils
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
 from secondlook.release.errors import ChannelError, InDoubt, Unavailable
 
-# Statuses after which a publishing request was certainly not applied.
-_DECLINED = {503}
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
-@dataclass
+@dataclass(frozen=True)
 class RetryPolicy:
+    """How often, and how far apart, a channel is tried (the person's try included)."""
+
     max_attempts: int = 4
-    max_wait: float = 120.0  # longer rate-limit waits end this run; a later one retries
-    base_delay: float = 1.0
-    sleep: Callable[[float], None] = field(default=time.sleep)
+    max_wait: float = 120.0  # the longest back-off; a channel's own Retry-After is kept
+    base_delay: float = 30.0
 
     def backoff(self, attempt: int) -> float:
         return min(self.base_delay * 2 ** (attempt - 1), self.max_wait)
+
+    def next_try(self, error: ChannelError, attempts: int, now: datetime) -> datetime | None:
+        """When to try again after ``attempts`` tries ended in ``error``; None: not by itself."""
+        if not error.retryable or attempts >= self.max_attempts:
+            return None
+        wait = error.retry_after if error.retry_after is not None else self.backoff(attempts)
+        return now + timedelta(seconds=wait)
 
 
 def retry_after_seconds(headers: httpx.Headers, now: float | None = None) -> float | None:
@@ -72,25 +84,16 @@ def _outcome(call: Callable[[], httpx.Response], classify: Classifier, label: st
     if response.is_success:
         return response
     error = classify(response)
-    if publishes and response.status_code >= 500 and response.status_code not in _DECLINED:
+    if publishes and response.status_code >= 500:
         return InDoubt(f"{label}: the channel answered {response.status_code} after the post "
                        "was sent; it may or may not be online", status=response.status_code)
     return error
 
 
 def send(call: Callable[[], httpx.Response], *, classify: Classifier, label: str,
-         publishes: bool, policy: RetryPolicy) -> httpx.Response:
-    """The successful response, or the last error once retrying is unsafe or useless."""
-    for attempt in range(1, policy.max_attempts + 1):
-        result = _outcome(call, classify, label, publishes)
-        if isinstance(result, httpx.Response):
-            return result
-        if not result.retryable or attempt == policy.max_attempts:
-            raise result
-        wait = result.retry_after if result.retry_after is not None else policy.backoff(attempt)
-        if wait > policy.max_wait:
-            until = datetime.fromtimestamp(time.time() + wait, UTC).strftime("%H:%M UTC")
-            raise type(result)(f"{result} (the channel asks to wait until {until})",
-                               retry_after=wait, status=result.status)
-        policy.sleep(wait)
-    raise AssertionError("unreachable")  # the loop always returns or raises
+         publishes: bool) -> httpx.Response:
+    """The successful response, or the error saying whether trying again is safe."""
+    result = _outcome(call, classify, label, publishes)
+    if isinstance(result, ChannelError):
+        raise result
+    return result

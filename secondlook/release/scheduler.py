@@ -1,7 +1,13 @@
-"""Runs ``scheduling.run_due`` every ``release_scheduler_seconds`` inside the web server,
-so scheduled releases and approval expiry work without cron (0 turns it off, e.g.
-when ``secondlook release due`` runs from a timer instead). Several servers may
-poll at once: each schedule is taken by one of them only."""
+"""The web server's background releaser.
+
+Always: this process's heartbeat as a release worker, and on start-up and every
+beat the recovery of releases whose process died (``recovery``), so a draft is
+never left in ``releasing`` by a killed server. Every ``release_scheduler_seconds``
+(0 turns this part off, e.g. when ``secondlook release due`` runs from a timer):
+``scheduling.run_due``, which releases scheduled posts, tries again the channels
+whose retry time has come and expires old approvals. Several servers may run at
+once: each schedule and each release is taken by one of them only.
+"""
 
 from __future__ import annotations
 
@@ -11,18 +17,24 @@ import threading
 from sqlalchemy.engine import Engine as DbEngine
 
 from secondlook.config import Settings
+from secondlook.release.recovery import recover
+from secondlook.release.workers import HEARTBEAT_SECONDS, Heartbeat
 from secondlook.workflow.checking import Checker
 
 log = logging.getLogger(__name__)
 
 
 class DueReleaser:
-    def __init__(self, db: DbEngine, settings: Settings, checker: Checker) -> None:
+    def __init__(self, db: DbEngine, settings: Settings, checker: Checker,
+                 heartbeat_seconds: float = HEARTBEAT_SECONDS) -> None:
         self.db, self.settings, self.checker = db, settings, checker
         self.stopping = threading.Event()
         self.thread: threading.Thread | None = None
+        self.heartbeat = Heartbeat(db, each_beat=lambda: recover(db=db),
+                                   seconds=heartbeat_seconds)
 
     def start(self) -> None:
+        self.heartbeat.start()  # registers, and recovers at once, before anything is served
         if self.settings.release_scheduler_seconds <= 0:
             return
         self.thread = threading.Thread(target=self._loop, name="due-releaser", daemon=True)
@@ -32,6 +44,7 @@ class DueReleaser:
         self.stopping.set()
         if self.thread is not None:
             self.thread.join(timeout=5)
+        self.heartbeat.stop()
 
     def _loop(self) -> None:
         from secondlook.release.scheduling import run_due
@@ -39,6 +52,6 @@ class DueReleaser:
         while not self.stopping.wait(self.settings.release_scheduler_seconds):
             try:
                 for result in run_due(db=self.db, settings=self.settings, checker=self.checker):
-                    log.info("scheduled release: %s", result)
+                    log.info("background release: %s", result)
             except Exception:  # noqa: BLE001 - keep polling; the next round may succeed
                 log.exception("scheduled releases could not run")

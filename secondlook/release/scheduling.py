@@ -1,6 +1,11 @@
-"""Release at a set time: ``schedule`` records it, ``run_due`` (from ``secondlook
-release due``, run every minute by cron or a systemd timer) releases what is due
-and expires old approvals."""
+"""Release at a set time, and try again what a channel refused for now.
+
+``schedule`` records a release time. ``run_due`` (every ``release_scheduler_seconds``
+in the server, or ``secondlook release due`` from cron) expires old approvals,
+releases what is due, and retries every channel whose failure left nothing public
+and whose recorded retry time has come (a rate limit, no connection): the person's
+request never waits for those (see ``retrying``).
+"""
 
 from __future__ import annotations
 
@@ -14,14 +19,16 @@ from consent_store.db import session_scope
 from consent_store.models import utcnow
 from secondlook.accounts.models import User
 from secondlook.config import Settings
-from secondlook.release.models import ScheduledRelease
+from secondlook.release import workers
+from secondlook.release.models import ChannelPost, PostState, ScheduledRelease
+from secondlook.release.recovery import Recovered, recover
 from secondlook.release.retrying import RetryPolicy
 from secondlook.release.service import ReleaseOutcome, release_draft
 from secondlook.workflow import rules
 from secondlook.workflow.checking import Checker
-from secondlook.workflow.errors import InvalidContent
+from secondlook.workflow.errors import Conflict, InvalidContent, StaleReport
 from secondlook.workflow.expiry import expire_approvals
-from secondlook.workflow.models import DraftState
+from secondlook.workflow.models import DraftRecord, DraftState
 from secondlook.workflow.views import load_view
 
 
@@ -64,14 +71,14 @@ def _take(db: DbEngine, draft_id: int, now: datetime) -> bool:
         stmt = (update(ScheduledRelease)
                 .where(col(ScheduledRelease.draft_id) == draft_id,
                        col(ScheduledRelease.state) == "waiting")
-                .values(state="running", updated_at=now)
+                .values(state="running", worker=workers.this_worker().id, updated_at=now)
                 .execution_options(synchronize_session=False))
         return s.exec(stmt).rowcount == 1  # type: ignore[call-overload, attr-defined]
 
 
-def _releaser(db: DbEngine, user_id: int) -> User:
+def _releaser(db: DbEngine, user_id: int | None) -> User:
     with session_scope(db) as s:
-        user = s.get(User, user_id)
+        user = s.get(User, user_id) if user_id is not None else None
         if user is None:
             raise LookupError("the account that scheduled it no longer exists")
         s.expunge(user)
@@ -94,15 +101,63 @@ def _run_one(db: DbEngine, row: ScheduledRelease, settings: Settings, now: datet
         stored = s.get(ScheduledRelease, row.draft_id)
         assert stored is not None
         stored.state, stored.note, stored.updated_at = state, note, utcnow()
+        stored.worker = ""
         s.add(stored)
     return result
 
 
+def retries_due(*, session: Session, now: datetime) -> list[tuple[int, int | None]]:
+    """(draft, who released it) for approved drafts with a channel due to be tried again."""
+    rows = session.exec(
+        select(ChannelPost.draft_id, ChannelPost.released_by_id)
+        .join(DraftRecord, (col(DraftRecord.id) == ChannelPost.draft_id)
+              & (col(DraftRecord.current_revision) == ChannelPost.revision))
+        .where(col(ChannelPost.state) == PostState.FAILED,
+               col(ChannelPost.retry_after).is_not(None), col(ChannelPost.retry_after) <= now,
+               col(DraftRecord.state) == DraftState.APPROVED)
+        .order_by(col(ChannelPost.retry_after)))
+    due_now: dict[int, int | None] = {}
+    for draft_id, user_id in rows:
+        due_now.setdefault(draft_id, user_id)  # the earliest due channel's releaser
+    return list(due_now.items())
+
+
+def _stop_retrying(db: DbEngine, draft_id: int, reason: str) -> None:
+    """A retry that cannot happen (approval expired, consent changed...) is not tried again."""
+    with session_scope(db) as s:
+        for row in s.exec(select(ChannelPost).where(
+                ChannelPost.draft_id == draft_id, ChannelPost.state == PostState.FAILED,
+                col(ChannelPost.retry_after).is_not(None))):
+            row.retry_after = None
+            row.error = f"{row.error} — not tried again: {reason}"[:2000]
+            s.add(row)
+
+
+def _retry_one(db: DbEngine, draft_id: int, user_id: int | None, settings: Settings,
+               now: datetime, client: httpx.Client | None, policy: RetryPolicy | None,
+               checker: Checker) -> ReleaseOutcome | str | None:
+    try:
+        user = _releaser(db, user_id)
+        return release_draft(db=db, draft_id=draft_id, user=user, settings=settings,
+                             checker=checker, client=client, policy=policy, now=now)
+    except StaleReport as exc:
+        _stop_retrying(db, draft_id, str(exc))
+        return f"draft {draft_id}: not tried again: {exc}"
+    except Conflict:  # someone is releasing it right now: the next round looks again
+        return None
+    except Exception as exc:  # noqa: BLE001 - one draft's failure must not stop the others
+        _stop_retrying(db, draft_id, str(exc))
+        return f"draft {draft_id}: not tried again: {exc}"
+
+
 def run_due(*, db: DbEngine, settings: Settings, checker: Checker,
             now: datetime | None = None, client: httpx.Client | None = None,
-            policy: RetryPolicy | None = None) -> list[ReleaseOutcome | str]:
-    """Expire old approvals, then release every scheduled draft whose time has come."""
+            policy: RetryPolicy | None = None) -> list[ReleaseOutcome | Recovered | str]:
+    """Recover releases whose process died, expire old approvals, release every scheduled
+    draft whose time has come, and try again the channels whose retry time has come."""
     now = now or utcnow()
+    workers.beat(db, now)
+    results: list[ReleaseOutcome | Recovered | str] = list(recover(db=db, now=now))
     with session_scope(db) as s:
         expire_approvals(session=s, max_age=timedelta(days=settings.approval_max_age_days),
                          now=now)
@@ -110,5 +165,12 @@ def run_due(*, db: DbEngine, settings: Settings, checker: Checker,
         rows = due(session=s, now=now)
         for row in rows:
             s.expunge(row)
-    return [_run_one(db, row, settings, now, client, policy, checker) for row in rows
-            if _take(db, row.draft_id, now)]
+    results += [_run_one(db, row, settings, now, client, policy, checker) for row in rows
+                if _take(db, row.draft_id, now)]
+    with Session(db) as s:
+        retries = retries_due(session=s, now=now)
+    for draft_id, user_id in retries:
+        result = _retry_one(db, draft_id, user_id, settings, now, client, policy, checker)
+        if result is not None:
+            results.append(result)
+    return results

@@ -10,13 +10,16 @@ Each channel's outcome goes into the draft's audit history.
 
 It takes the database engine, not a session: each step commits on its own
 (the claim, each channel's ``sending`` row, each outcome), so that what is on
-its way to a channel is recorded before the request leaves the machine.
+its way to a channel is recorded before the request leaves the machine. The
+claim also records which process is releasing (a ``ReleaseRun`` of this
+worker): if that process dies, ``recovery`` finds the release and ends it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import httpx
 from sqlalchemy.engine import Engine as DbEngine
@@ -26,24 +29,25 @@ from consent_store.db import session_scope
 from consent_store.models import utcnow
 from secondlook.accounts.models import User
 from secondlook.config import Settings
-from secondlook.release import publishing
-from secondlook.release.channels import MANUAL_CHANNELS, build_adapter, http_client
+from secondlook.release import publishing, workers
+from secondlook.release.channels import MANUAL_CHANNELS, build_adapter, http_client, policy_from
 from secondlook.release.classdojo import check_link, export_zip
 from secondlook.release.content import ReleaseContent, ReleaseImage, people_in_report
 from secondlook.release.errors import ChannelError
 from secondlook.release.links import HOME, post_link
-from secondlook.release.models import ChannelPost, PostState
+from secondlook.release.models import ChannelPost, PostState, ReleaseRun
+from secondlook.release.recovery import end_run
 from secondlook.release.retrying import RetryPolicy
+from secondlook.release.takedowns import close_not_online
 from secondlook.workflow import audit, rules
 from secondlook.workflow.checking import Checker
 from secondlook.workflow.drafts import abandon_release, claim_release, mark_released
-from secondlook.workflow.errors import InvalidTransition
+from secondlook.workflow.errors import InvalidTransition, StaleReport
 from secondlook.workflow.expiry import ApprovalExpired, expire_approvals
 from secondlook.workflow.models import DraftState, ImageBlob
+from secondlook.workflow.recheck import FINAL, recheck, reconfirm
+from secondlook.workflow.snapshots import register_version
 from secondlook.workflow.views import DraftView, load_view
-
-# A ``sending`` row older than this belongs to a process that died.
-STALE_SENDING = timedelta(minutes=15)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +56,7 @@ class ChannelOutcome:
     state: str
     url: str
     error: str
+    retry_at: datetime | None = None  # the background releaser tries again then
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +85,48 @@ def channel_posts(session: Session, draft_id: int, revision: int) -> list[Channe
         .order_by(col(ChannelPost.channel))))
 
 
+def checked_today(session: Session, view: DraftView, today: date | None = None) -> bool:
+    """The report was made against the register as it is, on this very day (consent
+    expiry dates make yesterday's report stale even when the register did not change)."""
+    today = today or date.today()
+    return (view.revision.register_version == register_version(session)
+            and view.revision.created_at.astimezone().date() == today)
+
+
+def handout_check(session: Session, view: DraftView, checker: Checker) -> None:
+    """Before anything of the draft leaves (zip, API, scheduled release): its report must
+    hold for today's register today; if not, it is re-checked now (``StaleReport``)."""
+    if not checked_today(session, view):
+        reconfirm(session, view, checker, force=True)
+
+
+def _refused_stale(db: DbEngine, draft_id: int, user: User, checker: Checker,
+                   exc: StaleReport) -> StaleReport:
+    """Store the new report so the draft shows it (a system re-check: approvals lapse).
+    A draft half-released (Class Dojo still to come) is handed back first: its Class
+    Dojo copy is no longer handed out. Returns the error to raise."""
+    with session_scope(db) as s:
+        view = load_view(s, draft_id)
+        releasing = view.draft.state == DraftState.RELEASING
+        for post in channel_posts(s, draft_id, view.revision.number):
+            if releasing and post.state == PostState.AWAITING_LINK:
+                post.state = PostState.FAILED
+                post.error = ("not handed out: the checks changed with the register. If an "
+                              "earlier download was posted, it is on the takedown list when "
+                              "it shows the learner; take it down")
+                s.add(post)
+    if releasing:
+        finish(db=db, draft_id=draft_id, user=user)
+    with session_scope(db) as s:
+        if load_view(s, draft_id).draft.state not in FINAL:
+            recheck(session=s, draft_id=draft_id, checker=checker)
+    return StaleReport(
+        f"draft {draft_id}: the checks against today's register now report something "
+        "different (the consent register changed, or a consent expired, since it was "
+        "checked): nothing was sent or handed out. Second Look has re-checked it: read the "
+        "new findings; the draft needs approving again")
+
+
 def _claim(db: DbEngine, draft_id: int, user: User, settings: Settings,
            now: datetime, checker: Checker) -> ReleaseContent:
     days = settings.approval_max_age_days
@@ -89,56 +136,82 @@ def _claim(db: DbEngine, draft_id: int, user: User, settings: Settings,
     if expired:
         raise ApprovalExpired(f"the approval of draft {draft_id} is more than {days} days old "
                               "and has expired: ask a colleague to approve it again")
-    with session_scope(db) as s:
-        # A report the register has overtaken is re-checked on the spot.
-        view = claim_release(session=s, draft_id=draft_id, user=user, checker=checker)
-        return release_content(s, view)
+    workers.beat(db, now)
+    try:
+        with session_scope(db) as s:
+            view = load_view(s, draft_id)
+            rules.can_release(user, view, {DraftState.APPROVED})
+            handout_check(s, view, checker)
+            view = claim_release(session=s, draft_id=draft_id, user=user, checker=checker)
+            s.add(ReleaseRun(draft_id=draft_id, revision=view.revision.number,
+                             worker=workers.this_worker().id, user_id=user.id,
+                             started_at=now))
+            return release_content(s, view)
+    except StaleReport as exc:
+        raise _refused_stale(db, draft_id, user, checker, exc) from exc
 
 
 def _send_one(db: DbEngine, content: ReleaseContent, channel: str, user: User,
-              settings: Settings, key: bytes, client: httpx.Client,
-              policy: RetryPolicy | None) -> None:
+              settings: Settings, key: bytes, client: httpx.Client, policy: RetryPolicy,
+              clock: Callable[[], datetime]) -> None:
     if channel in MANUAL_CHANNELS:
         publishing.ensure_post(db, content, channel, PostState.AWAITING_LINK)
         return
     try:
         with Session(db) as s:
             adapter = build_adapter(session=s, channel=channel, client=client,
-                                    settings=settings, key=key, policy=policy)
+                                    settings=settings, key=key)
     except ChannelError as exc:  # not configured, or the key cannot open the token
         publishing.not_sent(db, content, channel, str(exc))
         return
-    publishing.publish(db=db, content=content, adapter=adapter, user_id=user.id)
+    publishing.publish(db=db, content=content, adapter=adapter, user_id=user.id, now=clock,
+                       policy=policy)
+
+
+def _clock(fixed: datetime | None) -> Callable[[], datetime]:
+    if fixed is None:
+        return utcnow
+    return lambda: fixed
 
 
 def release_draft(*, db: DbEngine, draft_id: int, user: User, settings: Settings,
                   checker: Checker, client: httpx.Client | None = None,
                   policy: RetryPolicy | None = None,
                   now: datetime | None = None) -> ReleaseOutcome:
-    """Publish the approved revision to every channel it names (see module doc)."""
-    now = now or utcnow()
+    """Publish the approved revision to every channel it names (see module doc).
+
+    Each channel is tried once; what may be tried again is left to the background
+    releaser (``scheduling.run_due``) at the time recorded. ``now`` (tests, and the
+    releaser's round) stands for the clock throughout.
+    """
+    clock = _clock(now)
+    now = clock()
+    policy = policy or policy_from(settings)
     content = _claim(db, draft_id, user, settings, now, checker)
     try:
         content.verify()
-        publishing.interrupted(db, draft_id=draft_id, older_than=now - STALE_SENDING)
         own = client is None
         client = client or http_client(settings)
         try:
             for channel in content.channels:
-                _send_one(db, content, channel, user, settings, checker.key, client, policy)
+                _send_one(db, content, channel, user, settings, checker.key, client, policy,
+                          clock)
         finally:
             if own:
                 client.close()
     except BaseException as exc:
         _give_back(db, draft_id, user, f"release stopped: {exc}")
         raise
-    return finish(db=db, draft_id=draft_id, user=user)
+    outcome = finish(db=db, draft_id=draft_id, user=user)
+    end_run(db, draft_id)
+    return outcome
 
 
 def _give_back(db: DbEngine, draft_id: int, user: User, note: str) -> None:
     with session_scope(db) as s:
         if load_view(s, draft_id).draft.state == DraftState.RELEASING:
             abandon_release(session=s, draft_id=draft_id, user=user, note=note)
+    end_run(db, draft_id)
 
 
 def _audit_channels(s: Session, view: DraftView, user: User, posts: list[ChannelPost]) -> None:
@@ -166,21 +239,29 @@ def finish(*, db: DbEngine, draft_id: int, user: User) -> ReleaseOutcome:
             problems = "; ".join(f"{p.channel}: {p.error}" for p in posts if p.error)
             view = abandon_release(session=s, draft_id=draft_id, user=user,
                                    note=problems or "not every channel was posted")
-        outcome = [ChannelOutcome(p.channel, p.state, p.url, p.error) for p in posts]
+        outcome = [ChannelOutcome(p.channel, p.state, p.url, p.error, p.retry_after)
+                   for p in posts]
         return ReleaseOutcome(draft_id, str(view.draft.state), outcome)
 
 
-def manual_export(*, db: DbEngine, draft_id: int, user: User) -> tuple[str, bytes]:
-    """The Class Dojo zip (file name, bytes) of the approved revision; writes nothing."""
-    with session_scope(db) as s:
-        view = load_view(s, draft_id)
-        rules.can_release(user, view, {DraftState.APPROVED, DraftState.RELEASING})
-        if not set(view.channels) & set(MANUAL_CHANNELS):
-            raise InvalidTransition(f"draft {draft_id} does not go to Class Dojo")
-        content = release_content(s, view)
-    # A download changes nothing (it is a GET): the channel's row is made when the link
-    # comes back, or when the release starts.
-    return f"secondlook-draft-{draft_id}-r{content.revision}-classdojo.zip", export_zip(content)
+def manual_export(*, db: DbEngine, draft_id: int, user: User,
+                  checker: Checker) -> tuple[str, bytes]:
+    """The Class Dojo zip (file name, bytes) of the approved revision, once its report is
+    confirmed against today's register. Handing it out is recorded (the route is a POST):
+    from then on the post may be online, so a consent withdrawn later lists it for takedown."""
+    try:
+        with session_scope(db) as s:
+            view = load_view(s, draft_id)
+            rules.can_release(user, view, {DraftState.APPROVED, DraftState.RELEASING})
+            if not set(view.channels) & set(MANUAL_CHANNELS):
+                raise InvalidTransition(f"draft {draft_id} does not go to Class Dojo")
+            handout_check(s, view, checker)
+            content = release_content(s, view)
+    except StaleReport as exc:
+        raise _refused_stale(db, draft_id, user, checker, exc) from exc
+    data = export_zip(content)
+    publishing.ensure_post(db, content, "classdojo", PostState.AWAITING_LINK)
+    return f"secondlook-draft-{draft_id}-r{content.revision}-classdojo.zip", data
 
 
 def check_post_link(channel: str, url: str) -> str:
@@ -212,4 +293,7 @@ def record_link(*, db: DbEngine, draft_id: int, channel: str, url: str | None,
     if post_id is None:
         raise InvalidTransition(f"draft {draft_id} has no {channel} release to complete")
     publishing.resolve(db, post_id=post_id, url=url, user_id=user.id)
+    if url is None:  # not online after all: nothing of it is left to take down
+        with session_scope(db) as s:
+            close_not_online(session=s, post_id=post_id, user=user)
     return finish(db=db, draft_id=draft_id, user=user)

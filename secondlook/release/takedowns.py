@@ -3,8 +3,11 @@
 When the register import (or an admin) withdraws or narrows a learner's
 consent, ``open_takedowns`` lists every released post on the affected channels
 in which that learner was named or pictured, from what was stored with the
-post at release (the released revision's report). Each stays in the
-headteacher's queue until someone marks the post taken down.
+post at release (the released revision's report). A post that *may* be online
+(in doubt, being sent, or a Class Dojo copy waiting for its link) is listed too,
+marked "may be online": nobody knows yet that it is not. Each stays in the
+headteacher's queue until someone marks the post taken down, or a person finds
+it was never online (``close_not_online``).
 
 What counts as affected:
 
@@ -64,9 +67,15 @@ def _newly_expired(old: object, new: object, today: date) -> bool:
     return expired(new) and not expired(old)
 
 
+# Rows whose post is, or may be, on the channel (a Class Dojo copy waiting for its link
+# may have been downloaded and posted).
+MAY_BE_ONLINE = (PostState.POSTED, PostState.IN_DOUBT, PostState.SENDING,
+                 PostState.AWAITING_LINK)
+
+
 def _posts_showing(session: Session, exposure: Exposure) -> list[ChannelPost]:
     rows = session.exec(select(ChannelPost).where(
-        col(ChannelPost.state) == PostState.POSTED,
+        col(ChannelPost.state).in_(MAY_BE_ONLINE),
         col(ChannelPost.taken_down_at).is_(None),
         col(ChannelPost.channel).in_(sorted(exposure.channels)),
     ).order_by(col(ChannelPost.id)))
@@ -124,6 +133,7 @@ class TakedownItem:
     url: str
     posted_at: datetime | None
     opened_at: datetime
+    may_be_online: bool = False  # in doubt: nobody knows yet whether it is online
 
 
 def takedown_queue(*, session: Session) -> list[TakedownItem]:
@@ -139,8 +149,29 @@ def takedown_queue(*, session: Session) -> list[TakedownItem]:
         id=t.id or 0, learner_upn=t.learner_upn,
         learner_name=f"{(lrn.preferred_name or lrn.first_name)} {lrn.last_name}" if lrn else "",
         reason=t.reason, channel=p.channel, draft_id=p.draft_id, url=p.url,
-        posted_at=p.posted_at, opened_at=t.opened_at,
+        posted_at=p.posted_at, opened_at=t.opened_at, may_be_online=p.state != PostState.POSTED,
     ) for t, p, lrn in rows]
+
+
+def close_not_online(*, session: Session, post_id: int, user: User) -> int:
+    """A post in doubt turned out never to have been online: its takedowns are closed,
+    and the audit log says so."""
+    now = utcnow()
+    open_ones = session.exec(select(Takedown).where(
+        Takedown.channel_post_id == post_id, col(Takedown.closed_at).is_(None))).all()
+    post = session.get(ChannelPost, post_id)
+    if not open_ones or post is None:
+        return 0
+    for t in open_ones:
+        t.closed_at, t.closed_by_id = now, user.id
+        t.note = f"not on the channel: checked by {user.username}"
+        session.add(t)
+    audit.append(session=session, actor=user, action="taken down", draft_id=post.draft_id,
+                 revision=post.revision, content_sha256=post.content_sha256,
+                 detail={"channels": [post.channel], "note": "never online: checked by a "
+                         "person", "reason": "; ".join(sorted({t.reason for t in open_ones}))})
+    session.flush()
+    return len(open_ones)
 
 
 def mark_taken_down(*, session: Session, takedown_id: int, user: User, note: str = "") -> int:

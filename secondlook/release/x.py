@@ -12,7 +12,7 @@ import httpx
 from secondlook.release.adapters import ErrorAnswer, Published, classify, error_text, json_body
 from secondlook.release.content import ReleaseContent, ReleaseImage
 from secondlook.release.errors import ChannelError
-from secondlook.release.retrying import RetryPolicy, send
+from secondlook.release.retrying import send
 
 
 def _classify(response: httpx.Response) -> ChannelError:
@@ -24,16 +24,15 @@ def _classify(response: httpx.Response) -> ChannelError:
 class XAdapter:
     channel = "twitter"
 
-    def __init__(self, client: httpx.Client, *, base_url: str, token: str, username: str,
-                 policy: RetryPolicy) -> None:
+    def __init__(self, client: httpx.Client, *, base_url: str, token: str, username: str) -> None:
         self.client, self.base = client, base_url.rstrip("/")
         self.headers = {"Authorization": f"Bearer {token}"}
-        self.username, self.policy = username, policy
+        self.username = username
 
     def _send(self, label: str, publishes: bool, path: str, **kwargs: object) -> dict:
         response = send(
             lambda: self.client.post(f"{self.base}{path}", headers=self.headers, **kwargs),
-            classify=_classify, label=f"X {label}", publishes=publishes, policy=self.policy,
+            classify=_classify, label=f"X {label}", publishes=publishes,
         )
         return response.json()
 

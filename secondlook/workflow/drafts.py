@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from consent_store.channels import CHANNELS, label
 from consent_store.models import utcnow
-from moderation.draft import DraftImage
+from moderation.draft import MAX_TEXT_CHARS, DraftImage, UnusableText, require_usable_text
 from moderation.report import FaceBox
 from secondlook.accounts.models import Role, User
 from secondlook.workflow import rules
@@ -43,6 +43,7 @@ def create_draft(
 ) -> DraftView:
     """A new draft with its first revision, already checked. Channels default to all."""
     rules.require_role(author, Role.AUTHOR)
+    limit_text(text)
     content = prepare(session, text=text, channels=channels, images=images, checker=checker,
                       today=today)
     assert author.id is not None
@@ -55,6 +56,15 @@ def create_draft(
     record(session, view, author, "created", verdict=view.verdict, channels=view.channels,
            images=len(view.images))
     return view
+
+
+def limit_text(text: str) -> None:
+    """A text over the limit is refused (422) before anything is processed or checked."""
+    if len(text) > MAX_TEXT_CHARS:
+        try:
+            require_usable_text(text)
+        except UnusableText as exc:
+            raise InvalidContent(str(exc)) from exc
 
 
 def get_draft(*, session: Session, draft_id: int, user: User) -> DraftView:
@@ -76,6 +86,8 @@ def revise(
     """
     view = load_view(session, draft_id)
     rules.can_edit(user, view)
+    if text is not None:
+        limit_text(text)
     if expected_revision is not None and expected_revision != view.revision.number:
         raise Conflict(f"draft {draft_id} is at revision {view.revision.number}, not "
                        f"{expected_revision}: reload it before editing")
@@ -247,4 +259,23 @@ def abandon_release(*, session: Session, draft_id: int, user: User, note: str) -
     rules.can_release(user, view, {DraftState.RELEASING})
     advance(session, view, DraftState.APPROVED)
     record(session, view, user, "release failed", to="approved", note=note[:500])
+    return load_view(session, draft_id)
+
+
+def end_interrupted_release(*, session: Session, draft_id: int, released: bool,
+                            note: str, links: dict[str, str] | None = None) -> DraftView:
+    """The process releasing the draft died (see ``secondlook.release.recovery``): the
+    system marks it released when every channel has the post, otherwise hands it back to
+    approved so a person can resolve what may be online and release the rest. No
+    person's rights are checked: nobody is acting; the audit names the system."""
+    view = load_view(session, draft_id)
+    rules.require_state(view, {DraftState.RELEASING}, "recover the release of")
+    if released:
+        advance(session, view, DraftState.RELEASED, released_at=utcnow(),
+                released_sha256=view.content_sha256)
+        record(session, view, None, "released", to="released", channels=view.channels,
+               links=dict(links or {}), note=note[:500])
+    else:
+        advance(session, view, DraftState.APPROVED)
+        record(session, view, None, "release interrupted", to="approved", note=note[:500])
     return load_view(session, draft_id)

@@ -45,15 +45,18 @@ def _current_content(session: Session, view: DraftView, checker: Checker,
                              checker=checker, today=today)
 
 
-def reconfirm(session: Session, view: DraftView, checker: Checker | None) -> None:
+def reconfirm(session: Session, view: DraftView, checker: Checker | None, *,
+              force: bool = False) -> None:
     """A decision needs a report that holds for today's register.
 
     With a checker, a stale report is re-checked in place: unchanged, it is
     confirmed; changed, ``StaleReport`` (not stored here, because the caller's
     refusal rolls the transaction back; ``recheck`` stores it as a new revision).
-    Without one, a stale report is simply refused.
+    Without one, a stale report is simply refused. ``force`` re-checks even when
+    the register is unchanged (today's date matters too: a consent may have expired).
     """
-    if checker is None or view.revision.register_version == register_version(session):
+    fresh = view.revision.register_version == register_version(session)
+    if checker is None or (fresh and not force):
         require_fresh(session, view)
         return
     content = _current_content(session, view, checker, None)

@@ -1,5 +1,5 @@
 """Fixtures (a pytest plugin): the fake channel servers, one per test session and reset
-per test, an HTTP client with a short timeout, and adapters that record their waits."""
+per test, an HTTP client with a short timeout, and adapters pointed at the fakes."""
 
 from __future__ import annotations
 
@@ -44,29 +44,23 @@ def fake_x(_x_server) -> xfake.FakeX:  # noqa: ANN001
 
 
 @pytest.fixture
-def waits() -> list[float]:
-    """The back-off waits the adapters asked for, instead of really sleeping."""
-    return []
-
-
-@pytest.fixture
 def client() -> Iterator[httpx.Client]:
     with httpx.Client(timeout=httpx.Timeout(1.0, connect=2.0)) as c:
         yield c
 
 
 @pytest.fixture
-def policy(waits: list[float]) -> RetryPolicy:
-    return RetryPolicy(max_attempts=4, max_wait=30.0, base_delay=0.5, sleep=waits.append)
+def policy() -> RetryPolicy:
+    """Four tries, 0.5 s apart then doubling: when the background releaser tries again."""
+    return RetryPolicy(max_attempts=4, max_wait=30.0, base_delay=0.5)
 
 
 @pytest.fixture
-def x_adapter(_x_server, fake_x, client, policy) -> XAdapter:  # noqa: ANN001
-    return XAdapter(client, base_url=_x_server[1].url, token=xfake.TOKEN, username="oakfieldpri",
-                    policy=policy)
+def x_adapter(_x_server, fake_x, client) -> XAdapter:  # noqa: ANN001
+    return XAdapter(client, base_url=_x_server[1].url, token=xfake.TOKEN, username="oakfieldpri")
 
 
 @pytest.fixture
-def fb_adapter(_fb_server, fake_facebook, client, policy) -> FacebookAdapter:  # noqa: ANN001
+def fb_adapter(_fb_server, fake_facebook, client) -> FacebookAdapter:  # noqa: ANN001
     return FacebookAdapter(client, base_url=_fb_server[1].url, page_id=fb.PAGE_ID,
-                           token=fb.TOKEN, policy=policy)
+                           token=fb.TOKEN)

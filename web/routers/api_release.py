@@ -5,14 +5,17 @@ The same release service as the pages; the workflow's rules decide who may relea
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, Field
+from sqlmodel import Session
 
 from secondlook.accounts.models import Role, User
 from secondlook.release.content import ReleaseRefused
-from secondlook.release.service import ReleaseOutcome, channel_posts, record_link, release_draft
+from secondlook.release.service import channel_posts, record_link, release_draft
+from secondlook.release.status import ChannelStatus, channel_status
 from secondlook.workflow import drafts as workflow
 from web.deps import CheckerDep, DbDep, SessionDep, SettingsDep, require_role
 from web.errors import workflow_errors
@@ -24,8 +27,12 @@ ReleaserDep = Annotated[User, Depends(require_role(Role.AUTHOR, Role.APPROVER, R
 class ChannelOut(BaseModel):
     channel: str
     state: str = Field(description="pending, sending, posted, failed, in_doubt or awaiting_link")
+    outcome: str = Field(description="the state in words, e.g. 'not posted yet'")
+    next_step: str = Field(description="what a person should do now, if anything")
     url: str
     error: str
+    retry_at: datetime | None = Field(
+        description="when the background releaser tries this channel again (UTC)")
 
 
 class ReleaseOut(BaseModel):
@@ -39,40 +46,46 @@ class LinkIn(BaseModel):
     not_posted: bool = Field(default=False, description="checked: the post is not online")
 
 
-def _out(outcome: ReleaseOutcome) -> ReleaseOut:
-    return ReleaseOut(draft_id=outcome.draft_id, state=outcome.state, channels=[
-        ChannelOut(channel=c.channel, state=c.state, url=c.url, error=c.error)
-        for c in outcome.channels])
+def _channel(st: ChannelStatus) -> ChannelOut:
+    return ChannelOut(channel=st.channel, state=st.state, outcome=st.outcome,
+                      next_step=st.next_step, url=st.url, error=st.error, retry_at=st.retry_at)
+
+
+def _state_of(session: Session, draft_id: int, user: User) -> ReleaseOut:
+    """Every channel of the current revision, tried or not, with what to do next."""
+    with workflow_errors(session):
+        view = workflow.get_draft(session=session, draft_id=draft_id, user=user)
+    posts = {p.channel: p for p in channel_posts(session, draft_id, view.revision.number)}
+    return ReleaseOut(draft_id=draft_id, state=str(view.draft.state), channels=[
+        _channel(channel_status(c, posts.get(c), view.draft.state)) for c in view.channels])
 
 
 @router.get("", summary="Each channel's release state for the current revision")
 def status(draft_id: int, session: SessionDep, user: ReleaserDep) -> ReleaseOut:
-    with workflow_errors(session):
-        view = workflow.get_draft(session=session, draft_id=draft_id, user=user)
-    posts = channel_posts(session, draft_id, view.revision.number)
-    return ReleaseOut(draft_id=draft_id, state=str(view.draft.state), channels=[
-        ChannelOut(channel=p.channel, state=p.state, url=p.url, error=p.error) for p in posts])
+    return _state_of(session, draft_id, user)
 
 
 @router.post("", summary="Release the approved revision to every channel it names")
-def release(draft_id: int, db: DbDep, settings: SettingsDep, user: ReleaserDep,
-            checker: CheckerDep) -> ReleaseOut:
+def release(draft_id: int, db: DbDep, session: SessionDep, settings: SettingsDep,
+            user: ReleaserDep, checker: CheckerDep) -> ReleaseOut:
     with workflow_errors():
         try:
-            return _out(release_draft(db=db, draft_id=draft_id, user=user, settings=settings,
-                                      checker=checker))
+            release_draft(db=db, draft_id=draft_id, user=user, settings=settings,
+                          checker=checker)
         except ReleaseRefused as exc:
             raise HTTPException(status_code=409, detail=str(exc)) from exc
+    return _state_of(session, draft_id, user)
 
 
 @router.post("/{channel}/link", summary="A post's link, or confirmation it is not online")
-def link(draft_id: int, channel: str, body: LinkIn, db: DbDep,
+def link(draft_id: int, channel: str, body: LinkIn, db: DbDep, session: SessionDep,
          user: ReleaserDep) -> ReleaseOut:
     if not body.not_posted and not body.url:
         raise HTTPException(status_code=422, detail="give the post's url, or not_posted: true")
     with workflow_errors():
         try:
-            return _out(record_link(db=db, draft_id=draft_id, channel=channel,
-                                    url=None if body.not_posted else body.url, user=user))
+            record_link(db=db, draft_id=draft_id, channel=channel,
+                        url=None if body.not_posted else body.url, user=user)
         except ValueError as exc:
             raise HTTPException(status_code=422, detail=str(exc)) from exc
+    return _state_of(session, draft_id, user)

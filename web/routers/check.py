@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException
 
-from moderation.draft import Draft, DraftError, DraftImage
+from moderation.draft import Draft, DraftError, DraftImage, require_usable_text
 from moderation.pipeline import check
 from secondlook.accounts.models import Role, User
 from web.api_models import DraftIn
@@ -24,7 +24,9 @@ RegisterReaderDep = Annotated[User, Depends(require_role(Role.AUTHOR, Role.ADMIN
 
 
 def _draft(body: DraftIn) -> Draft:
-    """The draft to check; its photos come as data (a check stores nothing)."""
+    """The draft to check; its photos come as data (a check stores nothing). An empty or
+    over-long text is refused first, before any photo is decoded or any text parsed."""
+    require_usable_text(body.text, has_images=bool(body.images), where="'text'")
     images = []
     for n, img in enumerate(body.images):
         if img.sha256 or not img.data_base64:

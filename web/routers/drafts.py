@@ -10,7 +10,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import select
 
 from consent_store.channels import CHANNELS
-from moderation.draft import Draft, DraftError, DraftImage
+from moderation.draft import (
+    MAX_TEXT_CHARS,
+    Draft,
+    DraftError,
+    DraftImage,
+    UnusableText,
+    require_usable_text,
+)
 from secondlook.deletion import delete_draft
 from secondlook.workflow import drafts as workflow
 from secondlook.workflow import rules
@@ -39,11 +46,24 @@ def new_draft_page(request: Request, user: AuthorDep) -> HTMLResponse:
                                              "x": x_length("")})
 
 
+def _unusable(request: Request, text: str) -> HTMLResponse | None:
+    """The live panel for a text over the limit: it says why, and checks nothing."""
+    if len(text) <= MAX_TEXT_CHARS:
+        return None
+    try:
+        require_usable_text(text)
+    except UnusableText as exc:
+        return page(request, "drafts/_not_checked.html", {"problem": f"{exc}."})
+    return None
+
+
 @router.post("/check", response_class=HTMLResponse, summary="Check unsaved text as it is typed")
 def check_unsaved(
     request: Request, session: SessionDep, checker: CheckerDep, user: AuthorDep,
     text: Annotated[str, Form()] = "", channels: Annotated[list[str] | None, Form()] = None,
 ) -> HTMLResponse:
+    if (refused := _unusable(request, text)) is not None:
+        return refused
     try:
         draft = Draft.create(text, [], [c for c in CHANNELS if c in (channels or [])] or None)
     except DraftError as exc:
@@ -51,7 +71,10 @@ def check_unsaved(
     report = checker.run(session, draft).report.to_dict()
     context = report_context(report, text, list(draft.channels), [])
     context["preview"]["accounts"] = channel_accounts(session)
-    return page(request, "drafts/_report.html", {**context, "live": True, "can_fix": False})
+    return page(request, "drafts/_report.html", {
+        **context, "live": True, "can_fix": False,
+        "photos_pending": "Photos are not checked yet: they are checked when you save the "
+                          "draft. Until then this covers the text only."})
 
 
 @router.post("/length", response_class=HTMLResponse,
@@ -103,6 +126,8 @@ def check_edits(
     channels: Annotated[list[str] | None, Form()] = None,
     alt: Annotated[list[str] | None, Form()] = None,
 ) -> HTMLResponse:
+    if (refused := _unusable(request, text)) is not None:
+        return refused
     with workflow_errors(session):
         view = workflow.get_draft(session=session, draft_id=draft_id, user=user)
         images = _edited_images(session, view, alt or [], [])
@@ -116,8 +141,10 @@ def check_edits(
         entry["alt"] = image.alt
     context = report_context(report, text, list(draft.channels), shown)
     context["preview"]["accounts"] = channel_accounts(session)
-    return page(request, "drafts/_report.html",
-                {**context, "live": True, "can_fix": False, "draft_id": draft_id})
+    return page(request, "drafts/_report.html", {
+        **context, "live": True, "can_fix": False, "draft_id": draft_id,
+        "photos_pending": "Photos you add are checked when you save; the photos already "
+                          "saved are checked here."})
 
 
 @router.post("/{draft_id}/edit", summary="Save changes (a new revision)")

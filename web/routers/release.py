@@ -22,6 +22,7 @@ from secondlook.release.service import (
     record_link,
     release_draft,
 )
+from secondlook.release.status import channel_status, summary
 from secondlook.workflow import drafts as workflow
 from web.deps import CheckerDep, DbDep, SessionDep, SettingsDep, ZoneDep, require_role
 from web.errors import workflow_errors
@@ -31,8 +32,6 @@ from web.templating import page
 router = APIRouter(prefix="/drafts/{draft_id}/release", tags=["release"])
 ReleaserDep = Annotated[User, Depends(require_role(Role.AUTHOR, Role.APPROVER, Role.HEADTEACHER))]
 MESSAGES = {
-    "released": "Released: every channel has the post.",
-    "sent": "Sent. See each channel below.",
     "link": "Link recorded.",
     "not-posted": "Recorded as not posted: it can be sent again.",
     "scheduled": "Scheduled.",
@@ -50,9 +49,15 @@ def release_page(request: Request, draft_id: int, session: SessionDep,
     with workflow_errors(session):
         view = workflow.get_draft(session=session, draft_id=draft_id, user=user)
     posts = {p.channel: p for p in channel_posts(session, draft_id, view.revision.number)}
-    done = MESSAGES.get(request.query_params.get("done", ""), "")
+    statuses = [channel_status(c, posts.get(c), view.draft.state,
+                               zone=request.app.state.zone) for c in view.channels]
+    done = request.query_params.get("done", "")
+    # After a release, the outcome of each channel in one line: never "Sent." for a failure.
+    message = summary(statuses) if done == "sent" else MESSAGES.get(done, "")
+    released = all(s.done for s in statuses)
     return page(request, "release/draft.html", {
-        "user": user, "view": view, "draft": view.draft, "posts": posts, "done": done,
+        "user": user, "view": view, "draft": view.draft, "statuses": statuses,
+        "done": message, "tone": "error" if done == "sent" and not released else "ok",
         "schedule": session.get(ScheduledRelease, draft_id)})
 
 
@@ -61,17 +66,18 @@ def release_now(draft_id: int, db: DbDep, settings: SettingsDep, user: ReleaserD
                 checker: CheckerDep) -> Response:
     with workflow_errors():
         try:
-            out = release_draft(db=db, draft_id=draft_id, user=user, settings=settings,
-                                checker=checker)
+            release_draft(db=db, draft_id=draft_id, user=user, settings=settings,
+                          checker=checker)
         except ReleaseRefused as exc:  # changed since approval, or metadata left: nothing sent
             raise HTTPException(status_code=409, detail=str(exc)) from exc
-    return _back(draft_id, "released" if out.state == "released" else "sent")
+    return _back(draft_id, "sent")
 
 
-@router.get("/classdojo.zip", summary="The approved text and photos for Class Dojo")
-def classdojo_zip(draft_id: int, db: DbDep, user: ReleaserDep) -> Response:
+@router.post("/classdojo.zip", summary="The approved text and photos for Class Dojo (a POST: "
+             "handing them out is recorded)")
+def classdojo_zip(draft_id: int, db: DbDep, user: ReleaserDep, checker: CheckerDep) -> Response:
     with workflow_errors():
-        name, data = manual_export(db=db, draft_id=draft_id, user=user)
+        name, data = manual_export(db=db, draft_id=draft_id, user=user, checker=checker)
     return Response(data, media_type="application/zip",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
