@@ -7,6 +7,7 @@ the text once, so no check re-parses.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -51,13 +52,20 @@ def crash_finding(check_name: str, exc: BaseException) -> Finding:
     )
 
 
+def _cited(finding: Finding, engine: Engine) -> Finding:
+    """Findings made in code cite the section the policy pack maps their rule to."""
+    if finding.policy:
+        return finding  # a rule-pack rule names its own section
+    return dataclasses.replace(finding, policy=engine.cite(finding.rule))
+
+
 def check(draft: Draft, register: RegisterSnapshot, engine: Engine | None = None,
           *, doc: Doc | None = None) -> Report:
     engine = engine or Engine()
     ctx = CheckContext(draft, register, engine, doc)
     for chk in engine.get_checks():
         try:
-            produced = list(chk.run(ctx))
+            produced = [_cited(f, engine) for f in chk.run(ctx)]
         except Exception as exc:  # noqa: BLE001 - any failure must fail closed
             log.exception("check %s failed", chk.name)
             produced = [crash_finding(chk.name, exc)]

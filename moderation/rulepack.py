@@ -246,8 +246,7 @@ def parse_rule(raw: Any, where: str) -> Rule:
     )
 
 
-def load_pack(path: Path) -> list[Rule]:
-    """Every rule of one YAML file; raises ``RulePackError`` naming file and line."""
+def _read_pack(path: Path) -> dict[str, Any]:
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506
     except yaml.YAMLError as exc:
@@ -256,9 +255,78 @@ def load_pack(path: Path) -> list[Rule]:
         raise RulePackError(f"{path}:{line}: not valid YAML: {exc}") from None
     except OSError as exc:
         raise RulePackError(f"{path}: cannot read the rule pack: {exc.strerror}") from None
-    if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
-        raise RulePackError(f"{path}:1: a rule pack is a mapping with a 'rules' list")
-    return [parse_rule(raw, f"{path}:?") for raw in data["rules"]]
+    if not isinstance(data, dict) or not (isinstance(data.get("rules"), list)
+                                          or isinstance(data.get("policy"), dict)):
+        raise RulePackError(f"{path}:1: a rule pack is a mapping with a 'rules' list "
+                            "(or the school's 'policy')")
+    if "rules" in data and not isinstance(data["rules"], list):
+        raise RulePackError(f"{path}:{data['__lines__'].get('rules', 1)}: 'rules' must be a list")
+    return data
+
+
+def load_pack(path: Path) -> list[Rule]:
+    """Every rule of one YAML file; raises ``RulePackError`` naming file and line."""
+    data = _read_pack(path)
+    return [parse_rule(raw, f"{path}:?") for raw in data.get("rules", [])]
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """The school's policy: its sections in its own words, and what each code rule cites.
+
+    Rules in the packs name their section themselves (``policy:``); findings made in code
+    (names, people, faces, images, channels, accessibility) are cited through ``cites``,
+    keyed by rule id or a prefix of it (``faces`` covers ``faces.no-photo-consent``).
+    """
+
+    title: str
+    sections: dict[str, str]
+    cites: dict[str, str]
+    where: str
+
+    def cite(self, rule_id: str) -> str:
+        """The section a rule enforces: its most specific entry in ``cites``, else ''."""
+        parts = rule_id.split(".")
+        for n in range(len(parts), 0, -1):
+            section = self.cites.get(".".join(parts[:n]))
+            if section is not None:
+                return section
+        return ""
+
+
+def _text_map(raw: Any, key: str, where: _Where) -> dict[str, str]:
+    value = raw.get(key)
+    if not isinstance(value, dict) or not [k for k in value if not str(k).startswith("__")]:
+        raise RulePackError(f"{where.at(key)}: policy: '{key}' must map names to texts")
+    out = {}
+    for k, v in value.items():
+        if str(k).startswith("__"):
+            continue
+        if not isinstance(v, str | int | float) or not str(v).strip():
+            line = value.get("__lines__", {}).get(k, "?")
+            raise RulePackError(f"{where.path}:{line}: policy: {key} {k!r} needs a text")
+        out[str(k)] = " ".join(str(v).split())
+    return out
+
+
+def parse_policy(raw: Any, path: Path) -> Policy:
+    """The ``policy`` mapping of a pack: ``title``, ``sections`` and ``cites``, validated."""
+    if not isinstance(raw, dict):
+        raise RulePackError(f"{path}:1: 'policy' must be a mapping of title, sections and cites")
+    where = _Where(str(path), raw)
+    unknown = sorted(k for k in raw if not k.startswith("__") and k not in
+                     ("title", "sections", "cites"))
+    if unknown:
+        raise RulePackError(f"{where.at(unknown[0])}: policy: unknown field {unknown[0]!r} "
+                            "(known: cites, sections, title)")
+    sections = _text_map(raw, "sections", where)
+    cites = _text_map(raw, "cites", where)
+    for rule, section in cites.items():
+        if section not in sections:
+            line = raw["cites"].get("__lines__", {}).get(rule, "?")
+            raise RulePackError(f"{path}:{line}: policy: {rule!r} cites section {section!r}, "
+                                f"which is not one of the sections ({', '.join(sections)})")
+    return Policy(str(raw.get("title", "")).strip(), sections, cites, str(where))
 
 
 def default_pack_paths() -> list[Path]:
@@ -269,6 +337,36 @@ def default_pack_paths() -> list[Path]:
 def pack_paths(folder: Path | None) -> list[Path]:
     """The packs of a school's rules folder (``SECONDLOOK_RULES_DIR``), or the shipped ones."""
     return sorted(Path(folder).glob("*.yaml")) if folder else default_pack_paths()
+
+
+def load_policy(paths: Iterable[Path] | None = None) -> Policy:
+    """The ``policy`` of the given packs; the shipped one if none of them has one."""
+    found = [(Path(p), _read_pack(Path(p))) for p in
+             (default_pack_paths() if paths is None else paths)]
+    found = [(p, d) for p, d in found if "policy" in d]
+    if len(found) > 1:
+        raise RulePackError(f"{found[1][0]}:1: a second 'policy' (the first is in "
+                            f"{found[0][0]}): a rules folder describes one policy")
+    if not found:
+        shipped = [p for p in default_pack_paths() if "policy" in _read_pack(p)]
+        found = [(p, _read_pack(p)) for p in shipped[:1]]
+    if not found:
+        raise RulePackError("no rule pack describes the school's policy ('policy:')")
+    path, data = found[0]
+    return parse_policy(data["policy"], path)
+
+
+def load_rulebook(paths: Iterable[Path] | None = None) -> tuple[list[Rule], Policy]:
+    """The rules and the policy they cite; every rule must cite one of its sections."""
+    paths = None if paths is None else list(paths)
+    rules, policy = load_rules(paths), load_policy(paths)
+    for rule in rules:
+        if rule.policy not in policy.sections:
+            place = rule.where.at("policy") if isinstance(rule.where, _Where) else rule.where
+            raise RulePackError(
+                f"{place}: rule {rule.id!r}: policy section {rule.policy!r} is not one of the "
+                f"sections of {policy.where.split(':')[0]} ({', '.join(policy.sections)})")
+    return rules, policy
 
 
 def load_rules(paths: Iterable[Path] | None = None) -> list[Rule]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from consent_store.snapshot import LearnerRecord, RegisterSnapshot
-from moderation import policy
 from moderation.checks.base import CheckContext
 from moderation.findings import Finding, Severity, Span
 from moderation.text.context import reads_as_name
@@ -21,7 +20,6 @@ from moderation.text.mentions import draft_names
 from moderation.text.names import NOT_SURNAME, Mention, NameToken, Owner, titled
 from moderation.text.shared import text_view
 
-POLICY = policy.PERSONAL_INFORMATION
 _IDENTIFYING = {"full", "initial", "reversed"}
 
 
@@ -115,5 +113,5 @@ class LearnerNameCheck:
         message, suggestion = _wording(rule, rec, span.text, len({c[2].upn for c in candidates}))
         return Finding(
             check="learner_name", severity=severity, rule=rule, message=message,
-            policy=POLICY, suggestion=suggestion, span=span, learner=rec.upn,
+            policy="", suggestion=suggestion, span=span, learner=rec.upn,
         )

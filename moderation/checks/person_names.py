@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from spacy.tokens import Token
 
 from consent_store.snapshot import RegisterSnapshot
-from moderation import policy
 from moderation.checks.base import CheckContext
 from moderation.findings import Finding, Severity, Span
 from moderation.text.context import clearly_a_name
@@ -27,7 +26,6 @@ from moderation.text.normalise import fold_name
 from moderation.text.sentences import TITLE_NAME
 from moderation.text.shared import text_view
 
-POLICY = policy.PERSONAL_INFORMATION
 RULE = "people.unknown-person"
 # A capitalised word after a "name" that makes it a place or a club.
 PLACE_WORDS = frozenset(
@@ -183,7 +181,7 @@ class PersonNameCheck:
     def _finding(text: str, start: int, end: int) -> Finding:
         said = text[start:end]
         return Finding(
-            check="person_name", severity=Severity.REVIEW, rule=RULE, policy=POLICY,
+            check="person_name", severity=Severity.REVIEW, rule=RULE, policy="",
             message=f"{said!r} looks like a person's name that is neither on the register "
                     "nor on the staff list.",
             suggestion="Check whether this is a learner or a family member: if so, remove the "
