@@ -56,6 +56,7 @@ def _wording(rule: str, rec: LearnerRecord, said: str, ambiguous: int) -> tuple[
 
 class LearnerNameCheck:
     name = "learner_name"
+    reads_text = True  # also run on every alt text (it is published too)
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
         snapshot = ctx.register

@@ -71,6 +71,7 @@ def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
 
 class PersonNameCheck:
     name = "person_name"
+    reads_text = True  # also run on every alt text (it is published too)
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
         names = draft_names(ctx)
