@@ -17,7 +17,8 @@ from moderation.findings import Finding, Severity, Span
 from moderation.text.context import reads_as_name
 from moderation.text.lexicon import word_names
 from moderation.text.mentions import draft_names
-from moderation.text.names import NOT_SURNAME, Mention, NameToken, Owner, titled
+from moderation.text.names import NOT_SURNAME, Mention, NameToken, Owner, saint_or_knight, titled
+from moderation.text.normalise import fold_name
 from moderation.text.shared import text_view
 
 _IDENTIFYING = {"full", "initial", "reversed"}
@@ -54,6 +55,13 @@ def _wording(rule: str, rec: LearnerRecord, said: str, ambiguous: int) -> tuple[
             "No change needed; check it is the learner you mean.")
 
 
+def staff_firsts(ctx: CheckContext) -> frozenset[str]:
+    snap = ctx.register
+    return ctx.resources.per_register(  # type: ignore[no-any-return]
+        snap, "text.staff-firsts",
+        lambda: frozenset(fold_name(s.first_name) for s in snap.staff if s.first_name))
+
+
 class LearnerNameCheck:
     name = "learner_name"
     reads_text = True  # also run on every alt text (it is published too)
@@ -78,9 +86,13 @@ class LearnerNameCheck:
 
     @staticmethod
     def _is_learner_use(ctx: CheckContext, mention: Mention) -> bool:
-        """A name after a title is an adult namesake; a word-name needs context."""
+        """A learner's name keeps its consent rule whatever precedes it ("Miss Aminata",
+        "Mr Clarke, Noah's dad"), except a staff member's own title and first name or a
+        saint's; a word-name needs context."""
         norm = text_view(ctx).norm
-        if titled(norm.text, mention.start):
+        if saint_or_knight(norm.text, mention.start):
+            return False
+        if titled(norm.text, mention.start) and mention.tokens[0].key in staff_firsts(ctx):
             return False
         if len(mention.tokens) > 1:
             return True

@@ -30,6 +30,7 @@ TITLE_BEFORE = re.compile(
     r"(?:^|\W)(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Cllr|Councillor|Rev|Revd|Saint|St)\.?\s+$"
 )
 
+SAINTLY_BEFORE = re.compile(r"(?:^|\W)(?:Saint|St|Sir|Dame)\.?\s+$")
 
 _DAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
 _MONTHS = ("january february march april may june july august september october november "
@@ -181,6 +182,10 @@ class NameIndex:
             if not owners:
                 continue
             valid = tuple(o for o in owners if self._fits(text, span, o.kind))
+            if valid and titled(text, span[0].start):
+                # "Mrs Thompson, Amelia Thompson's mum": the word after a title is the
+                # adult's surname, so a "Thompson, Amelia" reading cannot start there.
+                valid = tuple(o for o in valid if o.kind != "reversed")
             if valid:
                 end = span[-1].end
                 if valid[0].kind == "initial" and text[end : end + 1] == ".":
@@ -201,5 +206,11 @@ class NameIndex:
 
 
 def titled(text: str, start: int) -> bool:
-    """Preceded by a title (Mrs, Dr, St...): an adult or a saint, never a learner."""
+    """Preceded by a title (Mrs, Dr, St...): an adult's name, a saint's, or a child's
+    ("Miss Aminata", "Master Oisin")."""
     return TITLE_BEFORE.search(text[max(0, start - 14) : start]) is not None
+
+
+def saint_or_knight(text: str, start: int) -> bool:
+    """After St, Saint, Sir or Dame a name is never a learner's ("St Mary's", "Sir Mo")."""
+    return SAINTLY_BEFORE.search(text[max(0, start - 14) : start]) is not None
