@@ -9,10 +9,18 @@ from spacy.tokens import Doc
 TITLES = (
     "Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Professor", "Sir", "Dame", "Lord", "Lady",
     "Cllr", "Councillor", "Rev", "Revd", "Reverend", "Father", "Canon", "Judge",
+    "PC", "Sgt", "Imam", "Pastor", "Rabbi", "Coach", "Nurse", "Uncle", "Auntie", "Aunty",
+    "Grandad", "Grandpa", "Grandma",
 )
 # A title, an optional initial, then one or two capitalised words.
+# (never across a line break: "Mrs F. Adebayo\nHeadteacher" is a signature)
 TITLE_NAME = re.compile(
-    r"\b(?:" + "|".join(TITLES) + r")\.?\s+(?:[A-Z]\.?\s+)?[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?"
+    r"\b(?:" + "|".join(TITLES) + r")\.?[ \t]+(?:[A-Z]\.?[ \t]+)?[A-Z][\w'-]+"
+    r"(?:[ \t]+[A-Z][\w'-]+)?"
+)
+# The same in a draft written all in capitals or all in lower case ("MR GREWAL", "mrs rauf").
+TITLE_NAME_ANY_CASE = re.compile(
+    r"\b(?i:" + "|".join(TITLES) + r")\.?[ \t]+(?:[A-Za-z]\.?[ \t]+)?[A-Za-z][\w'-]+", re.UNICODE
 )
 _BREAK = re.compile(r"[.!?\n]+")
 
