@@ -30,6 +30,8 @@ KINDS = {
     "dependency": "spaCy DependencyMatcher patterns, run on the parsed draft",
     "words": "words whose disguised spellings (f*ck, sh1t, f.u.c.k) also match",
     "allegation": "allegation terms that count only next to an identifiable person or body",
+    "about-someone": "terms (health, SEN, care status, religion) that count only in a sentence "
+                     "about an identifiable person",
     "phone": "telephone numbers, found with the phonenumbers library",
     "cross": "a learner both named in the text and recognised in a photo (no patterns)",
 }
@@ -39,10 +41,12 @@ _TEXT_PLACEHOLDERS = frozenset({"text"})
 #: In a cross rule's examples, what follows this marker names the learners pictured.
 PICTURED = " | pictured: "
 #: Kinds whose matching depends on the trained model (POS, entities, parse).
-MODEL_KINDS = frozenset({"tokens", "dependency", "allegation"})
+MODEL_KINDS = frozenset({"tokens", "dependency", "allegation", "about-someone"})
+#: Kinds whose hits are a term next to someone identifiable (they need ``targets``).
+TARGETED_KINDS = frozenset({"allegation", "about-someone"})
 _REQUIRED = ("id", "check", "kind", "severity", "policy", "message", "suggestion", "examples")
 _KNOWN = set(_REQUIRED) | {"patterns", "ignore_case", "suffixes", "targets", "unless",
-                           "region", "tags", "__line__", "__lines__"}
+                           "requires", "region", "tags", "__line__", "__lines__"}
 # What makes someone identifiable: entity labels, words (roles), parts of speech (PROPN).
 _TARGETS = ("entities", "words", "pos")
 _ID = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)+$")
@@ -69,6 +73,7 @@ class Rule:
     suffixes: tuple[str, ...] = ()
     targets: dict[str, tuple[str, ...]] = field(default_factory=dict)
     unless: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()  # a hit counts only with one of these shortly before it
     region: str = "GB"
     tags: tuple[str, ...] = ()
 
@@ -174,7 +179,7 @@ def _validate_patterns(raw: dict[str, Any], where: str, rid: str) -> tuple[Any, 
     if not isinstance(patterns, list) or not patterns:
         raise _fail(where, rid, f"'patterns' must be a non-empty list of {KINDS[kind]}",
                     "patterns")
-    if kind in ("regex", "phrases", "words", "allegation"):
+    if kind in ("regex", "phrases", "words", "allegation", "about-someone"):
         patterns = list(_str_list(raw, "patterns", where, rid))
     if kind == "regex":
         flags = re.IGNORECASE if raw.get("ignore_case", True) else 0
@@ -217,8 +222,8 @@ def _validate_spacy(kind: str, patterns: list[Any], where: str, rid: str) -> Non
 
 def _targets(raw: dict[str, Any], where: str, rid: str) -> dict[str, tuple[str, ...]]:
     value = raw.get("targets", {})
-    if raw["kind"] == "allegation" and not value:
-        raise _fail(where, rid, "an allegation rule needs 'targets' (entities and/or words)")
+    if raw["kind"] in TARGETED_KINDS and not value:
+        raise _fail(where, rid, f"an {raw['kind']} rule needs 'targets' (entities and/or words)")
     if not isinstance(value, dict) or set(value) - {*_TARGETS, "__line__", "__lines__"}:
         raise _fail(where, rid, f"'targets' may only have {', '.join(_TARGETS)} lists", "targets")
     return {k: _str_list(value, k, where, rid) for k in _TARGETS if k in value}
@@ -241,6 +246,7 @@ def parse_rule(raw: Any, where: str) -> Rule:
         suffixes=_str_list(raw, "suffixes", where, rid),
         targets=_targets(raw, where, rid),
         unless=_str_list(raw, "unless", where, rid),
+        requires=_str_list(raw, "requires", where, rid),
         region=str(raw.get("region", "GB")),
         tags=_str_list(raw, "tags", where, rid),
     )

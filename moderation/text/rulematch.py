@@ -56,16 +56,19 @@ class RuleRunner:
         self._regex: dict[str, list[re.Pattern[str]]] = {}
         self._words: dict[str, DisguisedWords] = {}
         self._unless: dict[str, re.Pattern[str]] = {}
+        self._requires: dict[str, re.Pattern[str]] = {}
         for rule in self.rules.values():
             self._compile(rule)
 
     def _compile(self, rule: Rule) -> None:
         if rule.unless:
             self._unless[rule.id] = phrase_regex(rule.unless)
+        if rule.requires:
+            self._requires[rule.id] = phrase_regex(rule.requires)
         if rule.kind == "regex":
             flags = re.IGNORECASE if rule.ignore_case else 0
             self._regex[rule.id] = [re.compile(p, flags) for p in rule.patterns]
-        elif rule.kind in ("phrases", "allegation"):
+        elif rule.kind in ("phrases", "allegation", "about-someone"):
             self._regex[rule.id] = [phrase_regex(rule.patterns)]
         elif rule.kind == "words":
             self._words[rule.id] = DisguisedWords(rule.patterns, rule.suffixes)
@@ -95,6 +98,9 @@ class RuleRunner:
         unless = self._unless.get(rule.id)
         if unless is not None:
             spans = [s for s in spans if not _near(unless, view, s)]
+        requires = self._requires.get(rule.id)
+        if requires is not None:
+            spans = [s for s in spans if _shortly_before(requires, view.text, s)]
         return _dedupe(spans)
 
     def _raw_spans(self, rule: Rule, view: TextView) -> list[SpanPair]:
@@ -107,7 +113,7 @@ class RuleRunner:
             return [view.norm.to_source(s, e) for s, e in self._words[rule.id].find(view.norm.text)]
         if rule.kind == "phone":
             return _phones(view.norm, rule.region)
-        if rule.kind == "allegation":
+        if rule.kind in ("allegation", "about-someone"):
             return self._allegations(rule, view)
         return self._spacy_spans(rule, view)
 
@@ -154,6 +160,15 @@ def _has_target(rule: Rule, view: TextView, sent: SpanPair, term: SpanPair) -> b
         return True
     words = rule.targets.get("words", ())
     return bool(words) and phrase_regex(words).search(text) is not None
+
+
+#: How far before a hit a rule's ``requires`` phrase may be (a birthday list's heading).
+REQUIRES_WINDOW = 300
+
+
+def _shortly_before(pattern: re.Pattern[str], text: str, span: SpanPair) -> bool:
+    """One of the rule's ``requires`` phrases in the hit or up to 300 characters before it."""
+    return pattern.search(text, max(0, span[0] - REQUIRES_WINDOW), span[1]) is not None
 
 
 def _near(pattern: re.Pattern[str], view: TextView, span: SpanPair) -> bool:
