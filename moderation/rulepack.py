@@ -33,6 +33,7 @@ KINDS = {
     "about-someone": "terms (health, SEN, care status, religion) that count only in a sentence "
                      "about an identifiable person",
     "phone": "telephone numbers, found with the phonenumbers library",
+    "co-occurrence": "groups of regular expressions: a sentence matching one of every group",
     "cross": "a learner both named in the text and recognised in a photo (no patterns)",
 }
 #: The placeholders a rule's message may use, per kind (text rules: the matched text).
@@ -191,7 +192,30 @@ def _validate_patterns(raw: dict[str, Any], where: str, rid: str) -> tuple[Any, 
                             "patterns") from None
     if kind in ("tokens", "dependency"):
         _validate_spacy(kind, patterns, where, rid)
+    if kind == "co-occurrence":
+        patterns = _validate_groups(raw, patterns, where, rid)
     return tuple(_strip_lines(p) for p in patterns)
+
+
+def _validate_groups(raw: dict[str, Any], groups: list[Any], where: str,
+                     rid: str) -> list[tuple[str, ...]]:
+    """A co-occurrence rule's patterns: two or more lists of regular expressions."""
+    if len(groups) < 2 or not all(isinstance(g, list) and g for g in groups):
+        raise _fail(where, rid, "a co-occurrence rule's 'patterns' is a list of two or more "
+                    "lists of regular expressions", "patterns")
+    flags = re.IGNORECASE if raw.get("ignore_case", True) else 0
+    out = []
+    for group in groups:
+        if not all(isinstance(p, str) and p for p in group):
+            raise _fail(where, rid, "each pattern of a group must be a non-empty text", "patterns")
+        for pat in group:
+            try:
+                re.compile(pat, flags)
+            except re.error as exc:
+                raise _fail(where, rid, f"regex {pat!r} does not compile: {exc}",
+                            "patterns") from None
+        out.append(tuple(group))
+    return out
 
 
 def _strip_lines(value: Any) -> Any:

@@ -17,7 +17,7 @@ from spacy.vocab import Vocab
 
 from moderation.rulepack import Rule
 from moderation.text.normalise import NormalisedText, normalise
-from moderation.text.sentences import sentence_bounds, title_name_spans
+from moderation.text.sentences import sentence_bounds, sentences, title_name_spans
 from moderation.text.words import DisguisedWords
 
 SpanPair = tuple[int, int]
@@ -57,6 +57,7 @@ class RuleRunner:
         self._words: dict[str, DisguisedWords] = {}
         self._unless: dict[str, re.Pattern[str]] = {}
         self._requires: dict[str, re.Pattern[str]] = {}
+        self._groups: dict[str, list[re.Pattern[str]]] = {}
         for rule in self.rules.values():
             self._compile(rule)
 
@@ -72,6 +73,10 @@ class RuleRunner:
             self._regex[rule.id] = [phrase_regex(rule.patterns)]
         elif rule.kind == "words":
             self._words[rule.id] = DisguisedWords(rule.patterns, rule.suffixes)
+        elif rule.kind == "co-occurrence":
+            flags = re.IGNORECASE if rule.ignore_case else 0
+            self._groups[rule.id] = [re.compile("|".join(f"(?:{p})" for p in group), flags)
+                                     for group in rule.patterns]
         elif rule.kind == "tokens":
             self._tokens.add(rule.id, list(rule.patterns))
         elif rule.kind == "dependency":
@@ -115,6 +120,8 @@ class RuleRunner:
             return _phones(view.norm, rule.region)
         if rule.kind in ("allegation", "about-someone"):
             return self._allegations(rule, view)
+        if rule.kind == "co-occurrence":
+            return self._cooccurring(rule, view)
         return self._spacy_spans(rule, view)
 
     def _spacy_spans(self, rule: Rule, view: TextView) -> list[SpanPair]:
@@ -133,6 +140,15 @@ class RuleRunner:
                 out.append((toks[0].idx, toks[-1].idx + len(toks[-1])))
         return out
 
+    def _cooccurring(self, rule: Rule, view: TextView) -> list[SpanPair]:
+        """Sentences in which every group of the rule finds something."""
+        out = []
+        for start, end in sentences(view.doc):
+            s, e = _to_norm(view.norm, start, end)
+            if all(group.search(view.norm.text, s, e) for group in self._groups[rule.id]):
+                out.append((start, end))
+        return out
+
     def _allegations(self, rule: Rule, view: TextView) -> list[SpanPair]:
         """A negative allegation counts only in a sentence that names someone."""
         out = []
@@ -142,6 +158,15 @@ class RuleRunner:
             if _has_target(rule, view, sent, term):
                 out.append(sent)
         return out
+
+
+def _to_norm(norm: NormalisedText, start: int, end: int) -> SpanPair:
+    """A span of the submitted text as offsets into the normalised text."""
+    if norm.text is norm.source or len(norm.origin) == len(norm.source):
+        return start, end
+    import bisect
+
+    return bisect.bisect_left(norm.origin, start), bisect.bisect_left(norm.origin, end)
 
 
 def _has_target(rule: Rule, view: TextView, sent: SpanPair, term: SpanPair) -> bool:
