@@ -16,7 +16,7 @@ from consent_store.snapshot import LearnerRecord, RegisterSnapshot
 from moderation.checks.base import CheckContext
 from moderation.findings import Finding, Severity, Span
 from moderation.text.context import caseless, reads_as_name
-from moderation.text.lexicon import everyday_word, word_names
+from moderation.text.lexicon import everyday_word, ordinary_word, word_names
 from moderation.text.mentions import draft_names
 from moderation.text.names import NOT_SURNAME, Mention, NameToken, Owner, saint_or_knight, titled
 from moderation.text.normalise import fold_name
@@ -131,7 +131,7 @@ class LearnerNameCheck:
         if _place_or_phrase(ctx, norm.text, tok, start, end):
             return False
         if tok.how == "fuzzy" or tok.key in word_names() or (
-                not tok.capitalised and everyday_word(tok.key, 3.5)):
+                not tok.capitalised and ordinary_word(tok.key, 3.5)):
             return reads_as_name(ctx.doc, start, end) or _in_year_group(norm.text, mention.end)
         return True
 

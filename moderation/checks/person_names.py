@@ -98,6 +98,22 @@ _AFTER_PERSON = re.compile(r"(?:\s+from\b|,\s+(?:a|an|the|who|our)\b|\s+who\b|\s
                            r"\s+says\b|:)", re.IGNORECASE)
 
 
+_NOT_PERSON_ENTITIES = frozenset("ORG GPE LOC FAC DATE TIME EVENT PRODUCT WORK_OF_ART NORP "
+                                 "LANGUAGE MONEY QUANTITY ORDINAL CARDINAL PERCENT LAW".split())
+# After a lone name: what says it is someone (", our new volunteer", " from the chippy").
+_CUE_AFTER = re.compile(r"(?:,\s+(?:our|a|an|the|who|whose)\b|\s+(?:from|who|at|for|and his|"
+                        r"and her)\b|\s+(?:says|said|runs|brought|made|gave|helped|came)\b)")
+
+
+def _a_place_here(ctx: CheckContext, start: int, end: int) -> bool:
+    span = ctx.doc.char_span(start, end, alignment_mode="expand")
+    if span is None or not len(span) or span[0].i == 0:
+        return False
+    tok = span[0]
+    return (tok.ent_type_ in ("GPE", "LOC", "FAC")
+            and ctx.doc[tok.i - 1].lower_ in ("in", "at", "to", "from", "near", "visit", "visited"))
+
+
 def said_of_a_person(text: str, start: int, end: int) -> bool:
     """"Thank you to Crystal Waters from...", "met Cliff Bank, a retired engineer": what is
     said around the words makes them someone's name, whatever the words are."""
@@ -153,7 +169,8 @@ class PersonNameCheck:
         # In a draft all in capitals, capitals do not mark names: titles and the list only.
         by_capitals = [] if caseless(ctx.draft.text) else [
             *self._entities(ctx, staff), *self._introduced(ctx, staff)]
-        for span in [*unknown_titled, *self._first_names(ctx, names, staff), *by_capitals]:
+        for span in [*unknown_titled, *self._first_names(ctx, names, staff), *by_capitals,
+                     *self._cued(ctx, staff)]:
             if not _overlaps(span, taken + found):
                 found.append(span)
         for start, end in sorted(found):
@@ -220,7 +237,27 @@ class PersonNameCheck:
                 continue  # "Cherry Orchard", "Spring Term"
             if key in word_names() and end == tok.end and not clearly_a_name(ctx.doc, *src):
                 continue  # "Art", "May", "Will" alone need a cue: "Well done Will!"
+            if end == tok.end and _a_place_here(ctx, *src) and not strong:
+                continue  # "a trip to Florence", "in Jordan": a place that is also a name
             yield norm.to_source(tok.start, end)
+
+    @staticmethod
+    def _cued(ctx: CheckContext, staff: StaffNames) -> Iterator[tuple[int, int]]:
+        """A name the list lacks, alone, where what is said around makes it a person's:
+        "thanks to Zuri from the chippy", "say hello to Irena, our new volunteer"."""
+        doc = ctx.doc
+        if not doc.has_annotation("TAG"):
+            return
+        for tok in doc:
+            if (tok.pos_ != "PROPN" or not tok.is_title or tok.is_sent_start
+                    or tok.ent_type_ in _NOT_PERSON_ENTITIES or everyday_word(tok.lower_, 4.0)
+                    or fold_name(tok.text) in staff.firsts | staff.lasts
+                    or fold_name(tok.text) in NOT_PERSON_WORDS | _NOT_PERSON_FIRST):
+                continue
+            end = tok.idx + len(tok)
+            before = _BEFORE_PERSON.search(doc.text[max(0, tok.idx - 20) : tok.idx])
+            if before is not None and _CUE_AFTER.match(doc.text, end):
+                yield tok.idx, end
 
     @staticmethod
     def _adjacent(text: str, a: NameToken, b: NameToken) -> bool:

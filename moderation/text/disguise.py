@@ -175,9 +175,18 @@ class FuzzyNames:
     def __init__(self, keys: Iterable[str]) -> None:
         self._by_deletion: dict[str, set[str]] = {}
         self.keys = frozenset(k for k in keys if len(k) >= _FUZZY_MIN - 1)
+        self._by_prefix: dict[str, list[str]] = {}
+        for key in self.keys:
+            self._by_prefix.setdefault(key[:2], []).append(key)
         for key in self.keys:
             for variant in _deletions(key):
                 self._by_deletion.setdefault(variant, set()).add(key)
+
+    def near2(self, word: str) -> list[str]:
+        """Long names two edits away ("Ibraheem" for Ibrahim), same first two letters."""
+        bucket = self._by_prefix.get(word[:2], ())
+        return sorted(k for k in bucket if len(k) >= 6 and abs(len(k) - len(word)) <= 2
+                      and k != word and _distance(k, word) <= 2)
 
     def near(self, word: str) -> list[str]:
         found: set[str] = set()
@@ -188,6 +197,17 @@ class FuzzyNames:
 
 def _deletions(word: str) -> set[str]:
     return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _distance(a: str, b: str) -> int:
+    """Levenshtein distance (small words only)."""
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
 
 
 def _one_edit(a: str, b: str) -> bool:
@@ -209,7 +229,7 @@ def fuzzy_tokens(tokens: list[NameToken], index: NameIndex, fuzzy: FuzzyNames,
                 or tok.key in first_names() or everyday_word(tok.key, 3.0)):
             out.append(tok)
             continue
-        near = fuzzy.near(tok.key)
+        near = fuzzy.near(tok.key) or (fuzzy.near2(tok.key) if len(tok.key) >= 7 else [])
         out.append(NameToken(tok.start, tok.end, near[0], tok.capitalised, False, "fuzzy")
                    if len(near) == 1 else tok)
     return out
@@ -248,7 +268,12 @@ def compound_mentions(text: str, index: NameIndex) -> Iterator[Mention]:
             start = nxt
 
 
+_TITLE_START = re.compile(r"(?:mr|mrs|ms|miss|mx|dr|sir|coach)(?=[A-Z_.\d]|$)", re.IGNORECASE)
+
+
 def _segment_owners(text: str, start: int, end: int, index: NameIndex) -> tuple[Owner, ...]:
+    if _TITLE_START.match(text, start):
+        return ()  # "@MissGraceY2", "#MrsBishop": a member of staff's account
     pieces = _pieces(text, start, end)
     joined = "".join(p.key for p in pieces)
     bounds = {0}

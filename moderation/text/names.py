@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from consent_store.snapshot import LearnerRecord, StaffRecord
-from moderation.text.lexicon import everyday_word
+from moderation.text.lexicon import everyday_word, word_names
 from moderation.text.normalise import fold_name
 
 _WORD = re.compile(r"(?<![\d])#?[^\W\d_]+(?:['-][^\W\d_]+)*")
@@ -237,7 +237,7 @@ class NameIndex:
             if not initial.isupper() or (initial in "AI" and after != "."):
                 return False
         if len(span) > 1 and not any(t.capitalised or t.how for t in span) and all(
-                everyday_word(t.key) for t in span):
+                t.key in word_names() or everyday_word(t.key, 5.0) for t in span):
             return False  # "grace baker" in lower case is prose; "amelia thompson" a name
         return all(_gap_ok(text, a, b, kind) for a, b in zip(span, span[1:], strict=False))
 
