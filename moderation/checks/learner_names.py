@@ -130,7 +130,7 @@ class LearnerNameCheck:
             return True  # a disguised name ("R\u00aduby", "\u0410melia") is meant as a name
         if _place_or_phrase(ctx, norm.text, tok, start, end):
             return False
-        if tok.how == "fuzzy" or tok.key in word_names() or (
+        if tok.how == "fuzzy" or ordinary_word(tok.key, 4.0) or (
                 not tok.capitalised and ordinary_word(tok.key, 3.5)):
             return reads_as_name(ctx.doc, start, end) or _in_year_group(norm.text, mention.end)
         return True
