@@ -41,13 +41,21 @@ def rule_findings(ctx: CheckContext, check: str) -> Iterator[Finding]:
         )
 
 
+_SENTENCE_KINDS = TARGETED_KINDS | {"co-occurrence"}
+
+
 def _covers(a: Rule, a_span: tuple[int, int], b: Rule, b_span: tuple[int, int]) -> bool:
-    """Rule ``a``'s hit makes ``b``'s redundant: it holds the same words, at least as strict
-    (between equals, the first rule id is kept)."""
-    if a is b or not (a_span[0] <= b_span[0] and b_span[1] <= a_span[1]):
+    """Rule ``a``'s hit makes ``b``'s redundant: the same words at least as strictly, or a
+    narrower hit inside a whole sentence that says no more (the words are highlighted)."""
+    if a is b:
         return False
-    if a.kind in TARGETED_KINDS and a_span != b_span:
-        return False  # a whole sentence: the words inside it keep their own findings
-    if a.severity.rank != b.severity.rank:
-        return a.severity.rank > b.severity.rank
-    return a_span != b_span or a.id < b.id
+    if a_span == b_span:
+        if a.severity.rank != b.severity.rank:
+            return a.severity.rank > b.severity.rank
+        return a.id < b.id
+    if a.severity.rank < b.severity.rank:
+        return False
+    inside_a = a_span[0] <= b_span[0] and b_span[1] <= a_span[1]
+    inside_b = b_span[0] <= a_span[0] and a_span[1] <= b_span[1]
+    return (inside_a and a.kind not in _SENTENCE_KINDS) or (
+        inside_b and b.kind in _SENTENCE_KINDS and a.severity == b.severity)
