@@ -245,7 +245,7 @@ class PersonNameCheck:
     def _cued(ctx: CheckContext, staff: StaffNames) -> Iterator[tuple[int, int]]:
         """A name the list lacks, alone, where what is said around makes it a person's:
         "thanks to Zuri from the chippy", "say hello to Irena, our new volunteer"."""
-        doc = ctx.doc
+        doc, text = ctx.doc, ctx.draft.text
         if not doc.has_annotation("TAG"):
             return
         for tok in doc:
@@ -255,8 +255,8 @@ class PersonNameCheck:
                     or fold_name(tok.text) in NOT_PERSON_WORDS | _NOT_PERSON_FIRST):
                 continue
             end = tok.idx + len(tok)
-            before = _BEFORE_PERSON.search(doc.text[max(0, tok.idx - 20) : tok.idx])
-            if before is not None and _CUE_AFTER.match(doc.text, end):
+            before = _BEFORE_PERSON.search(text[max(0, tok.idx - 20) : tok.idx])
+            if before is not None and _CUE_AFTER.match(text, end):
                 yield tok.idx, end
 
     @staticmethod
@@ -300,7 +300,7 @@ class PersonNameCheck:
                     before in _INTRODUCERS or after in {"from", "who"}):
                 span = doc[i:j]
                 strong = after in {"from", "who"} or said_of_a_person(
-                    doc.text, span.start_char, span.end_char)
+                    ctx.draft.text, span.start_char, span.end_char)
                 if (span.text not in public and fold_name(toks[j - 1].text) not in staff.lasts
                         and person_like(span.text.split(), strong)):
                     yield span.start_char, span.end_char

@@ -8,6 +8,7 @@ that failed to load) falls back to capitalisation alone.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from spacy.tokens import Doc, Token
 
@@ -100,6 +101,7 @@ _CASELESS_AFTER = frozenset("in & and n did was is has had won wins scored got m
                             "mam grandad grandma brother sister".split())
 
 
+@lru_cache(maxsize=256)
 def caseless(text: str) -> bool:
     """A draft written all in capitals or all in lower case: capitals say nothing."""
     letters = [c for c in text if c.isalpha()]
@@ -107,29 +109,30 @@ def caseless(text: str) -> bool:
     return bool(letters) and (upper == 0 or upper / len(letters) > 0.7)
 
 
-def _caseless_name(doc: Doc, start: int, end: int) -> bool:
+def _caseless_name(doc: Doc, text: str, start: int, end: int) -> bool:
     """"HUGE SHOUT OUT TO FAITH", "sky did her 1st show": the words around say a name."""
     tok = _token_at(doc, start, end)
     if tok is None:
         return False
     prev = doc[tok.i - 1].lower_ if tok.i > 0 else ""
     nxt = doc[tok.i + 1].lower_ if tok.i + 1 < len(doc) else ""
-    if doc.text[end : end + 2].lower() in ("'s", "\u2019s"):
+    if text[end : end + 2].lower() in ("'s", "\u2019s"):
         return True
     return prev in _CASELESS_BEFORE or nxt in _CASELESS_AFTER
 
 
 def reads_as_name(doc: Doc, start: int, end: int) -> bool:
     """Whether the word at [start, end) of the submitted text is used as a name."""
-    word = doc.text[start:end]
+    text = doc.text  # joined from the tokens on every access: once here
+    word = text[start:end]
     if (word.isupper() and len(word) > 1) or not word[:1].isupper():
         # headings in capitals ("SUMMER FAIR") and words are not names, unless the whole
         # draft is in one case and the words around say so
-        return caseless(doc.text) and _caseless_name(doc, start, end)
+        return caseless(text) and _caseless_name(doc, text, start, end)
     tok = _token_at(doc, start, end)
-    if doc.text[end : end + 2] in ("'s", "\u2019s"):
+    if text[end : end + 2] in ("'s", "\u2019s"):
         # "Summer's grandad" is a girl; "Summer's day" is not.
-        after = doc.text[end + 2 :].split(maxsplit=1)
+        after = text[end + 2 : end + 40].split(maxsplit=1)
         return not after or after[0].lower().strip(".,!?") not in _NOT_NAME_AFTER_POSSESSIVE
     if tok is None:
         return True

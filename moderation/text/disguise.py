@@ -71,7 +71,8 @@ def _resolve(chunk: str, keys: frozenset[str]) -> str | None:
         if reading in keys:
             return reading
     rx = re.compile(wild.replace(".?", "."))  # a symbol stands for exactly one letter
-    hits = [k for k in keys if len(k) == len(chunk_letters(chunk)) and rx.fullmatch(k)]
+    size = len(chunk_letters(chunk))
+    hits = [k for k in keys if len(k) == size and rx.fullmatch(k)]
     return hits[0] if len(hits) == 1 else None
 
 

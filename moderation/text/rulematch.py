@@ -30,6 +30,25 @@ class TextView:
     norm: NormalisedText
     doc: Doc
     cache: dict[str, dict[str, list[SpanPair]]] = field(default_factory=dict)
+    _sentences: list[SpanPair] | None = None
+
+    def sentence_at(self, char: int) -> SpanPair:
+        """The sentence (or line) holding a character of the submitted text."""
+        found = sentence_bounds(self.doc, char) if not self.sentences else None
+        for start, end in self.sentences:
+            if start <= char < end:
+                return start, end
+            if start > char:
+                break
+            found = (start, end)
+        return found or (0, len(self.text))
+
+    @property
+    def sentences(self) -> list[SpanPair]:
+        """The sentences and lines of the draft, found once for every rule."""
+        if self._sentences is None:
+            self._sentences = sentences(self.doc)
+        return self._sentences
 
     @classmethod
     def of(cls, text: str, parse: Callable[[str], Doc]) -> TextView:
@@ -143,7 +162,7 @@ class RuleRunner:
     def _cooccurring(self, rule: Rule, view: TextView) -> list[SpanPair]:
         """Sentences in which every group of the rule finds something."""
         out = []
-        for start, end in sentences(view.doc):
+        for start, end in view.sentences:
             s, e = _to_norm(view.norm, start, end)
             if all(group.search(view.norm.text, s, e) for group in self._groups[rule.id]):
                 out.append((start, end))
@@ -154,7 +173,7 @@ class RuleRunner:
         out = []
         for m in self._regex[rule.id][0].finditer(view.norm.text):
             term = view.norm.to_source(*m.span())
-            sent = sentence_bounds(view.doc, term[0])
+            sent = view.sentence_at(term[0])
             if _has_target(rule, view, sent, term):
                 out.append(sent)
         return out
@@ -180,8 +199,9 @@ def _has_target(rule: Rule, view: TextView, sent: SpanPair, term: SpanPair) -> b
     if "PERSON" in labels and title_name_spans(text):
         return True
     pos = set(rule.targets.get("pos", ()))
-    if pos and any(t.pos_ in pos and sent[0] <= t.idx < sent[1] and not
-                   (term[0] <= t.idx < term[1]) for t in view.doc):
+    span = view.doc.char_span(sent[0], sent[1], alignment_mode="expand") if pos else None
+    if span is not None and any(t.pos_ in pos and not (term[0] <= t.idx < term[1])
+                                for t in span):
         return True
     words = rule.targets.get("words", ())
     return bool(words) and phrase_regex(words).search(text) is not None
@@ -198,7 +218,7 @@ def _shortly_before(pattern: re.Pattern[str], text: str, span: SpanPair) -> bool
 
 def _near(pattern: re.Pattern[str], view: TextView, span: SpanPair) -> bool:
     """An ``unless`` phrase anywhere in the sentence of the hit cancels it."""
-    start, end = sentence_bounds(view.doc, span[0])
+    start, end = view.sentence_at(span[0])
     return pattern.search(view.text, start, max(end, span[1])) is not None
 
 
