@@ -230,7 +230,8 @@ def fuzzy_tokens(tokens: list[NameToken], index: NameIndex, fuzzy: FuzzyNames,
                 or tok.key in first_names() or everyday_word(tok.key, 3.0)):
             out.append(tok)
             continue
-        near = fuzzy.near(tok.key) or (fuzzy.near2(tok.key) if len(tok.key) >= 7 else [])
+        near = fuzzy.near(tok.key) or (
+            fuzzy.near2(tok.key) if len(tok.key) >= 7 and tok.capitalised else [])
         out.append(NameToken(tok.start, tok.end, near[0], tok.capitalised, False, "fuzzy")
                    if len(near) == 1 else tok)
     return out

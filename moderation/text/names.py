@@ -189,6 +189,11 @@ class NameIndex:
             i += len(mention.tokens)
 
     def _longest_at(self, text: str, tokens: list[NameToken], i: int) -> Mention | None:
+        starts = getattr(self, "_starts", None)
+        if starts is None:
+            starts = self._starts = frozenset(k[0] for k in self.forms)
+        if tokens[i].key not in starts:
+            return None  # most words start no name: one set lookup
         for n in range(min(self.longest, len(tokens) - i), 0, -1):
             span = tokens[i : i + n]
             owners = self.forms.get(tuple(t.key for t in span))

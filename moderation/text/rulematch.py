@@ -161,10 +161,13 @@ class RuleRunner:
 
     def _cooccurring(self, rule: Rule, view: TextView) -> list[SpanPair]:
         """Sentences in which every group of the rule finds something."""
+        groups = self._groups[rule.id]
+        if not all(group.search(view.norm.text) for group in groups):
+            return []  # one group finds nothing anywhere: no sentence can hold them all
         out = []
         for start, end in view.sentences:
             s, e = _to_norm(view.norm, start, end)
-            if all(group.search(view.norm.text, s, e) for group in self._groups[rule.id]):
+            if all(group.search(view.norm.text, s, e) for group in groups):
                 out.append((start, end))
         return out
 
