@@ -65,10 +65,13 @@ class StaffNames:
         (a title staff do not use here, or a first name that is not theirs)."""
         if fold_name(title.rstrip(".")) not in _HONORIFICS:
             return False
+        joined = "".join(keys).replace(" ", "")
         if len(keys) >= 2:
             first, last = keys[0], keys[-1]
+            if any(la.replace(" ", "").startswith(joined) for la in self.lasts):
+                return True  # "Mrs Van Der Berg", "Mr De Souza": a surname in two words
             return any(f.startswith(first) if len(first) == 1 else f == first
-                       for f, la in self.full if la == last)
+                       for f, la in self.full if la == last or la.endswith(" " + last))
         return keys[0] in self.lasts or keys[0] in self.firsts
 
 
