@@ -62,7 +62,7 @@ FLOORS: dict[str, float] = {
     "tone.identity_attack.recall": 0.26,
     "tone.insult.recall": 0.65,
     "tone.profanity.recall": 0.87,
-    "tone.threat.recall": 0.37,
+    "tone.threat.recall": 0.40,
 }
 
 
