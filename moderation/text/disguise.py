@@ -103,7 +103,9 @@ def disguised_tokens(text: str, index: NameIndex) -> list[NameToken]:
         while end > start and text[end - 1] in _EDGE:
             end -= 1
         chunk = text[start:end]
-        if chunk[:1] in "@#" or any(s < end and start < e for s, e in taken):
+        if chunk.isalpha() or chunk.isdigit() or chunk[:1] in "@#":
+            continue  # a plain word or number: the common case, nothing disguised
+        if any(s < end and start < e for s, e in taken):
             continue
         if chunk.lower().endswith("'s"):
             chunk, end = chunk[:-2], end - 2
