@@ -23,7 +23,7 @@ from tests.text_support import real_nlp
 FLOORS: dict[str, float] = {
     "learner_name.recall": 0.92,
     "learner_name.precision": 0.85,
-    "must_block_passing.rate": 0.15,
+    "must_block_passing.rate": 0.14,
     "person_name.recall": 0.74,
     "person_name.precision": 0.77,
     "staff_flagged.rate": 0.10,
@@ -61,7 +61,7 @@ FLOORS: dict[str, float] = {
     "tone.hurtful_child.recall": 0.40,
     "tone.identity_attack.recall": 0.26,
     "tone.insult.recall": 0.65,
-    "tone.profanity.recall": 0.87,
+    "tone.profanity.recall": 0.90,
     "tone.threat.recall": 0.40,
 }
 
