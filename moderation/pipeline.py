@@ -7,6 +7,7 @@ the text once, so no check re-parses.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -51,16 +52,72 @@ def crash_finding(check_name: str, exc: BaseException) -> Finding:
     )
 
 
+def _cited(finding: Finding, engine: Engine) -> Finding:
+    """Findings made in code cite the section the policy pack maps their rule to."""
+    if finding.policy:
+        return finding  # a rule-pack rule names its own section
+    return dataclasses.replace(finding, policy=engine.cite(finding.rule))
+
+
+def texts_of(draft: Draft) -> list[str]:
+    """What is published as text, in parse order: the post, then each photo's alt text."""
+    return [draft.text, *(img.alt for img in draft.images)]
+
+
+def _run(chk: Check, ctx: CheckContext, engine: Engine) -> list[Finding]:
+    try:
+        return [_cited(f, engine) for f in chk.run(ctx)]
+    except Exception as exc:  # noqa: BLE001 - any failure must fail closed
+        log.exception("check %s failed", chk.name)
+        return [crash_finding(chk.name, exc)]
+
+
+def _parse_all(draft: Draft, engine: Engine) -> list[Doc | None]:
+    """One parse per text, all texts of the draft in one ``nlp.pipe`` call.
+
+    A model that cannot load leaves the parses to the checks, which then fail closed.
+    """
+    try:
+        return list(engine.get_nlp().pipe(texts_of(draft)))
+    except Exception:  # noqa: BLE001 - reported per check by check()
+        log.exception("parse failed; the text checks will report it")
+        return [None] * (1 + len(draft.images))
+
+
+def _alt_contexts(draft: Draft, register: RegisterSnapshot, engine: Engine,
+                  docs: Sequence[Doc | None]) -> list[tuple[int, CheckContext]]:
+    """A context per photo with alt text: the alt text is published, so it is checked."""
+    out = []
+    for index, image in enumerate(draft.images):
+        if image.alt.strip():
+            alt = Draft(text=image.alt, channels=draft.channels)
+            out.append((index, CheckContext(alt, register, engine, docs[index + 1])))
+    return out
+
+
+def _in_alt_text(finding: Finding, index: int) -> Finding:
+    """A finding of an alt text names its photo; its span is into that alt text."""
+    return dataclasses.replace(finding, image=index,
+                               message=f"In the alt text of photo {index + 1}: {finding.message}")
+
+
 def check(draft: Draft, register: RegisterSnapshot, engine: Engine | None = None,
-          *, doc: Doc | None = None) -> Report:
+          *, doc: Doc | None = None, docs: Sequence[Doc | None] | None = None) -> Report:
+    """The report of one draft. ``docs``: the parses of ``texts_of(draft)``, made ahead."""
     engine = engine or Engine()
-    ctx = CheckContext(draft, register, engine, doc)
+    if docs is None:
+        has_alt = any(img.alt.strip() for img in draft.images)
+        docs = _parse_all(draft, engine) if has_alt and doc is None else [doc] + [None] * len(
+            draft.images)
+    ctx = CheckContext(draft, register, engine, docs[0])
+    alts = _alt_contexts(draft, register, engine, docs)
     for chk in engine.get_checks():
-        try:
-            produced = list(chk.run(ctx))
-        except Exception as exc:  # noqa: BLE001 - any failure must fail closed
-            log.exception("check %s failed", chk.name)
-            produced = [crash_finding(chk.name, exc)]
+        produced = _run(chk, ctx, engine)
+        if getattr(chk, "reads_text", False):
+            for index, alt_ctx in alts:
+                found = _run(chk, alt_ctx, engine)
+                alt_ctx.findings.extend(found)  # what later text checks of that alt text read
+                produced += [_in_alt_text(f, index) for f in found]
         ctx.findings.extend(produced)
     findings = tuple(sorted(ctx.findings, key=Finding.sort_key))
     return Report(
@@ -73,16 +130,17 @@ def check(draft: Draft, register: RegisterSnapshot, engine: Engine | None = None
 
 def check_many(drafts: Sequence[Draft], register: RegisterSnapshot, engine: Engine,
                *, batch_size: int = 64) -> list[Report]:
-    """Reports for many drafts, the texts parsed together (``nlp.pipe``) for throughput.
+    """Reports for many drafts, the texts (posts and alt texts) parsed together (``nlp.pipe``).
 
     If the model cannot parse (not installed, say), each draft is checked on its
     own so that every text check fails closed as usual.
     """
+    texts = [texts_of(d) for d in drafts]
     try:
-        docs: list[Doc | None] = list(
-            engine.get_nlp().pipe((d.text for d in drafts), batch_size=batch_size)
-        )
+        flat = iter(engine.get_nlp().pipe((t for group in texts for t in group),
+                                          batch_size=batch_size))
+        docs: list[list[Doc | None]] = [[next(flat) for _ in group] for group in texts]
     except Exception:  # noqa: BLE001 - reported per check by check()
         log.exception("batch parse failed; checking drafts one by one")
-        docs = [None] * len(drafts)
-    return [check(d, register, engine, doc=doc) for d, doc in zip(drafts, docs, strict=True)]
+        docs = [[None] * len(group) for group in texts]
+    return [check(d, register, engine, docs=ds) for d, ds in zip(drafts, docs, strict=True)]

@@ -16,7 +16,7 @@ from spacy.language import Language
 
 from consent_store.snapshot import RegisterSnapshot
 from moderation.options import CheckOptions
-from moderation.rulepack import Rule, load_rules, pack_paths
+from moderation.rulepack import Policy, Rule, load_rulebook, pack_paths
 
 
 @dataclass
@@ -31,6 +31,7 @@ class Resources:
         default_factory=weakref.WeakKeyDictionary, repr=False
     )
     _rules: list[Rule] | None = field(default=None, repr=False)
+    _policy: Policy | None = field(default=None, repr=False)
 
     def get_nlp(self) -> Language:
         if self.nlp is None:
@@ -45,8 +46,19 @@ class Resources:
         Raises ``RulePackError`` naming the file and line of a broken pack.
         """
         if self._rules is None:
-            self._rules = load_rules(pack_paths(self.options.rules_dir))
+            self._rules, self._policy = load_rulebook(pack_paths(self.options.rules_dir))
         return self._rules
+
+    def policy(self) -> Policy:
+        """The school's policy from the same packs: its sections and what code rules cite."""
+        if self._policy is None:
+            self.rules()
+        assert self._policy is not None
+        return self._policy
+
+    def cite(self, rule_id: str) -> str:
+        """The policy section a finding of ``rule_id`` enforces."""
+        return self.policy().cite(rule_id)
 
     def service(self, key: str, build: Callable[[], Any]) -> Any:
         """A per-engine cache for things that depend only on options and rules."""

@@ -30,7 +30,10 @@ KINDS = {
     "dependency": "spaCy DependencyMatcher patterns, run on the parsed draft",
     "words": "words whose disguised spellings (f*ck, sh1t, f.u.c.k) also match",
     "allegation": "allegation terms that count only next to an identifiable person or body",
+    "about-someone": "terms (health, SEN, care status, religion) that count only in a sentence "
+                     "about an identifiable person",
     "phone": "telephone numbers, found with the phonenumbers library",
+    "co-occurrence": "groups of regular expressions: a sentence matching one of every group",
     "cross": "a learner both named in the text and recognised in a photo (no patterns)",
 }
 #: The placeholders a rule's message may use, per kind (text rules: the matched text).
@@ -39,10 +42,12 @@ _TEXT_PLACEHOLDERS = frozenset({"text"})
 #: In a cross rule's examples, what follows this marker names the learners pictured.
 PICTURED = " | pictured: "
 #: Kinds whose matching depends on the trained model (POS, entities, parse).
-MODEL_KINDS = frozenset({"tokens", "dependency", "allegation"})
+MODEL_KINDS = frozenset({"tokens", "dependency", "allegation", "about-someone"})
+#: Kinds whose hits are a term next to someone identifiable (they need ``targets``).
+TARGETED_KINDS = frozenset({"allegation", "about-someone"})
 _REQUIRED = ("id", "check", "kind", "severity", "policy", "message", "suggestion", "examples")
 _KNOWN = set(_REQUIRED) | {"patterns", "ignore_case", "suffixes", "targets", "unless",
-                           "region", "tags", "__line__", "__lines__"}
+                           "requires", "region", "tags", "__line__", "__lines__"}
 # What makes someone identifiable: entity labels, words (roles), parts of speech (PROPN).
 _TARGETS = ("entities", "words", "pos")
 _ID = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)+$")
@@ -69,6 +74,7 @@ class Rule:
     suffixes: tuple[str, ...] = ()
     targets: dict[str, tuple[str, ...]] = field(default_factory=dict)
     unless: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()  # a hit counts only with one of these shortly before it
     region: str = "GB"
     tags: tuple[str, ...] = ()
 
@@ -174,7 +180,7 @@ def _validate_patterns(raw: dict[str, Any], where: str, rid: str) -> tuple[Any, 
     if not isinstance(patterns, list) or not patterns:
         raise _fail(where, rid, f"'patterns' must be a non-empty list of {KINDS[kind]}",
                     "patterns")
-    if kind in ("regex", "phrases", "words", "allegation"):
+    if kind in ("regex", "phrases", "words", "allegation", "about-someone"):
         patterns = list(_str_list(raw, "patterns", where, rid))
     if kind == "regex":
         flags = re.IGNORECASE if raw.get("ignore_case", True) else 0
@@ -186,7 +192,30 @@ def _validate_patterns(raw: dict[str, Any], where: str, rid: str) -> tuple[Any, 
                             "patterns") from None
     if kind in ("tokens", "dependency"):
         _validate_spacy(kind, patterns, where, rid)
+    if kind == "co-occurrence":
+        patterns = _validate_groups(raw, patterns, where, rid)
     return tuple(_strip_lines(p) for p in patterns)
+
+
+def _validate_groups(raw: dict[str, Any], groups: list[Any], where: str,
+                     rid: str) -> list[tuple[str, ...]]:
+    """A co-occurrence rule's patterns: two or more lists of regular expressions."""
+    if len(groups) < 2 or not all(isinstance(g, list) and g for g in groups):
+        raise _fail(where, rid, "a co-occurrence rule's 'patterns' is a list of two or more "
+                    "lists of regular expressions", "patterns")
+    flags = re.IGNORECASE if raw.get("ignore_case", True) else 0
+    out = []
+    for group in groups:
+        if not all(isinstance(p, str) and p for p in group):
+            raise _fail(where, rid, "each pattern of a group must be a non-empty text", "patterns")
+        for pat in group:
+            try:
+                re.compile(pat, flags)
+            except re.error as exc:
+                raise _fail(where, rid, f"regex {pat!r} does not compile: {exc}",
+                            "patterns") from None
+        out.append(tuple(group))
+    return out
 
 
 def _strip_lines(value: Any) -> Any:
@@ -217,8 +246,8 @@ def _validate_spacy(kind: str, patterns: list[Any], where: str, rid: str) -> Non
 
 def _targets(raw: dict[str, Any], where: str, rid: str) -> dict[str, tuple[str, ...]]:
     value = raw.get("targets", {})
-    if raw["kind"] == "allegation" and not value:
-        raise _fail(where, rid, "an allegation rule needs 'targets' (entities and/or words)")
+    if raw["kind"] in TARGETED_KINDS and not value:
+        raise _fail(where, rid, f"an {raw['kind']} rule needs 'targets' (entities and/or words)")
     if not isinstance(value, dict) or set(value) - {*_TARGETS, "__line__", "__lines__"}:
         raise _fail(where, rid, f"'targets' may only have {', '.join(_TARGETS)} lists", "targets")
     return {k: _str_list(value, k, where, rid) for k in _TARGETS if k in value}
@@ -241,13 +270,13 @@ def parse_rule(raw: Any, where: str) -> Rule:
         suffixes=_str_list(raw, "suffixes", where, rid),
         targets=_targets(raw, where, rid),
         unless=_str_list(raw, "unless", where, rid),
+        requires=_str_list(raw, "requires", where, rid),
         region=str(raw.get("region", "GB")),
         tags=_str_list(raw, "tags", where, rid),
     )
 
 
-def load_pack(path: Path) -> list[Rule]:
-    """Every rule of one YAML file; raises ``RulePackError`` naming file and line."""
+def _read_pack(path: Path) -> dict[str, Any]:
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506
     except yaml.YAMLError as exc:
@@ -256,9 +285,78 @@ def load_pack(path: Path) -> list[Rule]:
         raise RulePackError(f"{path}:{line}: not valid YAML: {exc}") from None
     except OSError as exc:
         raise RulePackError(f"{path}: cannot read the rule pack: {exc.strerror}") from None
-    if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
-        raise RulePackError(f"{path}:1: a rule pack is a mapping with a 'rules' list")
-    return [parse_rule(raw, f"{path}:?") for raw in data["rules"]]
+    if not isinstance(data, dict) or not (isinstance(data.get("rules"), list)
+                                          or isinstance(data.get("policy"), dict)):
+        raise RulePackError(f"{path}:1: a rule pack is a mapping with a 'rules' list "
+                            "(or the school's 'policy')")
+    if "rules" in data and not isinstance(data["rules"], list):
+        raise RulePackError(f"{path}:{data['__lines__'].get('rules', 1)}: 'rules' must be a list")
+    return data
+
+
+def load_pack(path: Path) -> list[Rule]:
+    """Every rule of one YAML file; raises ``RulePackError`` naming file and line."""
+    data = _read_pack(path)
+    return [parse_rule(raw, f"{path}:?") for raw in data.get("rules", [])]
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """The school's policy: its sections in its own words, and what each code rule cites.
+
+    Rules in the packs name their section themselves (``policy:``); findings made in code
+    (names, people, faces, images, channels, accessibility) are cited through ``cites``,
+    keyed by rule id or a prefix of it (``faces`` covers ``faces.no-photo-consent``).
+    """
+
+    title: str
+    sections: dict[str, str]
+    cites: dict[str, str]
+    where: str
+
+    def cite(self, rule_id: str) -> str:
+        """The section a rule enforces: its most specific entry in ``cites``, else ''."""
+        parts = rule_id.split(".")
+        for n in range(len(parts), 0, -1):
+            section = self.cites.get(".".join(parts[:n]))
+            if section is not None:
+                return section
+        return ""
+
+
+def _text_map(raw: Any, key: str, where: _Where) -> dict[str, str]:
+    value = raw.get(key)
+    if not isinstance(value, dict) or not [k for k in value if not str(k).startswith("__")]:
+        raise RulePackError(f"{where.at(key)}: policy: '{key}' must map names to texts")
+    out = {}
+    for k, v in value.items():
+        if str(k).startswith("__"):
+            continue
+        if not isinstance(v, str | int | float) or not str(v).strip():
+            line = value.get("__lines__", {}).get(k, "?")
+            raise RulePackError(f"{where.path}:{line}: policy: {key} {k!r} needs a text")
+        out[str(k)] = " ".join(str(v).split())
+    return out
+
+
+def parse_policy(raw: Any, path: Path) -> Policy:
+    """The ``policy`` mapping of a pack: ``title``, ``sections`` and ``cites``, validated."""
+    if not isinstance(raw, dict):
+        raise RulePackError(f"{path}:1: 'policy' must be a mapping of title, sections and cites")
+    where = _Where(str(path), raw)
+    unknown = sorted(k for k in raw if not k.startswith("__") and k not in
+                     ("title", "sections", "cites"))
+    if unknown:
+        raise RulePackError(f"{where.at(unknown[0])}: policy: unknown field {unknown[0]!r} "
+                            "(known: cites, sections, title)")
+    sections = _text_map(raw, "sections", where)
+    cites = _text_map(raw, "cites", where)
+    for rule, section in cites.items():
+        if section not in sections:
+            line = raw["cites"].get("__lines__", {}).get(rule, "?")
+            raise RulePackError(f"{path}:{line}: policy: {rule!r} cites section {section!r}, "
+                                f"which is not one of the sections ({', '.join(sections)})")
+    return Policy(str(raw.get("title", "")).strip(), sections, cites, str(where))
 
 
 def default_pack_paths() -> list[Path]:
@@ -269,6 +367,36 @@ def default_pack_paths() -> list[Path]:
 def pack_paths(folder: Path | None) -> list[Path]:
     """The packs of a school's rules folder (``SECONDLOOK_RULES_DIR``), or the shipped ones."""
     return sorted(Path(folder).glob("*.yaml")) if folder else default_pack_paths()
+
+
+def load_policy(paths: Iterable[Path] | None = None) -> Policy:
+    """The ``policy`` of the given packs; the shipped one if none of them has one."""
+    found = [(Path(p), _read_pack(Path(p))) for p in
+             (default_pack_paths() if paths is None else paths)]
+    found = [(p, d) for p, d in found if "policy" in d]
+    if len(found) > 1:
+        raise RulePackError(f"{found[1][0]}:1: a second 'policy' (the first is in "
+                            f"{found[0][0]}): a rules folder describes one policy")
+    if not found:
+        shipped = [p for p in default_pack_paths() if "policy" in _read_pack(p)]
+        found = [(p, _read_pack(p)) for p in shipped[:1]]
+    if not found:
+        raise RulePackError("no rule pack describes the school's policy ('policy:')")
+    path, data = found[0]
+    return parse_policy(data["policy"], path)
+
+
+def load_rulebook(paths: Iterable[Path] | None = None) -> tuple[list[Rule], Policy]:
+    """The rules and the policy they cite; every rule must cite one of its sections."""
+    paths = None if paths is None else list(paths)
+    rules, policy = load_rules(paths), load_policy(paths)
+    for rule in rules:
+        if rule.policy not in policy.sections:
+            place = rule.where.at("policy") if isinstance(rule.where, _Where) else rule.where
+            raise RulePackError(
+                f"{place}: rule {rule.id!r}: policy section {rule.policy!r} is not one of the "
+                f"sections of {policy.where.split(':')[0]} ({', '.join(policy.sections)})")
+    return rules, policy
 
 
 def load_rules(paths: Iterable[Path] | None = None) -> list[Rule]:

@@ -31,6 +31,14 @@ def test_spans_outside_the_text_are_ignored_rather_than_breaking_the_page() -> N
     assert [s.text for s in segments] == ["short"] and segments[0].severity is None
 
 
+def test_an_alt_text_finding_is_not_marked_in_the_post_text() -> None:
+    text = "Well done Amelia Thompson!"
+    in_alt = _finding(10, 25, "block", image=0)  # its span is into photo 1's alt text
+    cross = _finding(10, 25, "review", check="cross", image=0)  # the name in the post
+    segments = highlight(text, [in_alt, cross])
+    assert [(s.text, s.findings) for s in segments if s.findings] == [("Amelia Thompson", [2])]
+
+
 REPORT = {
     "findings": [
         {"check": "face", "severity": "block", "rule": "faces.no-consent", "image": 0, "face": 1},

@@ -124,7 +124,7 @@ CROSS_RULE = """rules:
     check: cross
     kind: cross
     severity: block
-    policy: '4.1'
+    policy: '5'
     message: '{name} in {photo}'
     suggestion: 'Remove one.'
     examples:

@@ -31,7 +31,7 @@ def _school_rules(folder: Path) -> Path:
         (folder / pack.name).write_text(text, encoding="utf-8")
     (folder / "ours.yaml").write_text(
         "rules:\n  - id: tone.our-word\n    check: tone\n    kind: phrases\n"
-        "    severity: block\n    policy: '4.3'\n    message: '{text} is not our style.'\n"
+        "    severity: block\n    policy: '3'\n    message: '{text} is not our style.'\n"
         "    suggestion: Say it another way.\n    patterns: [ginormous]\n"
         "    examples:\n      match: ['a ginormous cake']\n      no_match: ['a big cake']\n",
         encoding="utf-8")

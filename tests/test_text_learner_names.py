@@ -57,10 +57,33 @@ def test_written_forms_and_evasions_are_found(text: str, said: str, rule: str) -
     assert (said, rule) in [(s, r) for s, _, r in names(text)]
 
 
-def test_adults_with_a_title_and_sentence_breaks_are_not_learners() -> None:
-    assert names("Mrs Grace Hill from the library visited") == []
-    assert names("Thanks Miss Amelia!") == []
-    assert [s for s, _, _ in names("Go Amelia. Thompson family, thank you")] == ["Amelia"]
+def test_a_title_and_surname_and_sentence_breaks_are_not_learners() -> None:
+    assert names("Mrs Hill from the library visited") == []
+    assert names("St Amelia's day") == []
+    assert [s for s, _, _ in names("Go Amelia. Thompson family, thank you")] == [
+        "Amelia", "Thompson"]  # the family's surname, not the full name across a full stop
+
+
+NOAH = learner("A100000000011", "Noah", "Clarke", "full", never_publish=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "said", "rule"),
+    [
+        # issue 11.2: what precedes a learner's name never makes it an adult's
+        ("Thanks to Mr Clarke, Noah's dad, for the visit.", "Noah", "names.never-publish"),
+        ("Mrs Thompson, Amelia Thompson's mum, baked.", "Amelia Thompson", FULL),
+        ("Thanks Miss Amelia Thompson!", "Amelia Thompson", FULL),
+        ("Mrs Grace Hill came to read", "Grace Hill", "names.no-name-consent"),
+        ("Master Noah has lost a tooth", "Noah", "names.never-publish"),
+    ],
+)
+def test_a_learner_name_after_a_title_keeps_its_consent_rule(text: str, said: str,
+                                                               rule: str) -> None:
+    report = run(text, register(NOAH, AMELIA, GRACE), None)
+    got = [(f.span.text, f.rule) for f in report.findings if f.check == "learner_name" and f.span]
+    assert got == [(said, rule)]
+    assert report.verdict == "block"
 
 
 def test_common_word_names_in_lower_case_are_not_names() -> None:

@@ -47,3 +47,28 @@ def test_model_entities_add_names_missing_from_the_list() -> None:
 def test_common_word_names_need_a_cue_when_not_on_the_register() -> None:
     assert people("May we remind families that Art club starts on Monday.", real_engine()) == []
     assert people("Well done Ivy!", real_engine()) == ["Ivy"]
+
+
+STAFF = register(staff=(StaffRecord("Mrs", "Anna", "Van Der Berg"),
+                        StaffRecord("Mrs", "F", "Adebayo"), StaffRecord("Mrs", "Grace", "Wood")))
+
+
+@pytest.mark.parametrize("text", [
+    "Mrs Van Der Berg's class made lanterns",
+    "A message from the Headteacher\n\nMrs F. Adebayo\nHeadteacher",
+    "Thanks to Mrs Wood's class for the assembly",
+    "MRS WOOD AND THE ECO COUNCIL PLANTED TREES",
+])
+def test_staff_however_written_are_never_unknown_people(text: str) -> None:
+    assert [f for f in run(text, STAFF).findings if f.check == "person_name"] == []
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("Year 2 loved meeting PC Wood and her police horse", "PC Wood"),  # not a title staff use
+    ("Ms Patience Wood, a parent governor, spoke", "Ms Patience Wood"),  # not their first name
+    ("THANK YOU MR GREWAL FOR THE SAMOSAS", "MR GREWAL"),
+    ("rumour is mrs rauf won the raffle lol", "mrs rauf"),
+])
+def test_adults_sharing_a_staff_surname_or_in_one_case_are_reported(text: str, said: str) -> None:
+    assert said in [f.span.text for f in run(text, STAFF).findings
+                    if f.check == "person_name" and f.span]

@@ -35,11 +35,18 @@ class Segment:
     findings: list[int] = field(default_factory=list)  # 1-based numbers in the findings list
 
 
+def _in_post_text(finding: dict[str, Any]) -> bool:
+    """A text finding with ``image`` set is in that photo's alt text (the cross check's
+    span is the name in the post, its image the photo)."""
+    return finding.get("image") is None or finding.get("check") == "cross"
+
+
 def highlight(text: str, findings: list[dict[str, Any]]) -> list[Segment]:
     """Split ``text`` at every span boundary; overlapping spans share the worst severity."""
     spans = [(f["span"]["start"], f["span"]["end"], n, f["severity"])
              for n, f in enumerate(findings, 1)
-             if f.get("span") and 0 <= f["span"]["start"] < f["span"]["end"] <= len(text)]
+             if f.get("span") and _in_post_text(f)
+             and 0 <= f["span"]["start"] < f["span"]["end"] <= len(text)]
     cuts = sorted({0, len(text), *(s for s, *_ in spans), *(e for _, e, *_ in spans)})
     segments: list[Segment] = []
     for start, end in zip(cuts, cuts[1:], strict=False):

@@ -10,12 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from consent_store.channels import channel as channel_of
-from moderation import policy
 from moderation.checks.base import CheckContext
 from moderation.draft import DraftImage
 from moderation.findings import Finding, Severity
-
-POLICY = policy.ACCESSIBILITY
 
 
 def _missing(index: int, image: DraftImage) -> Finding:
@@ -24,7 +21,7 @@ def _missing(index: int, image: DraftImage) -> Finding:
         check="accessibility", severity=Severity.BLOCK, rule="accessibility.alt-text-missing",
         message=f"Image {index + 1}{named} has no alt text: people using a screen reader "
         "would not know what it shows.",
-        policy=POLICY,
+        policy="",
         suggestion="Describe the photo in a sentence, e.g. 'Year 5 pupils running "
         "the relay on sports day' (no names unless the families agreed).",
         image=index,
@@ -38,7 +35,7 @@ def _too_long(index: int, length: int, channel: str) -> Finding:
         rule=f"accessibility.{channel}.alt-text-too-long",
         message=f"The alt text of image {index + 1} is {length} characters; "
         f"{limits.label} takes at most {limits.max_alt_text}.",
-        policy=POLICY,
+        policy="",
         suggestion=f"Shorten it by {length - (limits.max_alt_text or 0)} characters.",
         image=index,
     )

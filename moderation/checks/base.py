@@ -49,5 +49,7 @@ class CheckContext:
 class Check(Protocol):
     #: the ``check`` value of the findings it makes, and the name a crash is reported under
     name: str
+    # A check with ``reads_text = True`` also runs on each photo's alt text, in a context
+    # of its own; the engine sets ``image`` on its findings there (spans into the alt text).
 
     def run(self, ctx: CheckContext) -> Iterable[Finding]: ...

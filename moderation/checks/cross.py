@@ -21,7 +21,9 @@ class CrossCheck:
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
         rules = [r for r in ctx.resources.rules() if r.check == self.name]
-        named = {f.learner: f for f in ctx.findings if f.check == "learner_name" and f.learner}
+        # Names in the post text: an alt-text name's span is into that alt text instead.
+        named = {f.learner: f for f in ctx.findings
+                 if f.check == "learner_name" and f.learner and f.image is None}
         seen: set[str] = set()
         for face in ctx.findings:
             upn = face.learner or ""

@@ -14,16 +14,12 @@ from collections.abc import Iterator
 
 from PIL import Image
 
-from moderation import policy
 from moderation.checks.base import CheckContext
 from moderation.draft import DraftImage, photo_label
 from moderation.findings import Finding, Severity
 from moderation.images.decode import ImageRejected, decode
 from moderation.images.sanitise import found_metadata
 from moderation.report import ImageReport
-
-POLICY_IMAGES = policy.IMAGE_CONSENT
-POLICY_LOCATION = policy.LOCATION
 
 
 class ImageCheck:
@@ -58,7 +54,7 @@ def _carried(upload: DraftImage, source: Image.Image) -> tuple[tuple[str, ...], 
 def _rejected(index: int, exc: ImageRejected) -> Finding:
     return Finding(
         check="image", severity=Severity.BLOCK, rule=exc.rule, message=exc.message,
-        policy=POLICY_IMAGES, suggestion=exc.suggestion, image=index,
+        policy="", suggestion=exc.suggestion, image=index,
     )
 
 
@@ -66,7 +62,7 @@ def _too_many(count: int, limit: int) -> Finding:
     return Finding(
         check="image", severity=Severity.BLOCK, rule="image.too-many",
         message=f"The draft has {count} photos; at most {limit} can be checked in one post.",
-        policy=POLICY_IMAGES,
+        policy="",
         suggestion=f"Keep the best {limit} photos, or split them across several posts.",
     )
 
@@ -78,7 +74,7 @@ def _gps(index: int, label: str) -> Finding:
             f"{label.capitalize()} recorded where it was taken (a GPS position). "
             "The copy that will be published has no location or other metadata."
         ),
-        policy=POLICY_LOCATION,
+        policy="",
         suggestion="Nothing to do for this post; turn off location tagging in the camera app.",
         image=index,
     )

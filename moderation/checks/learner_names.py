@@ -9,20 +9,20 @@ family agreed to is shown as info. Names are matched on the normalised text
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from consent_store.snapshot import LearnerRecord, RegisterSnapshot
-from moderation import policy
 from moderation.checks.base import CheckContext
 from moderation.findings import Finding, Severity, Span
-from moderation.text.context import reads_as_name
-from moderation.text.lexicon import word_names
+from moderation.text.context import caseless, reads_as_name
+from moderation.text.lexicon import everyday_word, ordinary_word, word_names
 from moderation.text.mentions import draft_names
-from moderation.text.names import NOT_SURNAME, Mention, NameToken, Owner, titled
+from moderation.text.names import NOT_SURNAME, Mention, NameToken, Owner, saint_or_knight, titled
+from moderation.text.normalise import fold_name
 from moderation.text.shared import text_view
 
-POLICY = policy.PERSONAL_INFORMATION
-_IDENTIFYING = {"full", "initial", "reversed"}
+_IDENTIFYING = {"full", "initial", "reversed", "initial_first", "surname"}
 
 
 def _rule_for(rec: LearnerRecord, kind: str, snapshot: RegisterSnapshot) -> tuple[str, Severity]:
@@ -56,8 +56,41 @@ def _wording(rule: str, rec: LearnerRecord, said: str, ambiguous: int) -> tuple[
             "No change needed; check it is the learner you mean.")
 
 
+def staff_firsts(ctx: CheckContext) -> frozenset[str]:
+    snap = ctx.register
+    return ctx.resources.per_register(  # type: ignore[no-any-return]
+        snap, "text.staff-firsts",
+        lambda: frozenset(fold_name(s.first_name) for s in snap.staff if s.first_name))
+
+
+_IN_YEAR = re.compile(r"\s+(?:in|of|from)\s+(?:year|yr|y)\s?\d|\s+\((?:year|yr|y)\s?\d",
+                      re.IGNORECASE)
+
+
+def _in_year_group(text: str, end: int) -> bool:
+    """"Sianne in Year 3", "Mohamad (Y5)": a child, named."""
+    return _IN_YEAR.match(text, end) is not None
+
+
+_CAMEL_PART = re.compile(r"[A-Z][a-z]+")
+
+
+def _place_or_phrase(ctx: CheckContext, text: str, tok: NameToken, start: int, end: int) -> bool:
+    """"in Dudley" (a place), "#StarOfTheWeek" (a phrase): not a learner."""
+    if tok.hashtag and tok.key in word_names():
+        rest = re.match(r"[A-Za-z]*", text[tok.end :])
+        return rest is not None and len(_CAMEL_PART.findall(rest.group())) >= 2
+    span = ctx.doc.char_span(start, end, alignment_mode="expand")
+    if span is None or not len(span) or span[0].i == 0:
+        return False
+    first = span[0]
+    return (first.ent_type_ in ("GPE", "LOC", "FAC")
+            and ctx.doc[first.i - 1].lower_ in ("in", "at", "near"))
+
+
 class LearnerNameCheck:
     name = "learner_name"
+    reads_text = True  # also run on every alt text (it is published too)
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
         snapshot = ctx.register
@@ -79,27 +112,40 @@ class LearnerNameCheck:
 
     @staticmethod
     def _is_learner_use(ctx: CheckContext, mention: Mention) -> bool:
-        """A name after a title is an adult namesake; a word-name needs context."""
+        """A learner's name keeps its consent rule whatever precedes it ("Miss Aminata",
+        "Mr Clarke, Noah's dad"), except a staff member's own title and first name or a
+        saint's; a word-name needs context."""
         norm = text_view(ctx).norm
-        if titled(norm.text, mention.start):
+        if saint_or_knight(norm.text, mention.start):
             return False
-        if len(mention.tokens) > 1:
+        if mention.how:
+            return True  # in a handle, hashtag or address, or a surname in family context
+        tok = mention.tokens[0]
+        if titled(norm.text, mention.start) and tok.key in staff_firsts(ctx):
+            return False
+        if len(mention.tokens) > 1 or tok.how == "disguised":
             return True
         start, end = norm.to_source(mention.start, mention.end)
         if ctx.draft.text[start:end] != norm.text[mention.start : mention.end]:
             return True  # a disguised name ("R\u00aduby", "\u0410melia") is meant as a name
-        if mention.tokens[0].key in word_names():
-            return reads_as_name(ctx.doc, start, end)
+        if _place_or_phrase(ctx, norm.text, tok, start, end):
+            return False
+        if tok.how == "fuzzy" or ordinary_word(tok.key, 4.0) or (
+                not tok.capitalised and ordinary_word(tok.key, 3.5)):
+            return reads_as_name(ctx.doc, start, end) or _in_year_group(norm.text, mention.end)
         return True
 
     @staticmethod
     def _part_of_other_name(text: str, mention: Mention, nxt: NameToken | None) -> bool:
-        """"Mark Twain": a word-name followed by a surname that is not the learner's."""
-        tok = mention.tokens[0]
-        if len(mention.tokens) > 1 or tok.key not in word_names() or nxt is None:
+        """"Mark Twain", "Tom Gates": a first name followed by a surname not the learner's."""
+        if mention.how or len(mention.tokens) > 1 or nxt is None or caseless(text):
             return False
+        tok = mention.tokens[0]
+        if tok.key not in word_names() and everyday_word(nxt.key, 4.5):
+            return False  # "Amelia Brilliant work!": not a surname
+        acronym = text[nxt.start : nxt.end].isupper()  # "Ishaan UPN", "Kyrie NHS number"
         return (text[tok.end : nxt.start] == " " and nxt.capitalised and not nxt.hashtag
-                and nxt.key not in NOT_SURNAME)
+                and nxt.key not in NOT_SURNAME and not nxt.how and not acronym)
 
     @staticmethod
     def _finding(owners: list[Owner], by_upn: dict[str, LearnerRecord],
@@ -115,5 +161,5 @@ class LearnerNameCheck:
         message, suggestion = _wording(rule, rec, span.text, len({c[2].upn for c in candidates}))
         return Finding(
             check="learner_name", severity=severity, rule=rule, message=message,
-            policy=POLICY, suggestion=suggestion, span=span, learner=rec.upn,
+            policy="", suggestion=suggestion, span=span, learner=rec.upn,
         )

@@ -14,6 +14,7 @@ from moderation.text.shared import rule_findings
 
 class PersonalDataCheck:
     name = "personal_data"
+    reads_text = True  # also run on every alt text (it is published too)
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
         return rule_findings(ctx, self.name)

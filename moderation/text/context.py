@@ -8,6 +8,7 @@ that failed to load) falls back to capitalisation alone.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from spacy.tokens import Doc, Token
 
@@ -15,12 +16,19 @@ SEASONS = frozenset({"summer", "autumn", "winter", "spring"})
 MONTHS = frozenset({"january", "february", "march", "april", "may", "june", "july", "august",
                     "september", "october", "november", "december"})
 # Nouns that turn the word before them into a description: "Summer term", "Holly wreath".
-_NOT_NAME_NEXT = frozenset(
+NOT_NAME_NEXT = frozenset(
     "term terms holiday holidays half fair fete fayre camp concert show break festival disco "
     "club walk trip sale service assembly time sun day days week weeks school fun fest party "
     "garden gardens bush bushes tree trees flowers flower leaves berry berries bulbs picnic "
     "sports reading uniform timetable newsletter chains chain wreath wreaths sunshine "
-    "weather appeal appeals seeds jam fields".split()
+    "weather appeal appeals seeds jam fields class classes team teams council house houses "
+    "group groups award awards mark ladder before of writer writers reader readers baker "
+    "bakers biscuits skies".split()
+)
+# After a possessive only these make it a thing: "Summer's day", "Jacob's ladder".
+_NOT_NAME_AFTER_POSSESSIVE = frozenset(
+    "term day days holiday holidays sun sunshine evening morning night weather fair fete "
+    "ladder eve wedding".split()
 )
 # Words after which a capitalised word is someone being addressed or praised.
 _NAME_CUES = frozenset("done to congratulations congrats thanks thank and & with , well "
@@ -58,7 +66,20 @@ def _calendar_use(doc: Doc, tok: Token) -> bool:
         before = _BEFORE_MONTH if word in MONTHS else _BEFORE_SEASON
         if prev is not None and prev.lower_ in before:
             return True
-    return nxt is not None and nxt.lower_ in _NOT_NAME_NEXT
+    return nxt is not None and nxt.lower_ in NOT_NAME_NEXT
+
+
+_YEAR_GROUP = re.compile(r"^(?:y|yr|year)\d$|^(?:reception|nursery)$", re.IGNORECASE)
+
+
+def _list_of_year_groups(doc: Doc, tok: Token) -> bool:
+    """"Y3: Rose", "Sky – Reception Writer of the Week": a name beside a year group."""
+    before = doc[max(0, tok.i - 3) : tok.i].text.replace(" ", "")
+    after = doc[tok.i + 1 : tok.i + 4]
+    if re.search(r"(?:Y|Yr|Year)\d:$", before):
+        return True
+    return (len(after) >= 2 and after[0].text in ("-", "–", ":")
+            and bool(_YEAR_GROUP.match(after[1].text) or after[1].lower_ == "year"))
 
 
 def _listed(doc: Doc, tok: Token) -> bool:
@@ -72,19 +93,54 @@ def _listed(doc: Doc, tok: Token) -> bool:
     return (after.text[:1].isupper() or after.text == "#") and after.lower_ not in MONTHS | SEASONS
 
 
+# In a draft in capitals or in lower case, the words around a name that make it one.
+_CASELESS_BEFORE = _NAME_CUES | frozenset(
+    "thx thanx ty omg go luck up is captain birthday bday soon 2 4 star".split())
+_CASELESS_AFTER = frozenset("in & and n did was is has had won wins scored got made ur r - – : "
+                            "'s came went cant can't back ran loves says said mum dad nan mom "
+                            "mam grandad grandma brother sister".split())
+
+
+@lru_cache(maxsize=256)
+def caseless(text: str) -> bool:
+    """A draft written all in capitals or all in lower case: capitals say nothing."""
+    letters = [c for c in text if c.isalpha()]
+    upper = sum(c.isupper() for c in letters)
+    return bool(letters) and (upper == 0 or upper / len(letters) > 0.7)
+
+
+def _caseless_name(doc: Doc, text: str, start: int, end: int) -> bool:
+    """"HUGE SHOUT OUT TO FAITH", "sky did her 1st show": the words around say a name."""
+    tok = _token_at(doc, start, end)
+    if tok is None:
+        return False
+    prev = doc[tok.i - 1].lower_ if tok.i > 0 else ""
+    nxt = doc[tok.i + 1].lower_ if tok.i + 1 < len(doc) else ""
+    if text[end : end + 2].lower() in ("'s", "\u2019s"):
+        return True
+    return prev in _CASELESS_BEFORE or nxt in _CASELESS_AFTER
+
+
 def reads_as_name(doc: Doc, start: int, end: int) -> bool:
     """Whether the word at [start, end) of the submitted text is used as a name."""
-    word = doc.text[start:end]
-    if not word[:1].isupper():
-        return False
-    if word.isupper() and len(word) > 1:
-        return False  # headings in capitals ("SUMMER FAIR") are not names
+    text = doc.text  # joined from the tokens on every access: once here
+    word = text[start:end]
+    if (word.isupper() and len(word) > 1) or not word[:1].isupper():
+        # headings in capitals ("SUMMER FAIR") and words are not names, unless the whole
+        # draft is in one case and the words around say so
+        return caseless(text) and _caseless_name(doc, text, start, end)
     tok = _token_at(doc, start, end)
-    if doc.text[end : end + 2] in ("'s", "\u2019s"):
+    if text[end : end + 2] in ("'s", "\u2019s"):
         # "Summer's grandad" is a girl; "Summer's day" is not.
-        after = doc.text[end + 2 :].split(maxsplit=1)
-        return not after or after[0].lower().strip(".,!?") not in _NOT_NAME_NEXT
+        after = text[end + 2 : end + 40].split(maxsplit=1)
+        return not after or after[0].lower().strip(".,!?") not in _NOT_NAME_AFTER_POSSESSIVE
     if tok is None:
+        return True
+    if tok.i + 1 < len(doc) and (doc[tok.i + 1].like_num or (
+            doc[tok.i + 1].lower_ == "of" and tok.i + 2 < len(doc)
+            and doc[tok.i + 2].lower_ == "the")):
+        return False  # "Max 30 places", "Star of the Week"
+    if _list_of_year_groups(doc, tok):
         return True
     if _listed(doc, tok):
         return True

@@ -14,9 +14,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from consent_store.snapshot import LearnerRecord, StaffRecord
+from moderation.text.lexicon import everyday_word, word_names
 from moderation.text.normalise import fold_name
 
-_WORD = re.compile(r"#?[^\W\d_]+(?:['-][^\W\d_]+)*")
+_WORD = re.compile(r"(?<![\d])#?[^\W\d_]+(?:['-][^\W\d_]+)*")
 _CAMEL = re.compile(r"[A-Z][a-z'-]*|[a-z][a-z'-]*|[^\W\d_]+")
 # A gap that ends a sentence: a full name never runs across one.
 _SENTENCE_END = re.compile(r"[.!?]['\")]*[ \t]|[.!?]\s*\n")
@@ -30,6 +31,10 @@ TITLE_BEFORE = re.compile(
     r"(?:^|\W)(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Cllr|Councillor|Rev|Revd|Saint|St)\.?\s+$"
 )
 
+# Titles only adults (or saints) have: the name after one is never a learner's.
+SAINTLY_BEFORE = re.compile(
+    r"(?:^|\W)(?:Saint|St|Sir|Dame|Lord|Lady|Dr|Prof|Professor|Cllr|Councillor|Rev|Revd|"
+    r"Reverend|Father|Canon|Imam|Rabbi|Pastor|Vicar|Bishop|Judge|PC|Sgt|Coach)\.?\s+$")
 
 _DAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
 _MONTHS = ("january february march april may june july august september october november "
@@ -48,6 +53,7 @@ class NameToken:
     key: str  # folded: lower case, no apostrophes or hyphens
     capitalised: bool
     hashtag: bool
+    how: str = ""  # "disguised" (Am3lia, J*ck, R u b y) or "fuzzy" (Amelia Thomson)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +71,7 @@ class Mention:
     end: int
     owners: tuple[Owner, ...]
     tokens: tuple[NameToken, ...]
+    how: str = ""  # "compound" (a handle, hashtag or web address) or "surname" (alone)
 
 
 def _word_tokens(text: str, m: re.Match[str]) -> Iterator[NameToken]:
@@ -74,7 +81,7 @@ def _word_tokens(text: str, m: re.Match[str]) -> Iterator[NameToken]:
         word, start = word[1:], start + 1
     parts = _camel_parts(word) if hashtag else [(0, word)]
     for offset, part in parts:
-        if len(part) > 3 and part.endswith("'s"):
+        if len(part) > 3 and part.lower().endswith("'s"):
             part = part[:-2]  # possessive: the name is what comes before it
         s = start + offset
         yield NameToken(s, s + len(part), fold_name(part), part[:1].isupper(), hashtag)
@@ -125,6 +132,8 @@ class NameIndex:
 
     def __init__(self) -> None:
         self.forms: dict[tuple[str, ...], list[Owner]] = {}
+        self.surnames: dict[str, list[Owner]] = {}  # learners' surnames, matched apart
+        self._surname_of: dict[str, str] = {}
         self.longest = 1
 
     def add(self, name: str, owner: Owner) -> None:
@@ -142,6 +151,11 @@ class NameIndex:
                 self.add(f"{first}{rec.last_name}", Owner("learner", rec.upn, "full"))
                 self.add(f"{first} {rec.last_name[0]}", Owner("learner", rec.upn, "initial"))
                 self.add(f"{rec.last_name} {first}", Owner("learner", rec.upn, "reversed"))
+                self.add(f"{first[0]} {rec.last_name}", Owner("learner", rec.upn, "initial_first"))
+        if rec.last_name:
+            key = fold_name(rec.last_name.replace(" ", ""))
+            self.surnames.setdefault(key, []).append(Owner("learner", rec.upn, "surname"))
+            self._surname_of[rec.upn] = key
         for alias in rec.aliases:
             self.add(alias, Owner("learner", rec.upn, "first"))
 
@@ -175,12 +189,21 @@ class NameIndex:
             i += len(mention.tokens)
 
     def _longest_at(self, text: str, tokens: list[NameToken], i: int) -> Mention | None:
+        starts = getattr(self, "_starts", None)
+        if starts is None:
+            starts = self._starts = frozenset(k[0] for k in self.forms)
+        if tokens[i].key not in starts:
+            return None  # most words start no name: one set lookup
         for n in range(min(self.longest, len(tokens) - i), 0, -1):
             span = tokens[i : i + n]
             owners = self.forms.get(tuple(t.key for t in span))
             if not owners:
                 continue
             valid = tuple(o for o in owners if self._fits(text, span, o.kind))
+            if valid and titled(text, span[0].start):
+                # "Mrs Thompson, Amelia Thompson's mum": the word after a title is the
+                # adult's surname, so a "Thompson, Amelia" reading cannot start there.
+                valid = tuple(o for o in valid if o.kind != "reversed")
             if valid:
                 end = span[-1].end
                 if valid[0].kind == "initial" and text[end : end + 1] == ".":
@@ -188,18 +211,58 @@ class NameIndex:
                 return Mention(span[0].start, end, valid, tuple(span))
         return None
 
+    def single_keys(self) -> frozenset[str]:
+        """Every one-word name form and surname: what a disguised word may resolve to."""
+        keys = getattr(self, "_single", None)
+        if keys is None:
+            keys = frozenset(k[0] for k in self.forms if len(k) == 1) | frozenset(self.surnames)
+            self._single = keys
+        return keys
+
+    def surname_of(self, upn: str) -> str:
+        return self._surname_of.get(upn, "")
+
+    def firsts_by_key(self) -> dict[str, list[Owner]]:
+        """Learners' one-word first names, preferred names and aliases, by folded key."""
+        firsts = getattr(self, "_firsts", None)
+        if firsts is None:
+            firsts = {k[0]: [o for o in owners if o.who == "learner" and o.kind == "first"]
+                      for k, owners in self.forms.items() if len(k) == 1}
+            firsts = {k: v for k, v in firsts.items() if v}
+            self._firsts = firsts
+        return firsts
+
     @staticmethod
     def _fits(text: str, span: list[NameToken], kind: str) -> bool:
+        if kind == "initial_first":
+            return _initial_first_fits(text, span)
         if kind == "initial":
             initial = text[span[-1].start : span[-1].end]
             after = text[span[-1].end : span[-1].end + 1]
             if not initial.isupper() or (initial in "AI" and after != "."):
                 return False
-        if len(span) > 1 and not any(t.capitalised for t in span):
-            return False  # "grace baker" in lower case is prose, not a name
+        if len(span) > 1 and not any(t.capitalised or t.how for t in span) and all(
+                t.key in word_names() or everyday_word(t.key, 5.0) for t in span):
+            return False  # "grace baker" in lower case is prose; "amelia thompson" a name
         return all(_gap_ok(text, a, b, kind) for a, b in zip(span, span[1:], strict=False))
 
 
+def _initial_first_fits(text: str, span: list[NameToken]) -> bool:
+    """"A. Thompson", "K Grant", "m.kowalska-brown": an initial, then the surname."""
+    if len(span) != 2 or span[0].end - span[0].start != 1:
+        return False
+    initial, gap = text[span[0].start], text[span[0].end : span[1].start]
+    if gap not in (" ", ". ", "."):
+        return False
+    return gap.startswith(".") or (initial.isupper() and initial not in "AI")
+
+
 def titled(text: str, start: int) -> bool:
-    """Preceded by a title (Mrs, Dr, St...): an adult or a saint, never a learner."""
+    """Preceded by a title (Mrs, Dr, St...): an adult's name, a saint's, or a child's
+    ("Miss Aminata", "Master Oisin")."""
     return TITLE_BEFORE.search(text[max(0, start - 14) : start]) is not None
+
+
+def saint_or_knight(text: str, start: int) -> bool:
+    """After St, Saint, Sir or Dame a name is never a learner's ("St Mary's", "Sir Mo")."""
+    return SAINTLY_BEFORE.search(text[max(0, start - 14) : start]) is not None

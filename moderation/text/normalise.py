@@ -25,6 +25,11 @@ _LOOKALIKES = str.maketrans(
     "aBeikvoptuxABEZHIKMNOPTYX",
 )
 
+# Letters that Unicode does not decompose into a base letter and an accent.
+_UNDECOMPOSED = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D",
+                               "ı": "i", "ħ": "h", "Ħ": "H", "ß": "ss", "æ": "ae", "Æ": "AE",
+                               "œ": "oe", "Œ": "OE", "þ": "th"})
+
 # Typographic variants people paste from word processors.
 _PUNCT = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u2032": "'", "`": "'",
@@ -59,7 +64,8 @@ def _fold_char(ch: str) -> str:
     # NFKC turns full-width and mathematical letters into plain ones; NFKD then
     # lets us drop accents so "Zoë" and "Zoe" meet.
     decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", ch))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).translate(_LOOKALIKES)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return plain.translate(_LOOKALIKES).translate(_UNDECOMPOSED)
 
 
 def normalise(text: str) -> NormalisedText:

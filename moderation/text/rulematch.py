@@ -17,7 +17,7 @@ from spacy.vocab import Vocab
 
 from moderation.rulepack import Rule
 from moderation.text.normalise import NormalisedText, normalise
-from moderation.text.sentences import sentence_bounds, title_name_spans
+from moderation.text.sentences import sentence_bounds, sentences, title_name_spans
 from moderation.text.words import DisguisedWords
 
 SpanPair = tuple[int, int]
@@ -30,6 +30,25 @@ class TextView:
     norm: NormalisedText
     doc: Doc
     cache: dict[str, dict[str, list[SpanPair]]] = field(default_factory=dict)
+    _sentences: list[SpanPair] | None = None
+
+    def sentence_at(self, char: int) -> SpanPair:
+        """The sentence (or line) holding a character of the submitted text."""
+        found = sentence_bounds(self.doc, char) if not self.sentences else None
+        for start, end in self.sentences:
+            if start <= char < end:
+                return start, end
+            if start > char:
+                break
+            found = (start, end)
+        return found or (0, len(self.text))
+
+    @property
+    def sentences(self) -> list[SpanPair]:
+        """The sentences and lines of the draft, found once for every rule."""
+        if self._sentences is None:
+            self._sentences = sentences(self.doc)
+        return self._sentences
 
     @classmethod
     def of(cls, text: str, parse: Callable[[str], Doc]) -> TextView:
@@ -56,19 +75,27 @@ class RuleRunner:
         self._regex: dict[str, list[re.Pattern[str]]] = {}
         self._words: dict[str, DisguisedWords] = {}
         self._unless: dict[str, re.Pattern[str]] = {}
+        self._requires: dict[str, re.Pattern[str]] = {}
+        self._groups: dict[str, list[re.Pattern[str]]] = {}
         for rule in self.rules.values():
             self._compile(rule)
 
     def _compile(self, rule: Rule) -> None:
         if rule.unless:
             self._unless[rule.id] = phrase_regex(rule.unless)
+        if rule.requires:
+            self._requires[rule.id] = phrase_regex(rule.requires)
         if rule.kind == "regex":
             flags = re.IGNORECASE if rule.ignore_case else 0
             self._regex[rule.id] = [re.compile(p, flags) for p in rule.patterns]
-        elif rule.kind in ("phrases", "allegation"):
+        elif rule.kind in ("phrases", "allegation", "about-someone"):
             self._regex[rule.id] = [phrase_regex(rule.patterns)]
         elif rule.kind == "words":
             self._words[rule.id] = DisguisedWords(rule.patterns, rule.suffixes)
+        elif rule.kind == "co-occurrence":
+            flags = re.IGNORECASE if rule.ignore_case else 0
+            self._groups[rule.id] = [re.compile("|".join(f"(?:{p})" for p in group), flags)
+                                     for group in rule.patterns]
         elif rule.kind == "tokens":
             self._tokens.add(rule.id, list(rule.patterns))
         elif rule.kind == "dependency":
@@ -95,6 +122,9 @@ class RuleRunner:
         unless = self._unless.get(rule.id)
         if unless is not None:
             spans = [s for s in spans if not _near(unless, view, s)]
+        requires = self._requires.get(rule.id)
+        if requires is not None:
+            spans = [s for s in spans if _shortly_before(requires, view.text, s)]
         return _dedupe(spans)
 
     def _raw_spans(self, rule: Rule, view: TextView) -> list[SpanPair]:
@@ -107,8 +137,10 @@ class RuleRunner:
             return [view.norm.to_source(s, e) for s, e in self._words[rule.id].find(view.norm.text)]
         if rule.kind == "phone":
             return _phones(view.norm, rule.region)
-        if rule.kind == "allegation":
+        if rule.kind in ("allegation", "about-someone"):
             return self._allegations(rule, view)
+        if rule.kind == "co-occurrence":
+            return self._cooccurring(rule, view)
         return self._spacy_spans(rule, view)
 
     def _spacy_spans(self, rule: Rule, view: TextView) -> list[SpanPair]:
@@ -127,15 +159,36 @@ class RuleRunner:
                 out.append((toks[0].idx, toks[-1].idx + len(toks[-1])))
         return out
 
+    def _cooccurring(self, rule: Rule, view: TextView) -> list[SpanPair]:
+        """Sentences in which every group of the rule finds something."""
+        groups = self._groups[rule.id]
+        if not all(group.search(view.norm.text) for group in groups):
+            return []  # one group finds nothing anywhere: no sentence can hold them all
+        out = []
+        for start, end in view.sentences:
+            s, e = _to_norm(view.norm, start, end)
+            if all(group.search(view.norm.text, s, e) for group in groups):
+                out.append((start, end))
+        return out
+
     def _allegations(self, rule: Rule, view: TextView) -> list[SpanPair]:
         """A negative allegation counts only in a sentence that names someone."""
         out = []
         for m in self._regex[rule.id][0].finditer(view.norm.text):
             term = view.norm.to_source(*m.span())
-            sent = sentence_bounds(view.doc, term[0])
+            sent = view.sentence_at(term[0])
             if _has_target(rule, view, sent, term):
                 out.append(sent)
         return out
+
+
+def _to_norm(norm: NormalisedText, start: int, end: int) -> SpanPair:
+    """A span of the submitted text as offsets into the normalised text."""
+    if norm.text is norm.source or len(norm.origin) == len(norm.source):
+        return start, end
+    import bisect
+
+    return bisect.bisect_left(norm.origin, start), bisect.bisect_left(norm.origin, end)
 
 
 def _has_target(rule: Rule, view: TextView, sent: SpanPair, term: SpanPair) -> bool:
@@ -149,16 +202,26 @@ def _has_target(rule: Rule, view: TextView, sent: SpanPair, term: SpanPair) -> b
     if "PERSON" in labels and title_name_spans(text):
         return True
     pos = set(rule.targets.get("pos", ()))
-    if pos and any(t.pos_ in pos and sent[0] <= t.idx < sent[1] and not
-                   (term[0] <= t.idx < term[1]) for t in view.doc):
+    span = view.doc.char_span(sent[0], sent[1], alignment_mode="expand") if pos else None
+    if span is not None and any(t.pos_ in pos and not (term[0] <= t.idx < term[1])
+                                for t in span):
         return True
     words = rule.targets.get("words", ())
     return bool(words) and phrase_regex(words).search(text) is not None
 
 
+#: How far before a hit a rule's ``requires`` phrase may be (a birthday list's heading).
+REQUIRES_WINDOW = 300
+
+
+def _shortly_before(pattern: re.Pattern[str], text: str, span: SpanPair) -> bool:
+    """One of the rule's ``requires`` phrases in the hit or up to 300 characters before it."""
+    return pattern.search(text, max(0, span[0] - REQUIRES_WINDOW), span[1]) is not None
+
+
 def _near(pattern: re.Pattern[str], view: TextView, span: SpanPair) -> bool:
     """An ``unless`` phrase anywhere in the sentence of the hit cancels it."""
-    start, end = sentence_bounds(view.doc, span[0])
+    start, end = view.sentence_at(span[0])
     return pattern.search(view.text, start, max(end, span[1])) is not None
 
 

@@ -63,10 +63,10 @@ def open_database(settings: Settings | None = None, *, migrate_if_needed: bool =
 
 def validate_rule_packs(settings: Settings) -> None:
     """A broken rule pack stops the command before it checks or serves anything."""
-    from moderation.rulepack import RulePackError, load_rules, pack_paths
+    from moderation.rulepack import RulePackError, load_rulebook, pack_paths
 
     try:
-        load_rules(pack_paths(settings.rules_dir))
+        load_rulebook(pack_paths(settings.rules_dir))
     except RulePackError as exc:
         raise CommandError(f"rule pack refused: {exc}") from exc
 
