@@ -15,7 +15,7 @@ def test_phone_email_postcode_address_block_with_exact_spans() -> None:
     assert got["personal.email"] == "jo.parent@example.com"
     assert got["personal.address"] == "14 Acacia Avenue"
     assert got["personal.postcode"] == "CT9 1AB"
-    assert all(f.policy == "4" and f.suggestion for f in report.findings)
+    assert all(f.policy == "4.1" and f.suggestion for f in report.findings)
 
 
 def test_disguised_phone_number_is_still_found_and_highlighted_as_typed() -> None:
@@ -40,7 +40,7 @@ def test_live_location_asks_for_review_after_the_fact_does_not() -> None:
     assert report.verdict == "review"
     ((rule, span),) = found(report, "personal_data")
     assert rule == "location.live" and span.startswith("We're at Dane Park")
-    assert report.findings[0].policy == "4"
+    assert report.findings[0].policy == "4.4"
     assert run("We went to Dane Park on Tuesday and had a brilliant time.").verdict == "pass"
 
 
