@@ -27,6 +27,12 @@ class PostState(StrEnum):
     AWAITING_LINK = "awaiting_link"  # manual channel: exported, waiting for the pasted link
 
 
+# Rows whose post is, or may be, on the channel (a Class Dojo copy waiting for its link
+# may have been downloaded and posted).
+MAY_BE_ONLINE = (PostState.POSTED, PostState.IN_DOUBT, PostState.SENDING,
+                 PostState.AWAITING_LINK)
+
+
 class ChannelPost(SQLModel, table=True):
     __tablename__ = "channel_post"
     __table_args__ = (UniqueConstraint("draft_id", "revision", "channel"),)

@@ -36,7 +36,7 @@ from consent_store.models import utcnow
 from secondlook.release.adapters import Adapter, Published
 from secondlook.release.content import ReleaseContent
 from secondlook.release.errors import ChannelError, InDoubt
-from secondlook.release.models import ChannelPost, PostState
+from secondlook.release.models import MAY_BE_ONLINE, ChannelPost, PostState
 from secondlook.release.retrying import RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,46 @@ def post_for(session: Session, draft_id: int, revision: int, channel: str) -> Ch
     return session.exec(select(ChannelPost).where(
         ChannelPost.draft_id == draft_id, ChannelPost.revision == revision,
         ChannelPost.channel == channel)).first()
+
+
+def online_before(session: Session, draft_id: int, revision: int,
+                  channel: str) -> ChannelPost | None:
+    """The latest row of an EARLIER revision of this draft that is, or may be, on
+    ``channel`` and has not been taken down: sending this revision there would post the
+    draft a second time (``channel_post`` is keyed by revision)."""
+    return session.exec(select(ChannelPost).where(
+        ChannelPost.draft_id == draft_id, ChannelPost.channel == channel,
+        col(ChannelPost.revision) < revision, col(ChannelPost.state).in_(MAY_BE_ONLINE),
+        col(ChannelPost.taken_down_at).is_(None),
+    ).order_by(col(ChannelPost.revision).desc())).first()
+
+
+def waiting_for_answer(session: Session, draft_id: int, revision: int,
+                       channel: str) -> ChannelPost | None:
+    """The row a person's answer (a link, or "not online") is for: this revision's, else
+    the latest earlier revision's that is still in doubt or waiting for its link."""
+    row = post_for(session, draft_id, revision, channel)
+    if row is not None and row.state in (PostState.IN_DOUBT, PostState.AWAITING_LINK):
+        return row
+    earlier = session.exec(select(ChannelPost).where(
+        ChannelPost.draft_id == draft_id, ChannelPost.channel == channel,
+        col(ChannelPost.revision) < revision,
+        col(ChannelPost.state).in_((PostState.IN_DOUBT, PostState.AWAITING_LINK)),
+    ).order_by(col(ChannelPost.revision).desc())).first()
+    return earlier or row
+
+
+def carry_over(db: DbEngine, content: ReleaseContent, channel: str, earlier: ChannelPost) -> None:
+    """This revision is already on ``channel`` word for word (an earlier revision with the
+    same text and photos was posted): record that post as this revision's, sending nothing."""
+    post_id = ensure_post(db, content, channel)
+    with session_scope(db) as session:
+        session.exec(update(ChannelPost)  # type: ignore[call-overload]
+                     .where(col(ChannelPost.id) == post_id, col(ChannelPost.state).in_(_SENDABLE))
+                     .values(state=PostState.POSTED, remote_id=earlier.remote_id, url=earlier.url,
+                             posted_at=earlier.posted_at, error="", retry_after=None,
+                             updated_at=utcnow())
+                     .execution_options(synchronize_session=False))
 
 
 def ensure_post(db: DbEngine, content: ReleaseContent, channel: str,

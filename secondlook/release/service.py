@@ -25,6 +25,7 @@ import httpx
 from sqlalchemy.engine import Engine as DbEngine
 from sqlmodel import Session, col, select
 
+from consent_store.channels import label
 from consent_store.db import session_scope
 from consent_store.models import utcnow
 from secondlook.accounts.models import User
@@ -44,7 +45,7 @@ from secondlook.workflow.checking import Checker
 from secondlook.workflow.drafts import abandon_release, claim_release, mark_released
 from secondlook.workflow.errors import InvalidTransition, StaleReport
 from secondlook.workflow.expiry import ApprovalExpired, expire_approvals
-from secondlook.workflow.models import DraftState, ImageBlob
+from secondlook.workflow.models import DraftState, ImageBlob, Revision, RevisionImage
 from secondlook.workflow.recheck import FINAL, recheck, reconfirm
 from secondlook.workflow.snapshots import register_version
 from secondlook.workflow.views import DraftView, load_view
@@ -151,9 +152,53 @@ def _claim(db: DbEngine, draft_id: int, user: User, settings: Settings,
         raise _refused_stale(db, draft_id, user, checker, exc) from exc
 
 
+def _words_and_photos(s: Session, draft_id: int, number: int) -> tuple[str, list[tuple[str, str]]]:
+    revision = s.exec(select(Revision).where(Revision.draft_id == draft_id,
+                                             Revision.number == number)).one()
+    photos = s.exec(select(RevisionImage).where(RevisionImage.revision_id == revision.id)
+                    .order_by(col(RevisionImage.position))).all()
+    return revision.text, [(p.sha256, p.alt) for p in photos]
+
+
+def already_online(db: DbEngine, content: ReleaseContent,
+                   channel: str) -> tuple[ChannelPost, bool] | None:
+    """An earlier revision of this draft that is (or may be) on ``channel``, and whether
+    it is this revision word for word (same text, same photos, same alt text)."""
+    with Session(db) as s:
+        earlier = publishing.online_before(s, content.draft_id, content.revision, channel)
+        if earlier is None:
+            return None
+        same = (earlier.state == PostState.POSTED and _words_and_photos(
+            s, content.draft_id, earlier.revision) == _words_and_photos(
+            s, content.draft_id, content.revision))
+        s.expunge(earlier)
+        return earlier, same
+
+
+def twice_refusal(channel: str, earlier: ChannelPost) -> str:
+    name = label(channel)
+    where = f" ({earlier.url})" if earlier.url else ""
+    if earlier.state == PostState.POSTED:
+        return (f"not sent: {name} already shows revision {earlier.revision} of this post"
+                f"{where}, and sending this version would post it there a second time. To "
+                f"finish, stop posting to {name} (its post stays as it is), or take that post "
+                "down and mark it taken down, then release again")
+    return (f"not sent: revision {earlier.revision} of this post may be on {name} already "
+            f"({earlier.state.replace('_', ' ')}). Look at {name}: record its link, or say it "
+            "is not there, before this version is sent")
+
+
 def _send_one(db: DbEngine, content: ReleaseContent, channel: str, user: User,
               settings: Settings, key: bytes, client: httpx.Client, policy: RetryPolicy,
               clock: Callable[[], datetime]) -> None:
+    online = already_online(db, content, channel)
+    if online is not None:  # never twice on one channel, whatever the revision
+        earlier, same = online
+        if same:
+            publishing.carry_over(db, content, channel, earlier)
+        else:
+            publishing.not_sent(db, content, channel, twice_refusal(channel, earlier))
+        return
     if channel in MANUAL_CHANNELS:
         publishing.ensure_post(db, content, channel, PostState.AWAITING_LINK)
         return
@@ -259,6 +304,9 @@ def manual_export(*, db: DbEngine, draft_id: int, user: User,
             content = release_content(s, view)
     except StaleReport as exc:
         raise _refused_stale(db, draft_id, user, checker, exc) from exc
+    online = already_online(db, content, "classdojo")
+    if online is not None and not online[1]:
+        raise InvalidTransition(f"draft {draft_id}: " + twice_refusal("classdojo", online[0]))
     data = export_zip(content)
     publishing.ensure_post(db, content, "classdojo", PostState.AWAITING_LINK)
     return f"secondlook-draft-{draft_id}-r{content.revision}-classdojo.zip", data
@@ -281,7 +329,7 @@ def record_link(*, db: DbEngine, draft_id: int, channel: str, url: str | None,
         view = load_view(s, draft_id)
         rules.can_release(user, view, {DraftState.APPROVED, DraftState.RELEASING})
         content = release_content(s, view)
-        post = publishing.post_for(s, draft_id, view.revision.number, channel)
+        post = publishing.waiting_for_answer(s, draft_id, view.revision.number, channel)
         post_id = post.id if post is not None else None
         goes_there = channel in view.channels
     if channel in MANUAL_CHANNELS:

@@ -28,7 +28,7 @@ from consent_store.channels import CHANNELS
 from consent_store.models import Learner, utcnow
 from consent_store.register_import import LearnerChange
 from secondlook.accounts.models import Role, User
-from secondlook.release.models import ChannelPost, PostState, Takedown
+from secondlook.release.models import MAY_BE_ONLINE, ChannelPost, PostState, Takedown
 from secondlook.workflow import audit
 
 _NAME_RANK = {"none": 0, "first": 1, "full": 2}
@@ -65,12 +65,6 @@ def _newly_expired(old: object, new: object, today: date) -> bool:
     def expired(value: object) -> bool:
         return isinstance(value, date) and today > value
     return expired(new) and not expired(old)
-
-
-# Rows whose post is, or may be, on the channel (a Class Dojo copy waiting for its link
-# may have been downloaded and posted).
-MAY_BE_ONLINE = (PostState.POSTED, PostState.IN_DOUBT, PostState.SENDING,
-                 PostState.AWAITING_LINK)
 
 
 def _posts_showing(session: Session, exposure: Exposure) -> list[ChannelPost]:
