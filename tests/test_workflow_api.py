@@ -151,3 +151,20 @@ def test_a_register_change_is_rechecked_before_approval(api, sqlite_db) -> None:
         stale.json()["detail"]
     fresh = api["bob"].post(f"{url}/recheck").json()
     assert (fresh["revision"], fresh["verdict"], fresh["state"]) == (2, "block", "draft")
+
+
+def test_learners_upns_reach_only_the_people_who_sign_off_and_keep_the_register(
+        api, sqlite_db) -> None:  # noqa: ANN001
+    with session_scope(sqlite_db) as s:
+        import_register_file(s, EXAMPLES / "register.csv")
+    draft = create(api, text="Well done Amelia Thompson", channels=["classdojo"])
+    # The author sees what was found and why, but not the learner's pupil number.
+    finding = draft["report"]["findings"][0]
+    assert finding["check"] == "learner_name" and finding["learner"] is None
+    assert "A123456789012" not in str(draft)
+    url = f"/api/drafts/{draft['id']}"
+    assert "A123456789012" not in api["alice"].get(url).text
+    api["alice"].post(f"{url}/submit")
+    assert "A123456789012" not in api["bob"].get(url).text
+    # The headteacher, who signs off what is flagged, sees whom the finding is about.
+    assert api["helen"].get(url).json()["report"]["findings"][0]["learner"] == "A123456789012"

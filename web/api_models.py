@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +16,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from moderation.draft import DraftImage
-from secondlook.accounts.models import User
+from secondlook.accounts.models import Role, User
 from secondlook.workflow.errors import InvalidContent
 from secondlook.workflow.image_access import readable_image
 from secondlook.workflow.models import Decision, DecisionKind
@@ -139,6 +140,26 @@ def _decision(d: Decision, names: dict[int, str]) -> DecisionOut:
                        reason=d.reason, revision=d.revision, created_at=d.created_at)
 
 
+# Who may see learners' UPNs in a report: the register's keepers and the people who sign
+# off what the checks flag. Authors and approvers see the findings, names and all.
+SEES_UPNS = frozenset({Role.ADMIN, Role.HEADTEACHER, Role.DSL})
+
+
+def without_upns(report: dict[str, Any]) -> dict[str, Any]:
+    """A copy of the report with every ``learner`` (a UPN) set to null: findings and faces."""
+    report = copy.deepcopy(report)
+    for finding in report.get("findings", []):
+        finding["learner"] = None
+    for image in report.get("images", []):
+        for face in image.get("faces", []):
+            face["learner"] = None
+    return report
+
+
+def report_for(user: User, report: dict[str, Any]) -> dict[str, Any]:
+    return report if user.role_set() & SEES_UPNS else without_upns(report)
+
+
 def draft_out(session: Session, view: DraftView, user: User) -> DraftOut:
     """The draft as the API returns it; call before committing (rows expire on commit)."""
     ids = {view.draft.author_id, *(d.user_id for d in view.decisions + view.returns)}
@@ -147,7 +168,8 @@ def draft_out(session: Session, view: DraftView, user: User) -> DraftOut:
     return DraftOut(
         id=view.id, state=d.state, author=names.get(d.author_id, "?"), revision=r.number,
         content_sha256=r.content_sha256, verdict=r.verdict, safeguarding=r.safeguarding,
-        text=r.text, channels=view.channels, report=view.report, system_edit=r.system_edit,
+        text=r.text, channels=view.channels, report=report_for(user, view.report),
+        system_edit=r.system_edit,
         images=[ImageOut(position=i.position, sha256=i.sha256, alt=i.alt, name=i.name,
                          url=f"/drafts/{view.id}/images/{i.sha256}") for i in view.images],
         approvals=[_decision(x, names) for x in view.approvals],

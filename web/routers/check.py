@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, HTTPException
 from moderation.draft import Draft, DraftError, DraftImage, require_usable_text
 from moderation.pipeline import check
 from secondlook.accounts.models import Role, User
-from web.api_models import DraftIn
+from web.api_models import DraftIn, without_upns
 from web.deps import CheckerDep, SessionDep, require_role
 
 router = APIRouter(prefix="/api", tags=["check"])
@@ -49,13 +49,3 @@ def api_check(
         raise HTTPException(status_code=422, detail=str(exc)) from exc
     report = check(draft, checker.snapshot(session), checker.engine).to_dict()
     return report if user.has_role(Role.ADMIN) else without_upns(report)
-
-
-def without_upns(report: dict[str, Any]) -> dict[str, Any]:
-    """The report with every ``learner`` (a UPN) set to null: findings and faces."""
-    for finding in report.get("findings", []):
-        finding["learner"] = None
-    for image in report.get("images", []):
-        for face in image.get("faces", []):
-            face["learner"] = None
-    return report
