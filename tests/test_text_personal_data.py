@@ -40,7 +40,7 @@ def test_live_location_asks_for_review_after_the_fact_does_not() -> None:
     assert report.verdict == "review"
     ((rule, span),) = found(report, "personal_data")
     assert rule == "location.live" and span.startswith("We're at Dane Park")
-    assert report.findings[0].policy == "4.4"
+    assert report.findings[0].policy == "4.2"
     assert run("We went to Dane Park on Tuesday and had a brilliant time.").verdict == "pass"
 
 
