@@ -178,18 +178,27 @@ def _match(session: Session, key: bytes, stored: str | None, counts: dict[str, i
 
 
 def _opens_a_sealed_value(session: Session, key: bytes) -> bool:
-    """A database from before fingerprints: does the key open one of its sealed values?"""
-    from consent_store.templates import sealed_rows as template_rows
-    from secondlook.release.credentials import sealed_rows as credential_rows
+    """A database from before fingerprints: does the key open one of its sealed values?
 
-    for rows in (template_rows(session=session, batch=1), credential_rows(session=session)):
-        for row, context in rows:
-            try:
-                decrypt(row.sealed, key=key, bound_to=context)  # type: ignore[attr-defined]
-            except CryptoError:
-                return False
-            return True
-    return False
+    Read straight from the tables (this module sits below the ones that own them):
+    a face template, else a channel credential, sealed to ``channel:<name>``.
+    """
+    from consent_store.templates import sealed_rows as template_rows
+
+    first = next(iter(template_rows(session=session, batch=1)), None)
+    if first is not None:
+        sealed, context = first[0].sealed, first[1]
+    else:
+        row = session.connection().execute(text(
+            "SELECT channel, sealed FROM channel_credential ORDER BY channel LIMIT 1")).first()
+        if row is None:
+            return False
+        sealed, context = bytes(row[1]), f"channel:{row[0]}"
+    try:
+        decrypt(sealed, key=key, bound_to=context)
+    except CryptoError:
+        return False
+    return True
 
 
 def confirm_key(*, session: Session, key: bytes) -> None:

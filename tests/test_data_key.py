@@ -107,6 +107,22 @@ def test_a_database_from_before_fingerprints_is_checked_by_opening_a_sealed_valu
         assert instance_state.get(s, instance_state.KEY_FINGERPRINT) == key_fingerprint(key)
 
 
+def test_a_database_from_before_fingerprints_with_only_a_channel_token_is_checked_too(
+        cli_env, home, monkeypatch) -> None:
+    from secondlook import instance_state
+    from secondlook.keys import DataKeyRefused, open_data_key
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(TOKEN + "\n"))
+    assert main(["channel", "set", "facebook", "--page-id", "42", "--token-stdin"]) == 0
+    key = data_key(get_settings())
+    db = make_engine(cli_env)
+    with session_scope(db) as s:
+        s.delete(s.get(instance_state.InstanceSetting, instance_state.KEY_FINGERPRINT))
+    with pytest.raises(DataKeyRefused, match="1 channel credential"):
+        open_data_key(Settings(home=home, data_key=new_key_text()), db)
+    assert open_data_key(get_settings(), db) == key
+
+
 def test_a_process_holding_a_stale_key_cannot_seal_with_it(cli_env, home, monkeypatch) -> None:
     from secondlook.release.credentials import CredentialError, set_credentials
 
