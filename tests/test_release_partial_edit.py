@@ -114,3 +114,29 @@ def test_a_post_in_doubt_on_an_earlier_revision_is_answered_before_anything_is_r
     done = _release(sqlite_db, staff, mengine, configured, client, policy, draft_id)
     assert done.state == DraftState.RELEASED and fake_x.calls.count("tweets") == 2
     assert len(fake_x.posts) == 1 and fake_x.posts[0].text == "Sports day! Well done everyone."
+
+
+def test_the_release_page_offers_the_answer_for_a_post_in_doubt_on_an_earlier_version(
+        sqlite_db, staff, mengine, configured, client, policy, blank_nlp, fake_x) -> None:
+    from tests.fakes.server import Fault
+    from tests.web_support import make_app, signed_in
+
+    draft_id = approved_draft(sqlite_db, staff, mengine, ["twitter"], photos=[])
+    fake_x.faults.add("tweets", Fault(502))
+    _release(sqlite_db, staff, mengine, configured, client, policy, draft_id)
+    with session_scope(sqlite_db) as s:
+        drafts.revise(session=s, draft_id=draft_id, user=staff["alice"], checker=mengine,
+                      text="Sports day! Well done everyone.")
+    _approve_again(sqlite_db, staff, draft_id)
+    app = make_app(sqlite_db, blank_nlp, home=configured.home, data_key=configured.data_key,
+                   x_api_url=configured.x_api_url)
+    web, csrf = signed_in(app, sqlite_db, staff["alice"])
+    page = web.get(f"/drafts/{draft_id}/release").text
+    assert "may be online" in page and "It is not there" in page
+    answered = web.post(f"/drafts/{draft_id}/release/twitter/link",
+                        data={"csrf_token": csrf, "not_posted": "true"}, follow_redirects=True)
+    assert "Recorded as not posted" in answered.text
+    sent = web.post(f"/drafts/{draft_id}/release", data={"csrf_token": csrf},
+                    follow_redirects=True)
+    assert sent.status_code == 200 and len(fake_x.posts) == 1
+    assert fake_x.posts[0].text == "Sports day! Well done everyone."
