@@ -86,6 +86,14 @@ def channel_posts(session: Session, draft_id: int, revision: int) -> list[Channe
         .order_by(col(ChannelPost.channel))))
 
 
+def records_to_show(session: Session, view: DraftView) -> dict[str, ChannelPost | None]:
+    """Each channel's record of the current revision, unless an earlier revision's post
+    there is still in doubt (or its Class Dojo copy waits for its link): that one is
+    shown, because it needs a person's answer before this revision can go there."""
+    return {c: publishing.waiting_for_answer(session, view.id, view.revision.number, c)
+            for c in view.channels}
+
+
 def checked_today(session: Session, view: DraftView, today: date | None = None) -> bool:
     """The report was made against the register as it is, on this very day (consent
     expiry dates make yesterday's report stale even when the register did not change)."""

@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from secondlook.accounts.models import Role, User
 from secondlook.release.content import ReleaseRefused
-from secondlook.release.service import channel_posts, record_link, release_draft
+from secondlook.release.service import record_link, records_to_show, release_draft
 from secondlook.release.status import ChannelStatus, channel_status
 from secondlook.workflow import drafts as workflow
 from web.deps import CheckerDep, DbDep, SessionDep, SettingsDep, require_role
@@ -55,9 +55,9 @@ def _state_of(session: Session, draft_id: int, user: User) -> ReleaseOut:
     """Every channel of the current revision, tried or not, with what to do next."""
     with workflow_errors(session):
         view = workflow.get_draft(session=session, draft_id=draft_id, user=user)
-    posts = {p.channel: p for p in channel_posts(session, draft_id, view.revision.number)}
+    posts = records_to_show(session, view)
     return ReleaseOut(draft_id=draft_id, state=str(view.draft.state), channels=[
-        _channel(channel_status(c, posts.get(c), view.draft.state)) for c in view.channels])
+        _channel(channel_status(c, posts[c], view.draft.state)) for c in view.channels])
 
 
 @router.get("", summary="Each channel's release state for the current revision")

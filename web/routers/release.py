@@ -16,10 +16,10 @@ from secondlook.accounts.models import Role, User
 from secondlook.release import scheduling
 from secondlook.release.content import ReleaseRefused
 from secondlook.release.models import ScheduledRelease
-from secondlook.release.publishing import waiting_for_answer
 from secondlook.release.service import (
     manual_export,
     record_link,
+    records_to_show,
     release_draft,
 )
 from secondlook.release.status import channel_status, summary
@@ -48,10 +48,7 @@ def release_page(request: Request, draft_id: int, session: SessionDep,
                  user: ReleaserDep) -> HTMLResponse:
     with workflow_errors(session):
         view = workflow.get_draft(session=session, draft_id=draft_id, user=user)
-    # Each channel's record of this version, unless an earlier version's post there is
-    # still in doubt (or its Class Dojo copy waits for its link): that one needs the answer.
-    posts = {c: waiting_for_answer(session, draft_id, view.revision.number, c)
-             for c in view.channels}
+    posts = records_to_show(session, view)
     statuses = [channel_status(c, posts[c], view.draft.state,
                                zone=request.app.state.zone) for c in view.channels]
     done = request.query_params.get("done", "")
