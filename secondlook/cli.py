@@ -36,6 +36,8 @@ COMMANDS: list[tuple[tuple[str, ...], str]] = [
     (("key", "reset"), "secondlook.commands.key_reset"),
     (("backup",), "secondlook.commands.backup"),
     (("restore",), "secondlook.commands.restore"),
+    (("mail", "send"), "secondlook.commands.mail_send"),
+    (("mail", "digest"), "secondlook.commands.mail_digest"),
 ]
 
 EXIT_ERROR = 1

@@ -76,6 +76,21 @@ class Settings(BaseSettings):
     face_workers: int = 0  # 0: one per CPU core
     # The school's time zone: every time the pages show or take (the database keeps UTC).
     timezone: str = "Europe/London"
+    # Notifications by email through the school's SMTP relay; no host: mail stays queued.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = True  # port 465 is implicit TLS whatever this says
+    mail_from: str = "second-look@localhost"
+    # The address staff open Second Look at: the links in mails start with it.
+    base_url: str = "http://127.0.0.1:8000"
+    mail_send_seconds: float = 15.0  # how often the server sends what is queued; 0: only the CLI
+    mail_max_attempts: int = 8
+    mail_first_wait_seconds: float = 60.0  # then doubling, up to the maximum
+    mail_max_wait_seconds: float = 3600.0
+    # The daily digest goes out at this hour (0-23, the school's zone); None: no digest.
+    mail_digest_hour: int | None = None
 
     @field_validator("timezone")
     @classmethod

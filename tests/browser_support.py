@@ -54,21 +54,33 @@ class Site:
 
 
 @contextmanager
-def served_site(tmp: Path, *, seeded: bool = True) -> Iterator[Site]:
+def served_site(tmp: Path, *, seeded: bool = True, mail: dict | None = None) -> Iterator[Site]:
+    """``mail``: SMTP settings (``tests.mail_support.Mailbox.settings``); the staff then have
+    addresses (username@school.example) and the server's mail sender runs every 0.3 s."""
     db = make_engine(migrated_url("sqlite", tmp))
     if seeded:
         with session_scope(db) as s:
             import_register_file(s, EXAMPLES / "register.csv")
         for username, (name, roles) in STAFF.items():
-            add_user(db, username, *roles, name=name)
+            add_user(db, username, *roles, name=name,
+                     email=f"{username}@school.example" if mail else None)
     with ExitStack() as stack:
         facebook, x = fb.FakeFacebook(), xfake.FakeX()
         fb_url = stack.enter_context(ServedApp(fb.build_app(facebook))).url
         x_url = stack.enter_context(ServedApp(xfake.build_app(x))).url
         app = make_app(db, spacy.blank("en"), home=tmp, facebook_graph_url=fb_url,
-                       x_api_url=x_url, data_key=base64.b64encode(TEST_KEY).decode())
+                       x_api_url=x_url, data_key=base64.b64encode(TEST_KEY).decode(),
+                       **(mail or {}))
         app.state.moderation.services["face-backend"] = FakeBackend()
         served = stack.enter_context(ServedApp(app))
+        if mail:  # the lifespan is off in these servers: start the sender as the app would
+            from secondlook.mail.sender import MailSender
+
+            settings = app.state.settings.model_copy(update={
+                "mail_send_seconds": 0.3, "base_url": served.url})
+            sender = MailSender(db, settings)
+            sender.start()
+            stack.callback(sender.stop)
         link = "" if seeded else f"{served.url}/setup/{_setup_token(db)}"
         yield Site(served.url, db, link, facebook, x, app)
     db.dispose()

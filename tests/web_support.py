@@ -28,11 +28,12 @@ def make_app(db: DbEngine, nlp, **settings) -> FastAPI:  # noqa: ANN001, ANN003
     return app
 
 
-def add_user(db: DbEngine, username: str, *roles: Role, name: str | None = None) -> User:
+def add_user(db: DbEngine, username: str, *roles: Role, name: str | None = None,
+             email: str | None = None) -> User:
     with Session(db, expire_on_commit=False) as s:
         user = create_user(session=s, data=UserCreate(
             username=username, display_name=name or username.title(), roles=frozenset(roles),
-            password=PASSWORD))
+            password=PASSWORD, email=email))
         s.commit()
         return user
 

@@ -24,6 +24,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # a failure here is reported by the checks themselves (fail closed).
     threading.Thread(target=_warm_up, args=(app,), daemon=True).start()
     from secondlook.audit_heads import HeadKeeper
+    from secondlook.mail.sender import MailSender
     from secondlook.release.scheduler import DueReleaser
 
     # Recovers releases a killed server left behind (before serving), then in the background:
@@ -32,7 +33,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     releaser.start()
     heads = HeadKeeper(app.state.db, app.state.settings.home)  # catches a rolled-back database
     heads.start()
+    mail = MailSender(app.state.db, app.state.settings)  # the outbox, with retries; digests
+    mail.start()
     yield
+    mail.stop()
     heads.stop()
     releaser.stop()
 

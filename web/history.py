@@ -28,6 +28,7 @@ ACTIONS = {
     "account.create": "Created an account", "account.password": "Set a password",
     "account.roles": "Changed an account's roles", "account.deactivate": "Switched an account off",
     "account.reactivate": "Switched an account back on",
+    "account.email": "Changed an account's email address",
     "channel.credentials_set": "Entered a channel's credentials",
     "channel.credentials_remove": "Removed a channel's credentials",
     "takedown.open": "Put a released post on the takedown list",

@@ -14,10 +14,12 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from web import formatting, security
+from web.menu import menu_counts
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.globals["csrf_token"] = security.csrf_token
+templates.env.globals["menu_counts"] = menu_counts
 formatting.install(templates.env)
 
 

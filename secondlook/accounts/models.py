@@ -31,6 +31,8 @@ class UserBase(SQLModel):
     display_name: str = Field(max_length=120)
     roles: str = Field(default="", max_length=200)  # ";"-separated Role values
     active: bool = True
+    # Where notifications go; None: this account gets none (it still sees the app's counts).
+    email: str | None = Field(default=None, max_length=254)
 
     def role_set(self) -> frozenset[Role]:
         return frozenset(Role(r) for r in self.roles.split(";") if r)
@@ -54,6 +56,7 @@ class UserCreate(SQLModel):
     display_name: str
     roles: frozenset[Role] = frozenset()
     password: str
+    email: str | None = None
 
 
 class WebSession(SQLModel, table=True):

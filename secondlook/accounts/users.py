@@ -23,6 +23,9 @@ from secondlook.accounts.passwords import (
 from secondlook.accounts.tokens import revoke_all_tokens
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,79}$")
+# One address, no display name, no spaces or angle brackets: it goes into a To header.
+EMAIL = re.compile(r"^[^@\s<>,;\"']{1,64}@"
+                   r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.)*[A-Za-z0-9-]{1,63}$")
 
 
 class AccountError(ValueError):
@@ -37,6 +40,26 @@ def roles_text(roles: Iterable[Role | str]) -> str:
     """The canonical ``;``-joined form, in the order of ``Role``."""
     wanted = {Role(r) for r in roles}
     return ";".join(r.value for r in Role if r in wanted)
+
+
+def normalise_email(raw: str | None) -> str | None:
+    """An address for notifications, or None for none; refuses anything but one address."""
+    value = (raw or "").strip()
+    if not value:
+        return None
+    if len(value) > 254 or not EMAIL.match(value):
+        raise AccountError(f"{value!r} is not an email address such as jones@school.example")
+    return value
+
+
+def set_email(*, session: Session, user: User, email: str | None,
+              actor: User | None = None) -> None:
+    new = normalise_email(email)
+    old, user.email = user.email, new
+    session.add(user)
+    if old != new:
+        _audit(session, actor, "account.email", user, {"note": "email address changed"
+                                                        if new else "email address removed"})
 
 
 def count_users(*, session: Session) -> int:
@@ -66,12 +89,14 @@ def create_user(*, session: Session, data: UserCreate, actor: User | None = None
         raise AccountError("the display name is required (it is shown on approvals)")
     if find_user(session=session, username=username) is not None:
         raise AccountError(f"the username {username!r} is already taken")
+    email = normalise_email(data.email)
     check_policy(data.password, username=username, display_name=data.display_name)
     user = User(
         username=username,
         display_name=data.display_name.strip(),
         roles=roles_text(data.roles),
         password_hash=hash_password(data.password),
+        email=email,
     )
     session.add(user)
     session.flush()

@@ -23,22 +23,30 @@ def _configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--name", required=True, help="the name colleagues see")
     parser.add_argument("--role", action="append", default=[], choices=[r.value for r in Role],
                         help="repeat for several roles")
+    parser.add_argument("--email", default=None,
+                        help="where their notifications go (none without it)")
 
 
 def _run(args: argparse.Namespace) -> int:
     from consent_store.db import session_scope
     from secondlook.accounts.models import Role, UserCreate
     from secondlook.accounts.passwords import PasswordRejected
-    from secondlook.accounts.users import AccountError, create_user
+    from secondlook.accounts.users import AccountError, create_user, normalise_email
 
+    try:  # before the password is typed: a typo here should not cost it
+        normalise_email(args.email)
+    except AccountError as exc:
+        raise CommandError(f"account not created: {exc}") from exc
     engine = open_database()
     data = UserCreate(username=args.username, display_name=args.name, password=ask_password(),
-                      roles=frozenset(Role(r) for r in args.role))
+                      roles=frozenset(Role(r) for r in args.role), email=args.email)
     try:
         with session_scope(engine) as session:
             user = create_user(session=session, data=data)
             roles = user.roles or "none"
             summary = f"created {user.username} ({user.display_name}), roles: {roles}"
+            if user.email:
+                summary += f", mail to {user.email}"
     except (AccountError, PasswordRejected) as exc:
         raise CommandError(f"account not created: {exc}") from exc
     print(summary)

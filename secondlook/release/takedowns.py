@@ -28,8 +28,11 @@ from consent_store.channels import CHANNELS
 from consent_store.models import Learner, utcnow
 from consent_store.register_import import LearnerChange
 from secondlook.accounts.models import Role, User
+from secondlook.mail.outbox import enqueue_takedowns
 from secondlook.release.models import MAY_BE_ONLINE, ChannelPost, PostState, Takedown
 from secondlook.workflow import audit
+from secondlook.workflow.models import Revision
+from secondlook.workflow.queues import post_title
 
 _NAME_RANK = {"none": 0, "first": 1, "full": 2}
 
@@ -106,7 +109,22 @@ def open_takedowns(*, session: Session, changes: Iterable[LearnerChange],
                             "reason": exposure.reason}))
     session.flush()
     audit.append_many(session=session, actor=actor, events=events)
+    _tell(session, opened)
     return opened
+
+
+def _tell(session: Session, opened: list[Takedown]) -> None:
+    """Admins and headteachers get a mail naming the posts (by title only)."""
+    if not opened:
+        return
+    posts = {p.draft_id: p.revision for t in opened
+             if (p := session.get(ChannelPost, t.channel_post_id)) is not None}
+    titles = []
+    for draft_id, number in sorted(posts.items()):
+        revision = session.exec(select(Revision).where(
+            Revision.draft_id == draft_id, Revision.number == number)).first()
+        titles.append(post_title(revision.text) if revision else f"post {draft_id}")
+    enqueue_takedowns(session, titles=titles, count=len(opened))
 
 
 def _exists(session: Session, post_id: int, upn: str, pending: list[Takedown]) -> bool:

@@ -20,11 +20,13 @@ from consent_store.models import utcnow
 from moderation.draft import MAX_TEXT_CHARS, DraftImage, UnusableText, require_usable_text
 from moderation.report import FaceBox
 from secondlook.accounts.models import Role, User
+from secondlook.mail.outbox import enqueue_draft_event
 from secondlook.workflow import rules
 from secondlook.workflow.checking import Checker
 from secondlook.workflow.errors import Conflict, InvalidContent, InvalidTransition
 from secondlook.workflow.images import BlurNotAvailable, ProcessedImage, blurred_copy
 from secondlook.workflow.models import Decision, DecisionKind, DraftRecord, DraftState
+from secondlook.workflow.queues import post_title
 from secondlook.workflow.recheck import reconfirm
 from secondlook.workflow.revisions import (
     advance,
@@ -154,7 +156,16 @@ def submit(*, session: Session, draft_id: int, user: User) -> DraftView:
     rules.can_submit(user, view)
     advance(session, view, DraftState.SUBMITTED, submitted_at=utcnow())
     record(session, view, user, "submitted", verdict=view.verdict, to="submitted")
+    tell(session, view, "flagged" if view.needs_sign_off else "submitted", user)
     return load_view(session, draft_id)
+
+
+def tell(session: Session, view: DraftView, event: str, actor: User | None) -> None:
+    """The notification mails of this step, in its transaction (see ``secondlook.mail``)."""
+    enqueue_draft_event(session, event=event, draft_id=view.id,
+                        title=post_title(view.revision.text), author_id=view.draft.author_id,
+                        editor_ids=list(view.editors), actor=actor,
+                        safeguarding=view.revision.safeguarding)
 
 
 def _decide(session: Session, view: DraftView, user: User, kind: DecisionKind,
@@ -183,6 +194,8 @@ def approve(*, session: Session, draft_id: int, user: User, content_sha256: str,
     state = DraftState.APPROVED if done else DraftState.SUBMITTED
     new = _decide(session, view, user, DecisionKind.APPROVE, state, role=Role.APPROVER)
     record(session, new, user, "approved", verdict=new.verdict, to=str(state))
+    if state == DraftState.APPROVED:
+        tell(session, new, "approved", user)
     return new
 
 
@@ -197,6 +210,8 @@ def sign_off(*, session: Session, draft_id: int, user: User, content_sha256: str
     state = DraftState.APPROVED if view.approvals else DraftState.SUBMITTED
     new = _decide(session, view, user, DecisionKind.SIGN_OFF, state, role=role, reason=reason)
     record(session, new, user, "signed off", role=str(role), reason=reason, to=str(state))
+    if state == DraftState.APPROVED:
+        tell(session, new, "approved", user)
     return new
 
 
@@ -209,6 +224,7 @@ def return_draft(*, session: Session, draft_id: int, user: User, reason: str) ->
     voided = void_decisions(session, view)
     record(session, new, user, "returned", reason=reason, approvals_voided=voided,
            to="returned")
+    tell(session, new, "returned", user)
     return load_view(session, draft_id)
 
 
@@ -220,6 +236,7 @@ def reject(*, session: Session, draft_id: int, user: User, reason: str) -> Draft
     new = _decide(session, view, user, DecisionKind.REJECT, DraftState.REJECTED, role=role,
                   reason=reason)
     record(session, new, user, "rejected", role=str(role), reason=reason, to="rejected")
+    tell(session, new, "rejected", user)
     return new
 
 
@@ -250,6 +267,7 @@ def mark_released(*, session: Session, draft_id: int, user: User,
             released_sha256=view.content_sha256)
     record(session, view, user, "released", to="released", channels=view.channels,
            links=dict(links or {}))
+    tell(session, view, "released", user)
     return load_view(session, draft_id)
 
 
@@ -275,6 +293,7 @@ def end_interrupted_release(*, session: Session, draft_id: int, released: bool,
                 released_sha256=view.content_sha256)
         record(session, view, None, "released", to="released", channels=view.channels,
                links=dict(links or {}), note=note[:500])
+        tell(session, view, "released", None)
     else:
         advance(session, view, DraftState.APPROVED)
         record(session, view, None, "release interrupted", to="approved", note=note[:500])

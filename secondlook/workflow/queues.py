@@ -114,7 +114,7 @@ def _items(session: Session, query: Any) -> list[QueueItem]:
     return [
         QueueItem(
             draft_id=row[0], state=row[1], verdict=row[2], safeguarding=row[3],
-            title=_title(row[4]), channels=tuple(c for c in row[5].split(";") if c),
+            title=post_title(row[4]), channels=tuple(c for c in row[5].split(";") if c),
             author=row[6], revision=row[7], content_sha256=row[8], created_at=row[9],
             submitted_at=row[10], updated_at=row[11], approved=bool(row[12]),
             signed_off=bool(row[13]), expired=bool(row[14]))
@@ -123,7 +123,7 @@ def _items(session: Session, query: Any) -> list[QueueItem]:
     ]
 
 
-def _title(text: str) -> str:
+def post_title(text: str) -> str:
     line = " ".join(text.split())
     return line if len(line) <= TITLE_CHARS else line[: TITLE_CHARS - 1] + "…"
 

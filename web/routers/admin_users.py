@@ -16,6 +16,7 @@ from secondlook.accounts.users import (
     get_user,
     list_users,
     set_active,
+    set_email,
     set_password,
     set_roles,
 )
@@ -65,14 +66,16 @@ def add_user(
     display_name: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     roles: Annotated[list[str] | None, Form()] = None,
+    email: Annotated[str, Form()] = "",
 ) -> Response:
     data = UserCreate(username=username, display_name=display_name, password=password,
-                      roles=frozenset(_roles(roles or [])))
+                      roles=frozenset(_roles(roles or [])), email=email)
     try:
         created = create_user(session=session, data=data, actor=admin)
     except (AccountError, PasswordRejected) as exc:
         session.rollback()
-        form = {"username": username, "display_name": display_name, "roles": roles or []}
+        form = {"username": username, "display_name": display_name, "roles": roles or [],
+                "email": email}
         return _render(request, session, admin, 400, error=f"Not created: {exc}.", form=form)
     session.commit()
     return RedirectResponse(f"/admin/users?added={created.id}", status_code=303)
@@ -84,6 +87,7 @@ def edit_user(
     roles: Annotated[list[str] | None, Form()] = None,
     active: Annotated[bool, Form()] = False,
     new_password: Annotated[str, Form()] = "",
+    email: Annotated[str | None, Form()] = None,
 ) -> Response:
     target = get_user(session=session, user_id=user_id)
     if target is None:
@@ -91,6 +95,8 @@ def edit_user(
     try:
         set_roles(session=session, user=target, roles=_roles(roles or []), actor=admin)
         set_active(session=session, user=target, active=active, actor=admin)
+        if email is not None:  # a form without the field leaves the address alone
+            set_email(session=session, user=target, email=email, actor=admin)
         if new_password:
             set_password(session=session, user=target, password=new_password, actor=admin)
     except (AccountError, PasswordRejected) as exc:

@@ -1,0 +1,1 @@
+"""Notifications by email: an outbox written with each workflow event, sent in the background."""
