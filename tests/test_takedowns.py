@@ -136,3 +136,27 @@ def test_marking_a_post_taken_down_clears_it_from_the_queue(released) -> None:
 def test_a_change_that_withdraws_nothing_opens_nothing(released) -> None:
     with session_scope(released) as s:
         assert open_takedowns(session=s, changes=_register(released, amelia_name="full")) == []
+
+
+def test_opening_takedowns_mails_the_admins_and_headteachers_without_the_learner(
+        released) -> None:  # noqa: ANN001
+    from sqlmodel import select
+
+    from secondlook.mail.models import OutboxMail
+
+    with session_scope(released) as s:
+        s.add_all([User(username="dpo", display_name="Dee", roles="admin", email="dpo@s.example"),
+                   User(username="boss", display_name="Mrs Boss", roles="headteacher",
+                        email="boss@s.example"),
+                   User(username="bob", display_name="Bob", roles="approver",
+                        email="bob@s.example")])
+    changes = _register(released, amelia_photo="none")
+    with session_scope(released) as s:
+        opened = open_takedowns(session=s, changes=changes)
+    with Session(released) as s:
+        mails = s.exec(select(OutboxMail).order_by(OutboxMail.id)).all()
+    assert sorted(m.to_address for m in mails) == ["boss@s.example", "dpo@s.example"]
+    for mail in mails:
+        assert mail.subject == f"Takedown needed: {len(opened)} post(s)"
+        assert mail.link_path == "/takedowns"
+        assert AMELIA not in mail.body and "Amelia" not in mail.body
