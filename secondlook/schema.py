@@ -11,6 +11,7 @@ import consent_store.withdrawals  # noqa: F401
 import secondlook.accounts.models  # noqa: F401
 import secondlook.instance_state  # noqa: F401
 import secondlook.mail.models  # noqa: F401
+import secondlook.register_preview  # noqa: F401
 import secondlook.release.models  # noqa: F401
 import secondlook.workflow.models  # noqa: F401
 

@@ -7,7 +7,7 @@ from sqlmodel import Session
 from consent_store.models import Learner
 from secondlook.accounts.models import Role
 from tests.conftest import EXAMPLES
-from tests.web_support import add_user, make_app, signed_in
+from tests.web_support import add_user, import_on_the_web, make_app, signed_in
 
 
 def _admin(db, nlp):  # noqa: ANN001, ANN202
@@ -16,8 +16,7 @@ def _admin(db, nlp):  # noqa: ANN001, ANN202
 
 
 def _import(client, csrf: str, content: bytes, name: str = "register.csv"):  # noqa: ANN001, ANN202
-    return client.post("/admin/register/import", data={"csrf_token": csrf},
-                       files={"file": (name, content, "text/csv")})
+    return import_on_the_web(client, csrf, content, name)
 
 
 def test_import_then_the_learners_and_their_consents_are_listed(sqlite_db, blank_nlp) -> None:

@@ -59,6 +59,7 @@ RULES: dict[tuple[str, str], str | frozenset[Role]] = {
     ("GET", "/admin/audit/verify"): frozenset({AD}),
     ("GET", "/admin/register"): frozenset({AD}),
     ("POST", "/admin/register/import"): frozenset({AD}),
+    ("POST", "/admin/register/import/{preview_id}/confirm"): frozenset({AD}),
     ("GET", "/admin/register/{upn}"): frozenset({AD}),
     ("POST", "/admin/register/{upn}/withdraw"): frozenset({AD}),
     ("POST", "/admin/register/{upn}/enrol"): frozenset({AD}),

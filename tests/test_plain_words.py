@@ -14,7 +14,7 @@ from secondlook.accounts.models import Role
 from secondlook.workflow import audit
 from tests.conftest import EXAMPLES, learner, snapshot
 from tests.face_support import FakeBackend, painted
-from tests.web_support import add_user, make_app, signed_in
+from tests.web_support import add_user, import_on_the_web, make_app, signed_in
 
 JARGON = re.compile(r"content fingerprint|fingerprint|\brevision\b|\brefused\b|\bdsl\b|"
                     r"\btwitter\b|\bclassdojo\b|\b[a-z_]+\.[a-z]+(?:-[a-z]+)+\b|\{'|': '|"
@@ -38,8 +38,7 @@ def test_draft_page_and_history_speak_plainly(sqlite_db, blank_nlp, tmp_path) ->
     app = make_app(sqlite_db, blank_nlp, home=tmp_path, data_key=None)
     app.state.moderation.services["face-backend"] = FakeBackend()
     dpo, dpo_csrf = signed_in(app, sqlite_db, add_user(sqlite_db, "dpo", Role.ADMIN))
-    dpo.post("/admin/register/import", data={"csrf_token": dpo_csrf},
-             files={"file": ("register.csv", (EXAMPLES / "register.csv").read_bytes())})
+    import_on_the_web(dpo, dpo_csrf, (EXAMPLES / "register.csv").read_bytes())
     dpo.post("/admin/register/A123456789012/enrol", data={"csrf_token": dpo_csrf},
              files=[("photos", ("ref.png", painted((200, 200), [(7, 40, 40, 90)])))])
     amy_user = add_user(sqlite_db, "amy", Role.AUTHOR, name="Amy Author")

@@ -72,3 +72,25 @@ def login(client: TestClient, username: str, password: str = PASSWORD):  # noqa:
     page = client.get("/login")
     return client.post("/login", data={"csrf_token": csrf_from(page.text), "username": username,
                                        "password": password}, follow_redirects=False)
+
+
+PREVIEWED = re.compile(r'action="/admin/register/import/(\d+)/confirm"')
+PREVIEW_CHANGES = re.compile(r'name="changes" value="([0-9a-f]{64})"')
+
+
+def confirm_previewed(client: TestClient, csrf: str, preview_html: str):  # noqa: ANN201
+    """Press *Confirm the import* on a register preview page."""
+    preview_id, changes = PREVIEWED.search(preview_html), PREVIEW_CHANGES.search(preview_html)
+    assert preview_id and changes, "the page is not a register import preview"
+    return client.post(f"/admin/register/import/{preview_id.group(1)}/confirm",
+                       data={"csrf_token": csrf, "changes": changes.group(1)})
+
+
+def import_on_the_web(client: TestClient, csrf: str, content: bytes,  # noqa: ANN201
+                      name: str = "register.csv", **form: str):
+    """Upload a register file, then confirm its preview (or the refusal, as answered)."""
+    resp = client.post("/admin/register/import", data={"csrf_token": csrf, **form},
+                       files={"file": (name, content, "text/csv")})
+    if resp.status_code != 200:
+        return resp
+    return confirm_previewed(client, csrf, resp.text)

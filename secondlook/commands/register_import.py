@@ -19,6 +19,16 @@ def _configure(parser: argparse.ArgumentParser) -> None:
              "learner, recording the evidence (e.g. 'new consent form dated 2027-01-10'); "
              "repeat for several learners",
     )
+    parser.add_argument(
+        "--dry-run", action="store_true",
+        help="print what the import would change (added, updated, consents narrowed or "
+             "widened, learners missing) and the file's sha256; change nothing",
+    )
+    parser.add_argument(
+        "--expect-sha256", metavar="HASH", default=None,
+        help="import only if the file is still the one previewed (the sha256 --dry-run "
+             "printed)",
+    )
 
 
 def _confirmations(values: list[str]) -> dict[str, str] | None:
@@ -34,6 +44,14 @@ def _confirmations(values: list[str]) -> dict[str, str] | None:
     return out
 
 
+def _expect(text: str, expected: str | None, path: Path) -> None:
+    from secondlook.register_preview import file_sha256
+
+    if expected is not None and file_sha256(text) != expected.strip().lower():
+        raise CommandError(f"{path} changed since it was previewed (its sha256 is now "
+                           f"{file_sha256(text)}): nothing was imported; run --dry-run again")
+
+
 def _run(args: argparse.Namespace) -> int:
     from consent_store.db import session_scope
     from consent_store.register_import import RegisterImportError, read_register_file
@@ -44,6 +62,16 @@ def _run(args: argparse.Namespace) -> int:
     engine = open_database(settings)
     try:
         text = read_register_file(args.file, settings.max_register_bytes)
+        _expect(text, args.expect_sha256, args.file)
+        if args.dry_run:
+            from secondlook.register_preview import preview
+
+            shown = preview(db=engine, text=text, name=str(args.file), prune=args.prune,
+                            confirm=confirm)
+            print(shown.text())
+            print(f"To apply exactly this file: secondlook register import {args.file}"
+                  f"{' --prune' if args.prune else ''} --expect-sha256 {shown.file_sha256}")
+            return 0
         with session_scope(engine) as session:
             outcome = import_register(session=session, text=text, name=str(args.file),
                                       prune=args.prune, checker=checker(settings),

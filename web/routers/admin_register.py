@@ -18,7 +18,14 @@ from moderation.checks.faces import BACKEND as FACE_BACKEND
 from moderation.images.faces import DlibBackend
 from secondlook.accounts.models import User
 from secondlook.enrolment import EnrolmentError, ReferencePhotoUpload, enrol
-from secondlook.register_service import import_register
+from secondlook.register_preview import (
+    Preview,
+    PreviewOutdated,
+    RegisterPreview,
+    keep,
+    preview,
+)
+from secondlook.register_preview import confirm as confirm_preview
 from secondlook.withdrawal import (
     ConsentGiven,
     Withdrawal,
@@ -56,7 +63,8 @@ def register_page(request: Request, session: SessionDep, admin: AdminDep,
                    q=q, page_size=PAGE_SIZE, result=None, problems=None)
 
 
-@router.post("/import", response_class=HTMLResponse, summary="Import the register CSV")
+@router.post("/import", response_class=HTMLResponse,
+             summary="Preview a register CSV: what importing it will change")
 def import_register_page(
     request: Request, session: SessionDep, settings: SettingsDep, admin: AdminDep,
     file: Annotated[UploadFile, File()], prune: Annotated[bool, Form()] = False,
@@ -68,14 +76,50 @@ def import_register_page(
             raise RegisterImportError(name, [
                 f"the file is larger than {settings.max_register_bytes // 2**20} MiB; "
                 "export only the current register"])
-        outcome = import_register(session=session, text=decode_register(raw, name), name=name,
-                                  prune=prune, actor=admin)
-        session.commit()
+        text = decode_register(raw, name)
+        shown = preview(db=request.app.state.db, text=text, name=name, prune=prune,
+                        actor=admin)
     except RegisterImportError as exc:
+        return _problems(request, session, admin, exc, name)
+    return _preview_page(request, session, admin, shown, text)
+
+
+def _problems(request: Request, session: Session, admin: User, exc: RegisterImportError,
+              name: str) -> HTMLResponse:
+    session.rollback()
+    return _render(request, "admin/register.html", 400, user=admin, q="",
+                   learners=_learners(session, ""), page_size=PAGE_SIZE, result=None,
+                   problems=exc.problems, file_name=name)
+
+
+def _preview_page(request: Request, session: Session, admin: User, shown: Preview, text: str,
+                  outdated: bool = False) -> HTMLResponse:
+    stored = keep(session=session, shown=shown, text=text, user=admin)
+    session.commit()
+    return _render(request, "admin/register_preview.html", 409 if outdated else 200,
+                   user=admin, preview=shown, preview_id=stored.id, outdated=outdated)
+
+
+@router.post("/import/{preview_id}/confirm", response_class=HTMLResponse,
+             summary="Apply a previewed register import, exactly as previewed")
+def confirm_import_page(
+    request: Request, preview_id: int, session: SessionDep, admin: AdminDep,
+    changes: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    try:
+        outcome = confirm_preview(session=session, preview_id=preview_id, changes_sha256=changes,
+                                  user=admin)
+        session.commit()
+    except LookupError as exc:
         session.rollback()
-        return _render(request, "admin/register.html", 400, user=admin, q="",
-                       learners=_learners(session, ""), page_size=PAGE_SIZE, result=None,
-                       problems=exc.problems, file_name=name)
+        raise HTTPException(status_code=409, detail=str(exc)) from exc
+    except PreviewOutdated as exc:
+        session.rollback()
+        row = session.get(RegisterPreview, preview_id)
+        text = row.text if row else ""
+        return _preview_page(request, session, admin, exc.fresh, text, outdated=True)
+    except RegisterImportError as exc:
+        return _problems(request, session, admin, exc, exc.path)
     return _render(request, "admin/register.html", user=admin, q="", page_size=PAGE_SIZE,
                    learners=_learners(session, ""), result=outcome.summary(), problems=None,
                    held=outcome.result.held)
