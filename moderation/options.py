@@ -30,6 +30,12 @@ class CheckOptions:
     face_tile_px: int = 1400
     face_tile_overlap_px: int = 160
     face_workers: int = 0
+    # Face encoding: "onnx" (dlib's network run by onnxruntime, built into models_dir and
+    # checked against dlib) or "dlib" (the reference). No models_dir: a private temp folder.
+    face_encoder: str = "onnx"
+    models_dir: Path | None = None
+    # False: faces are found but never encoded or matched; a person identifies every one.
+    face_matching: bool = True
 
     @property
     def image_limits(self) -> Limits:

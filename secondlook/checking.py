@@ -33,6 +33,9 @@ def check_options(settings: Settings) -> CheckOptions:
         face_tile_px=settings.face_tile_px,
         face_tile_overlap_px=settings.face_tile_overlap_px,
         face_workers=settings.face_workers,
+        face_encoder=settings.face_encoder,
+        models_dir=settings.home / "models",
+        face_matching=settings.face_matching,
     )
 
 

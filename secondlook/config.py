@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
@@ -74,6 +75,12 @@ class Settings(BaseSettings):
     face_tile_px: int = 1400
     face_tile_overlap_px: int = 160
     face_workers: int = 0  # 0: one per CPU core
+    # Face encoding: "onnx" (dlib's network through onnxruntime, ~10x faster, built into
+    # home/models and checked against dlib) or "dlib" (the reference implementation).
+    face_encoder: Literal["onnx", "dlib"] = "onnx"
+    # false: no face is encoded or matched; a person identifies every face (for a DPIA
+    # that rules biometric matching out).
+    face_matching: bool = True
     # The school's time zone: every time the pages show or take (the database keeps UTC).
     timezone: str = "Europe/London"
     # Notifications by email through the school's SMTP relay; no host: mail stays queued.

@@ -22,7 +22,9 @@ def loaded(cli_env, capsys):  # noqa: ANN001, ANN201
 
 def test_init_reports_the_schema(cli_env, capsys) -> None:
     assert main(["init"]) == 0
-    assert "Database ready" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Database ready" in out
+    assert "Face encoder ready" in out and "checked against dlib" in out
 
 
 def test_import_summary(cli_env, capsys) -> None:

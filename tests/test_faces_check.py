@@ -190,3 +190,32 @@ def test_with_nobody_enrolled_faces_are_unknown_without_encoding(engine) -> None
     assert _CountingBackend.encoded == 0
     run(fake_engine(engine, backend), _register((AMELIA.upn, 7, 0.2)), ONE_FACE)
     assert _CountingBackend.encoded == 1
+
+
+class CountingBackend(FakeBackend):
+    """The fake detector, counting how often it is asked to detect and to encode."""
+
+    def __init__(self) -> None:
+        self.detected = self.encoded = 0
+
+    def detect_faces(self, image):  # noqa: ANN001, ANN201
+        self.detected += 1
+        return super().detect_faces(image)
+
+    def encode_faces(self, rgb, boxes):  # noqa: ANN001, ANN201
+        self.encoded += len(boxes)
+        return super().encode_faces(rgb, boxes)
+
+
+def test_matching_turned_off_sends_every_face_to_a_person_and_encodes_none(engine) -> None:  # noqa: ANN001
+    register = _register((AMELIA.upn, 7, 0.0), (JAYDEN.upn, 8, 0.0))  # both would match
+    photo = painted((300, 150), [(7, 20, 20, 50), (8, 20, 200, 50)])
+    backend = CountingBackend()
+    report = run(configure(fake_engine(engine, backend), face_matching=False), register, photo)
+    assert [f.learner for f in report.images[0].faces] == [None, None]
+    findings = of_check(report, "face")
+    assert [f.rule for f in findings] == ["faces.unidentified"] * 2
+    assert all(f.severity == Severity.REVIEW for f in findings)
+    assert "face matching is turned off" in findings[0].message
+    assert backend.detected > 0 and backend.encoded == 0
+    assert str(report.verdict) == "review"

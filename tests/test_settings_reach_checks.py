@@ -84,3 +84,13 @@ def test_a_rules_folder_given_to_the_app_replaces_the_shipped_packs(
     assert by_rule["tone.our-word"]["severity"] == "block"
     assert by_rule["cross.named-and-pictured"]["severity"] == "block"
     assert report["verdict"] == "block"
+
+
+def test_face_matching_turned_off_in_the_settings_leaves_every_face_to_a_person(
+        sqlite_db, blank_nlp, tmp_path) -> None:  # noqa: ANN001
+    report = _check(_client(sqlite_db, blank_nlp, tmp_path, face_matching=False), "Hi")
+    face = report["images"][0]["faces"][0]
+    assert face["learner"] is None and face["consent"] == "unknown"
+    [finding] = [f for f in report["findings"] if f["check"] == "face"]
+    assert finding["rule"] == "faces.unidentified" and "turned off" in finding["message"]
+    assert report["verdict"] == "review"

@@ -17,13 +17,14 @@ from concurrent.futures.process import BrokenProcessPool
 import numpy as np
 
 from consent_store.channels import CHANNELS, labels
-from consent_store.snapshot import LearnerRecord
+from consent_store.snapshot import FaceTemplateSet, LearnerRecord
 from moderation.checks.base import CheckContext
 from moderation.draft import photo_label
 from moderation.findings import Finding, Severity
 from moderation.images.detection import detect, encode, make_pool
-from moderation.images.faces import ENCODING_SIZE, DlibBackend, FaceBackend
+from moderation.images.faces import ENCODING_SIZE, FaceBackend
 from moderation.images.matching import Match, TemplateMatcher
+from moderation.images.onnx_encoder import face_backend
 from moderation.report import FaceBox, FaceReport
 
 BACKEND = "face-backend"  # engine service keys; tests put a fake backend here
@@ -51,11 +52,10 @@ class FaceCheck:
 
 def _faces_in(ctx: CheckContext, rgb: np.ndarray) -> list[tuple[FaceBox, Match]]:
     options = ctx.resources.options
-    backend: FaceBackend = ctx.resources.service(BACKEND, DlibBackend)
+    backend: FaceBackend = ctx.resources.service(
+        BACKEND, lambda: face_backend(options.face_encoder, options.models_dir))
     pool = _pool(ctx)
-    matcher: TemplateMatcher = ctx.resources.per_register(
-        ctx.register, "face-matcher", lambda: TemplateMatcher(ctx.register.templates)
-    )
+    matcher = _matcher(ctx)
     try:
         boxes = detect(rgb, backend, options.detection_plan, pool)
         # Nobody enrolled: every face is unknown, so skip the costly encoding.
@@ -70,6 +70,17 @@ def _faces_in(ctx: CheckContext, rgb: np.ndarray) -> list[tuple[FaceBox, Match]]
         raise
     matches = matcher.match(encodings, options.face_match_threshold, options.face_match_margin)
     return list(zip(boxes, matches, strict=True))
+
+
+def _matcher(ctx: CheckContext) -> TemplateMatcher:
+    if not ctx.resources.options.face_matching:
+        # Matching turned off (the school's DPIA): nobody is enrolled as far as this
+        # check knows, so no face is encoded and a person identifies every one.
+        return ctx.resources.service("face-matcher-off", lambda: TemplateMatcher(
+            FaceTemplateSet()))
+    matcher: TemplateMatcher = ctx.resources.per_register(
+        ctx.register, "face-matcher", lambda: TemplateMatcher(ctx.register.templates))
+    return matcher
 
 
 def _pool(ctx: CheckContext) -> Executor | None:
@@ -93,7 +104,7 @@ def _finding(ctx: CheckContext, image: int, number: int, face: FaceReport, label
     where = f"Face {number + 1} in {label}"
     rec = ctx.register.learner(face.learner) if face.learner else None
     if rec is None:
-        rule, severity, message, suggestion = _unknown(where)
+        rule, severity, message, suggestion = _unknown(where, ctx.resources.options.face_matching)
     else:
         rule, severity, message, suggestion = _known(where, rec, face, ctx)
     return Finding(
@@ -102,12 +113,16 @@ def _finding(ctx: CheckContext, image: int, number: int, face: FaceReport, label
     )
 
 
-def _unknown(where: str) -> tuple[str, Severity, str, str]:
+def _unknown(where: str, matching: bool = True) -> tuple[str, Severity, str, str]:
+    why = (
+        "does not confidently match any learner enrolled for face matching. A person must "
+        "identify them: learners without biometric consent are never matched."
+        if matching else
+        "needs a person to identify them: face matching is turned off for this school.")
     return (
         "faces.unidentified",
         Severity.REVIEW,
-        f"{where} does not confidently match any learner enrolled for face matching. "
-        "A person must identify them: learners without biometric consent are never matched.",
+        f"{where} {why}",
         "Check the consent register for this person, or blur the face, or remove the photo.",
     )
 

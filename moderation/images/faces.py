@@ -39,7 +39,8 @@ class FaceBackend(Protocol):
 
 
 @cache
-def _models() -> tuple[Any, Any, Any]:
+def dlib_models() -> tuple[Any, Any, Any]:
+    """dlib's face detector, landmark predictor and encoder, loaded once per process."""
     try:
         import dlib
 
@@ -73,7 +74,7 @@ class DlibBackend:
     threshold = -0.2
 
     def detect_faces(self, image: np.ndarray) -> list[tuple[FaceBox, float]]:
-        detector, _, _ = _models()
+        detector, _, _ = dlib_models()
         rects, scores, _ = detector.run(np.ascontiguousarray(image), 0, self.threshold)
         height, width = image.shape[:2]
         return [(_clip(r, width, height), float(s)) for r, s in zip(rects, scores, strict=True)]
@@ -83,7 +84,7 @@ class DlibBackend:
             return np.zeros((0, ENCODING_SIZE))
         import dlib
 
-        _, predictor, encoder = _models()
+        _, predictor, encoder = dlib_models()
         image = np.ascontiguousarray(rgb)
         shapes = dlib.full_object_detections()
         for box in boxes:
