@@ -35,6 +35,8 @@ KINDS = {
     "phone": "telephone numbers, found with the phonenumbers library",
     "co-occurrence": "groups of regular expressions: a sentence matching one of every group",
     "cross": "a learner both named in the text and recognised in a photo (no patterns)",
+    "classifier": "the kinds a learned model (its 'model' file beside the pack) may name; a "
+                  "sentence it scores at or above the rule's 'threshold' is a hit",
 }
 #: The placeholders a rule's message may use, per kind (text rules: the matched text).
 PLACEHOLDERS = {"cross": frozenset({"name", "photo"})}
@@ -42,12 +44,13 @@ _TEXT_PLACEHOLDERS = frozenset({"text"})
 #: In a cross rule's examples, what follows this marker names the learners pictured.
 PICTURED = " | pictured: "
 #: Kinds whose matching depends on the trained model (POS, entities, parse).
-MODEL_KINDS = frozenset({"tokens", "dependency", "allegation", "about-someone"})
+MODEL_KINDS = frozenset({"tokens", "dependency", "allegation", "about-someone", "classifier"})
 #: Kinds whose hits are a term next to someone identifiable (they need ``targets``).
 TARGETED_KINDS = frozenset({"allegation", "about-someone"})
 _REQUIRED = ("id", "check", "kind", "severity", "policy", "message", "suggestion", "examples")
 _KNOWN = set(_REQUIRED) | {"patterns", "ignore_case", "suffixes", "targets", "unless",
-                           "requires", "region", "tags", "__line__", "__lines__"}
+                           "requires", "region", "tags", "model", "threshold",
+                           "__line__", "__lines__"}
 # What makes someone identifiable: entity labels, words (roles), parts of speech (PROPN).
 _TARGETS = ("entities", "words", "pos")
 _ID = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)+$")
@@ -77,6 +80,8 @@ class Rule:
     requires: tuple[str, ...] = ()  # a hit counts only with one of these shortly before it
     region: str = "GB"
     tags: tuple[str, ...] = ()
+    model: str = ""  # a classifier rule's weights: a path, resolved beside its pack
+    threshold: float = 0.0  # a classifier rule's score a sentence must reach
 
     def render(self, **values: str) -> str:
         """The message with its placeholders ({text}, or {name} and {photo}) filled in."""
@@ -180,7 +185,7 @@ def _validate_patterns(raw: dict[str, Any], where: str, rid: str) -> tuple[Any, 
     if not isinstance(patterns, list) or not patterns:
         raise _fail(where, rid, f"'patterns' must be a non-empty list of {KINDS[kind]}",
                     "patterns")
-    if kind in ("regex", "phrases", "words", "allegation", "about-someone"):
+    if kind in ("regex", "phrases", "words", "allegation", "about-someone", "classifier"):
         patterns = list(_str_list(raw, "patterns", where, rid))
     if kind == "regex":
         flags = re.IGNORECASE if raw.get("ignore_case", True) else 0
@@ -253,6 +258,25 @@ def _targets(raw: dict[str, Any], where: str, rid: str) -> dict[str, tuple[str, 
     return {k: _str_list(value, k, where, rid) for k in _TARGETS if k in value}
 
 
+def _classifier(raw: dict[str, Any], where: _Where, rid: str) -> tuple[str, float]:
+    """A classifier rule's model file (beside its pack, and there) and its threshold."""
+    if raw["kind"] != "classifier":
+        for key in ("model", "threshold"):
+            if key in raw:
+                raise _fail(where, rid, f"only a classifier rule takes '{key}'", key)
+        return "", 0.0
+    name, threshold = raw.get("model"), raw.get("threshold")
+    if not isinstance(name, str) or not name.strip():
+        raise _fail(where, rid, "a classifier rule needs 'model': the file of its weights")
+    path = Path(where.path).parent / name
+    if not path.is_file():
+        raise _fail(where, rid, f"model file {str(path)!r} does not exist", "model")
+    if not isinstance(threshold, int | float) or not 0.5 < threshold < 1:
+        raise _fail(where, rid, "a classifier rule needs a 'threshold' above 0.5 and below 1",
+                    "threshold" if "threshold" in raw else "")
+    return str(path), float(threshold)
+
+
 def parse_rule(raw: Any, where: str) -> Rule:
     if not isinstance(raw, dict):
         raise RulePackError(f"{where}: each rule must be a mapping with an 'id'")
@@ -260,6 +284,7 @@ def parse_rule(raw: Any, where: str) -> Rule:
     where = _Where(where.rsplit(":", 1)[0], raw)
     _check_fields(raw, where, rid)
     match, no_match = _examples(raw, where, rid)
+    model, threshold = _classifier(raw, where, rid)
     return Rule(
         id=rid, check=raw["check"], kind=raw["kind"], severity=Severity(raw["severity"]),
         policy=str(raw["policy"]), message=str(raw["message"]).strip(),
@@ -272,7 +297,7 @@ def parse_rule(raw: Any, where: str) -> Rule:
         unless=_str_list(raw, "unless", where, rid),
         requires=_str_list(raw, "requires", where, rid),
         region=str(raw.get("region", "GB")),
-        tags=_str_list(raw, "tags", where, rid),
+        tags=_str_list(raw, "tags", where, rid), model=model, threshold=threshold,
     )
 
 

@@ -18,6 +18,7 @@ from spacy.vocab import Vocab
 from moderation.rulepack import Rule
 from moderation.text.normalise import NormalisedText, normalise
 from moderation.text.sentences import sentence_bounds, sentences, title_name_spans
+from moderation.text.tone_model import model_at, sentence_buckets, sentence_vector
 from moderation.text.words import DisguisedWords
 
 SpanPair = tuple[int, int]
@@ -30,6 +31,8 @@ class TextView:
     norm: NormalisedText
     doc: Doc
     cache: dict[str, dict[str, list[SpanPair]]] = field(default_factory=dict)
+    #: per classifier model: each sentence, its score and the kind the model names
+    scores: dict[str, list[tuple[SpanPair, float, str]]] = field(default_factory=dict)
     _sentences: list[SpanPair] | None = None
 
     def sentence_at(self, char: int) -> SpanPair:
@@ -100,6 +103,8 @@ class RuleRunner:
             self._tokens.add(rule.id, list(rule.patterns))
         elif rule.kind == "dependency":
             self._deps.add(rule.id, list(rule.patterns))
+        elif rule.kind == "classifier":
+            model_at(rule.model)  # a model that cannot load fails when the engine starts
 
     def matches(
         self, view: TextView, rule_ids: Iterable[str] | None = None
@@ -141,6 +146,11 @@ class RuleRunner:
             return self._allegations(rule, view)
         if rule.kind == "co-occurrence":
             return self._cooccurring(rule, view)
+        if rule.kind == "classifier":
+            if not view.doc.has_annotation("DEP"):
+                return []  # the model was trained on parsed text: without a parse, no score
+            return [span for span, score, kind in sentence_scores(view, rule.model)
+                    if score >= rule.threshold and kind in rule.patterns]
         return self._spacy_spans(rule, view)
 
     def _spacy_spans(self, rule: Rule, view: TextView) -> list[SpanPair]:
@@ -208,6 +218,21 @@ def _has_target(rule: Rule, view: TextView, sent: SpanPair, term: SpanPair) -> b
         return True
     words = rule.targets.get("words", ())
     return bool(words) and phrase_regex(words).search(text) is not None
+
+
+def sentence_scores(view: TextView, model_path: str) -> list[tuple[SpanPair, float, str]]:
+    """Each sentence with the model's score and the kind it names (once per draft)."""
+    if model_path not in view.scores:
+        model = model_at(model_path)
+        out = []
+        for span in view.sentences:
+            buckets = sentence_buckets(view.text[span[0]:span[1]], model.dims, view.doc, span)
+            vector = sentence_vector(view.doc, span)
+            score = model.score(buckets, vector)
+            # the kind is read only for a sentence some rule could flag (thresholds > 0.5)
+            out.append((span, score, model.kind(buckets, vector) if score > 0.5 else ""))
+        view.scores[model_path] = out
+    return view.scores[model_path]
 
 
 #: How far before a hit a rule's ``requires`` phrase may be (a birthday list's heading).

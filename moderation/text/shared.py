@@ -55,6 +55,10 @@ def _covers(a: Rule, a_span: tuple[int, int], b: Rule, b_span: tuple[int, int]) 
         return a.id < b.id
     if a.severity.rank < b.severity.rank:
         return False
+    if "classifier" in (a.kind, b.kind):
+        # a rule's hit says more than the model's sentence around it: keep the rule's
+        inside_b = b_span[0] <= a_span[0] and a_span[1] <= b_span[1]
+        return b.kind == "classifier" and a.kind != "classifier" and inside_b
     inside_a = a_span[0] <= b_span[0] and b_span[1] <= a_span[1]
     inside_b = b_span[0] <= a_span[0] and a_span[1] <= b_span[1]
     return (inside_a and a.kind not in _SENTENCE_KINDS) or (
