@@ -20,6 +20,7 @@ from moderation.text.lexicon import everyday_word, ordinary_word, word_names
 from moderation.text.mentions import draft_names
 from moderation.text.names import NOT_SURNAME, Mention, NameToken, Owner, saint_or_knight, titled
 from moderation.text.normalise import fold_name
+from moderation.text.sentences import TITLES
 from moderation.text.shared import text_view
 
 _IDENTIFYING = {"full", "initial", "reversed", "initial_first", "surname"}
@@ -61,6 +62,36 @@ def staff_firsts(ctx: CheckContext) -> frozenset[str]:
     return ctx.resources.per_register(  # type: ignore[no-any-return]
         snap, "text.staff-firsts",
         lambda: frozenset(fold_name(s.first_name) for s in snap.staff if s.first_name))
+
+
+def staff_surnames(ctx: CheckContext) -> dict[str, frozenset[str]]:
+    """Each staff first name (folded) with the surnames of the staff who have it."""
+    snap = ctx.register
+
+    def build() -> dict[str, frozenset[str]]:
+        out: dict[str, set[str]] = {}
+        for s in snap.staff:
+            if s.first_name and s.last_name:
+                out.setdefault(fold_name(s.first_name), set()).add(fold_name(s.last_name))
+        return {k: frozenset(v) for k, v in out.items()}
+
+    return ctx.resources.per_register(snap, "text.staff-surnames-by-first", build)  # type: ignore[no-any-return]
+
+
+_TITLE_ALTS = "|".join(t.lower() for t in TITLES)
+
+
+def _staff_by_context(ctx: CheckContext, text: str, key: str) -> bool:
+    """"Will (Mr Brennan)", "Joy Wood ... Joy": a first name the draft shows is staff's
+    (every mention of it in the draft, then)."""
+    lasts = staff_surnames(ctx).get(key)
+    if not lasts:
+        return False
+    folded = fold_name(text)
+    surname = "|".join(re.escape(last) for last in lasts)
+    titled = rf"\s*\((?:thats\s+|aka\s+)?(?:{_TITLE_ALTS})\.?\s+"
+    said = rf"\b{re.escape(key)}(?:\s+|{titled})(?:{surname})\b"
+    return re.search(said, folded) is not None
 
 
 _IN_YEAR = re.compile(r"\s+(?:in|of|from)\s+(?:year|yr|y)\s?\d|\s+\((?:year|yr|y)\s?\d",
@@ -122,6 +153,8 @@ class LearnerNameCheck:
             return True  # in a handle, hashtag or address, or a surname in family context
         tok = mention.tokens[0]
         if titled(norm.text, mention.start) and tok.key in staff_firsts(ctx):
+            return False
+        if len(mention.tokens) == 1 and _staff_by_context(ctx, norm.text, tok.key):
             return False
         if len(mention.tokens) > 1 or tok.how == "disguised":
             return True

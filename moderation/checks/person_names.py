@@ -72,7 +72,10 @@ class StaffNames:
                 return True  # "Mrs Van Der Berg", "Mr De Souza": a surname in two words
             return any(f.startswith(first) if len(first) == 1 else f == first
                        for f, la in self.full if la == last or la.endswith(" " + last))
-        return keys[0] in self.lasts or keys[0] in self.firsts
+        key = keys[0]
+        # "Mrs Bakers room": a possessive written without its apostrophe
+        return key in self.lasts or key in self.firsts or (
+            len(key) > 3 and key.endswith("s") and key[:-1] in self.lasts)
 
 
 _HONORIFICS = frozenset("mr mrs ms miss mx dr prof professor sir dame".split())
