@@ -3,8 +3,11 @@
 Three corpora live beside this file:
 
 - ``generated``: ``drafts.jsonl``, made by ``generate.py`` together with the rules;
-- ``blind_dev``: drafts written blind (``BLIND_BRIEF.md``); may be read and tuned on;
-- ``heldout``: drafts written blind and FROZEN: only aggregate figures are ever printed.
+- ``blind_dev`` (set A) and ``blind_dev_2`` (set B): drafts written blind
+  (``BLIND_BRIEF.md``); may be read and tuned on. Set B was the held-out set of round 1;
+  its aggregates were looked at while tuning, so it became a development set;
+- ``heldout`` (set D): drafts written blind and FROZEN: only aggregate figures are ever
+  printed, and it was measured once, after the tuning was finished.
 
 Scoring, as the issue measures it: a gold span is found when a finding of its check
 overlaps it, and a finding is right when it overlaps a gold span of its check. Live
@@ -35,7 +38,12 @@ HERE = Path(__file__).resolve().parent
 TEXT_CHECKS = ("learner_name", "person_name", "personal_data", "tone")
 #: What the scores are grouped by: the text checks, with live location on its own.
 GROUPS = ("learner_name", "person_name", "personal_data", "location", "tone")
-CORPORA = {"generated": HERE, "blind_dev": HERE / "blind_dev", "heldout": HERE / "heldout"}
+CORPORA = {"generated": HERE, "blind_dev": HERE / "blind_dev",
+           "blind_dev_2": HERE / "blind_dev_2", "heldout": HERE / "heldout"}
+#: The blind corpora that may be tuned on.
+DEV_CORPORA = ("blind_dev", "blind_dev_2")
+#: The frozen corpus the held-out figures (and the test's floors) are measured on.
+HELD_OUT = "heldout"
 #: Corpora whose drafts, misses and false alarms must never be shown: aggregates only.
 FROZEN = frozenset({"heldout"})
 #: The reference date of the blind corpora (consent that expired before it counts as none).
