@@ -259,7 +259,8 @@ def _targets(raw: dict[str, Any], where: str, rid: str) -> dict[str, tuple[str, 
 
 
 def _classifier(raw: dict[str, Any], where: _Where, rid: str) -> tuple[str, float]:
-    """A classifier rule's model file (beside its pack, and there) and its threshold."""
+    """A classifier rule's model file and its threshold. The file is looked for beside the
+    pack, then among the shipped ones (a school's folder may copy only the YAML packs)."""
     if raw["kind"] != "classifier":
         for key in ("model", "threshold"):
             if key in raw:
@@ -269,8 +270,11 @@ def _classifier(raw: dict[str, Any], where: _Where, rid: str) -> tuple[str, floa
     if not isinstance(name, str) or not name.strip():
         raise _fail(where, rid, "a classifier rule needs 'model': the file of its weights")
     path = Path(where.path).parent / name
+    if not path.is_file() and (Path(str(resources.files("rules"))) / name).is_file():
+        path = Path(str(resources.files("rules"))) / name
     if not path.is_file():
-        raise _fail(where, rid, f"model file {str(path)!r} does not exist", "model")
+        raise _fail(where, rid, f"model file {str(path)!r} does not exist (beside the pack "
+                    "or among the shipped rules)", "model")
     if not isinstance(threshold, int | float) or not 0.5 < threshold < 1:
         raise _fail(where, rid, "a classifier rule needs a 'threshold' above 0.5 and below 1",
                     "threshold" if "threshold" in raw else "")

@@ -119,3 +119,12 @@ def test_a_staff_surname_with_a_possessive_s_and_no_apostrophe_is_staff() -> Non
     report = run("A PE bag has been left in Mrs Bakers room, please collect it.", snap,
                  real_engine())
     assert found(report, "person_name") == []
+
+
+def test_a_schools_folder_with_only_the_yaml_packs_uses_the_shipped_model(tmp_path: Path) -> None:
+    pack = tmp_path / "tone.yaml"
+    pack.write_text((Path(__file__).parents[1] / "rules" / "tone.yaml").read_text("utf-8"),
+                    encoding="utf-8")
+    models = [r for r in load_pack(pack) if r.kind == "classifier"]
+    assert models and all(Path(r.model).name == "tone_model.npz" and Path(r.model).is_file()
+                          for r in models)
