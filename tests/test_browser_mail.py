@@ -98,3 +98,59 @@ def test_a_returned_post_mails_its_author_without_the_reason(site, browser, box)
     assert returned.subject == "Returned to you: “Year 5 visited the museum today.”"
     assert "Mrs Head returned your post" in returned.text
     assert "Amelia" not in returned.text and "photo" not in returned.text
+
+
+def test_a_withdrawal_opens_a_takedown_that_is_mailed_shown_and_deleted_on_facebook(
+        site, browser, box) -> None:  # noqa: ANN001
+    from consent_store.db import session_scope
+    from secondlook.release.credentials import set_credentials
+    from tests.conftest import TEST_KEY
+    from tests.fakes import facebook as fb
+    from tests.fakes import x as xfake
+
+    with session_scope(site.db) as s:
+        set_credentials(session=s, channel="facebook", actor=None, key=TEST_KEY,
+                        values={"page_id": fb.PAGE_ID, "token": fb.TOKEN})
+        set_credentials(session=s, channel="twitter", actor=None, key=TEST_KEY,
+                        values={"username": xfake.USERNAME, "token": xfake.TOKEN})
+    draft_id = _write_and_submit(browser, site, "Well done Jayden Okafor on the relay!")
+    bob = sign_in(browser, site, "bob")
+    bob.goto(f"{site.url}/drafts/{draft_id}")
+    bob.get_by_role("button", name="Approve this version").click()
+    bob.get_by_text("Approved by Bob Approver").wait_for()
+    bob.context.close()
+    amy = sign_in(browser, site, "amy")
+    amy.goto(f"{site.url}/drafts/{draft_id}/release")
+    amy.get_by_role("button", name="Release now").click()
+    amy.get_by_text(re.compile(r"^Posted on Facebook, X \(Twitter\)")).wait_for()
+    amy.context.close()
+    assert any("Jayden" in p.message for p in site.facebook.posts)
+    seen = len(box.wait_for(len(box.received) + 4))  # submitted x2, approved, released
+
+    dpo = sign_in(browser, site, "dpo")
+    dpo.goto(f"{site.url}/admin/register/B234567890123")
+    dpo.get_by_label("first name only").check()
+    dpo.get_by_label("Reason (kept with the withdrawal)").fill("parent emailed the office")
+    dpo.once("dialog", lambda dialog: dialog.accept())
+    dpo.get_by_role("button", name="Withdraw the ticked consents").click()
+    banner = dpo.locator(".takedown-banner")
+    banner.wait_for()
+    assert "must be taken down" in banner.inner_text()
+    mails = _new_mail(box, seen, 2)
+    assert _to(mails) == ["dpo@school.example", "head@school.example"]
+    assert all(m.subject.startswith("Takedown needed:") for m in mails)
+    assert all("B234567890123" not in m.text and "Okafor" not in m.subject for m in mails)
+    assert f"{site.url}/takedowns" in mails[0].text
+
+    count = dpo.get_by_role("navigation", name="Main").get_by_role(
+        "link", name=re.compile("^Takedowns")).locator(".menu-count")
+    before = int(count.inner_text())
+    banner.get_by_role("link", name="Open the takedown list").click()
+    dpo.once("dialog", lambda dialog: dialog.accept())
+    dpo.get_by_role("button", name="Delete on Facebook").first.click()
+    dpo.get_by_text(re.compile("^The post is gone from Facebook")).wait_for()
+    assert not any("Jayden" in p.message for p in site.facebook.posts)
+    assert any("Jayden" in p.message for p in site.facebook.deleted)
+    assert int(count.inner_text()) == before - 1
+    assert "deleted on Facebook through its API" in dpo.locator("#receipts + ul").inner_text()
+    dpo.context.close()

@@ -32,6 +32,7 @@ ACTIONS = {
     "channel.credentials_set": "Entered a channel's credentials",
     "channel.credentials_remove": "Removed a channel's credentials",
     "takedown.open": "Put a released post on the takedown list",
+    "takedown.delete_failed": "Tried to delete a post on its channel, which refused",
     "key.rotate": "Changed the data key", "key.reset": "Reset the data key",
     "backup": "Made a backup", "restore": "Restored a backup",
     "audit.rollback_accepted": "Accepted a rolled-back database",

@@ -30,6 +30,10 @@ class Adapter(Protocol):
 
     def publish(self, content: ReleaseContent) -> Published: ...
 
+    def delete(self, remote_id: str) -> bool:
+        """Take a post down; False when the channel has no such post (already gone)."""
+        ...
+
 
 def error_text(body: object, *path: str) -> str:
     """A message from a JSON error body, or '' (bodies are not always JSON)."""

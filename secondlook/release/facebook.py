@@ -64,3 +64,15 @@ class FacebookAdapter:
                 data[f"attached_media[{n}]"] = json.dumps({"media_fbid": photo["id"]})
             post_id = self._post("feed", "post", True, data)["id"]
         return Published(remote_id=str(post_id), url=f"https://www.facebook.com/{post_id}")
+
+    def delete(self, remote_id: str) -> bool:
+        """Take the post down (``DELETE /{post-id}``); False: Facebook has no such post."""
+        try:
+            send(lambda: self.client.request("DELETE", f"{self.base}/{remote_id}",
+                                             data={"access_token": self.token}),
+                 classify=_classify, label="Facebook delete", publishes=False)
+        except ChannelError as exc:
+            if exc.status == 404:
+                return False
+            raise
+        return True

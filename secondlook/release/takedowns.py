@@ -146,6 +146,7 @@ class TakedownItem:
     posted_at: datetime | None
     opened_at: datetime
     may_be_online: bool = False  # in doubt: nobody knows yet whether it is online
+    remote_id: str = ""  # the channel's id of the post: what its API deletes
 
 
 def takedown_queue(*, session: Session) -> list[TakedownItem]:
@@ -162,7 +163,34 @@ def takedown_queue(*, session: Session) -> list[TakedownItem]:
         learner_name=f"{(lrn.preferred_name or lrn.first_name)} {lrn.last_name}" if lrn else "",
         reason=t.reason, channel=p.channel, draft_id=p.draft_id, url=p.url,
         posted_at=p.posted_at, opened_at=t.opened_at, may_be_online=p.state != PostState.POSTED,
+        remote_id=p.remote_id,
     ) for t, p, lrn in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """A takedown that was closed: who closed it, when, and how (the note)."""
+
+    channel: str
+    draft_id: int
+    url: str
+    reason: str
+    closed_at: datetime
+    closed_by: str
+    note: str
+
+
+def takedown_receipts(*, session: Session, limit: int = 50) -> list[Receipt]:
+    """Closed takedowns, newest first: the record of who took what down."""
+    rows = session.exec(
+        select(Takedown, ChannelPost, User)
+        .join(ChannelPost, col(ChannelPost.id) == Takedown.channel_post_id)
+        .join(User, col(User.id) == Takedown.closed_by_id, isouter=True)
+        .where(col(Takedown.closed_at).is_not(None))
+        .order_by(col(Takedown.closed_at).desc(), col(Takedown.id).desc()).limit(limit))
+    return [Receipt(channel=p.channel, draft_id=p.draft_id, url=p.url, reason=t.reason,
+                    closed_at=t.closed_at, closed_by=u.display_name if u else "",
+                    note=t.note) for t, p, u in rows if t.closed_at is not None]
 
 
 def close_not_online(*, session: Session, post_id: int, user: User) -> int:
@@ -188,8 +216,9 @@ def close_not_online(*, session: Session, post_id: int, user: User) -> int:
 
 def mark_taken_down(*, session: Session, takedown_id: int, user: User, note: str = "") -> int:
     """The post is down: closes every open takedown of that post; returns how many."""
-    if not user.role_set() & {Role.HEADTEACHER, Role.DSL}:
-        raise PermissionError("only the headteacher or the DSL may mark a post taken down")
+    if not user.role_set() & {Role.HEADTEACHER, Role.DSL, Role.ADMIN}:
+        raise PermissionError("only an admin, the headteacher or the DSL may mark a post "
+                              "taken down")
     entry = session.get(Takedown, takedown_id)
     if entry is None:
         raise LookupError(f"there is no takedown {takedown_id}")

@@ -53,3 +53,15 @@ class XAdapter:
         tweet_id = str(self._send("post", True, "/2/tweets", json=payload)["data"]["id"])
         who = self.username or "i/web"
         return Published(remote_id=tweet_id, url=f"https://x.com/{who}/status/{tweet_id}")
+
+    def delete(self, remote_id: str) -> bool:
+        """Take the post down (``DELETE /2/tweets/{id}``); False: X has no such post."""
+        try:
+            send(lambda: self.client.delete(f"{self.base}/2/tweets/{remote_id}",
+                                            headers=self.headers),
+                 classify=_classify, label="X delete", publishes=False)
+        except ChannelError as exc:
+            if exc.status == 404:
+                return False
+            raise
+        return True

@@ -38,6 +38,7 @@ class FakeFacebook:
     token: str = TOKEN
     photos: dict[str, FbPhoto] = field(default_factory=dict)
     posts: list[FbPost] = field(default_factory=list)
+    deleted: list[FbPost] = field(default_factory=list)  # taken down through the API
     calls: list[str] = field(default_factory=list)
     faults: FaultPlan = field(default_factory=FaultPlan)
     ids: itertools.count = field(default_factory=lambda: itertools.count(1000))
@@ -46,6 +47,7 @@ class FakeFacebook:
 
     def reset(self) -> None:
         self.photos.clear(), self.posts.clear(), self.calls.clear(), self.faults.clear()
+        self.deleted.clear()
         self.token, self.token_type, self.expires_at = TOKEN, "PAGE", 0
 
 
@@ -103,6 +105,23 @@ def build_app(state: FakeFacebook) -> FastAPI:
     @app.post("/{page_id}/feed")
     async def feed(page_id: str, request: Request) -> JSONResponse:
         return await handle("feed", request, page_id)
+
+    @app.delete("/{post_id}")
+    async def delete(post_id: str, request: Request) -> JSONResponse:
+        """Graph API: ``DELETE /{page-post-id}`` with the page token; ``{"success": true}``."""
+        state.calls.append("delete")
+        form = await request.form()
+        fault = state.faults.next("delete")
+        if fault:
+            return JSONResponse(fault.body or {}, status_code=fault.status, headers=fault.headers)
+        if form.get("access_token") != state.token:
+            return _error(400, 190, "Error validating access token: Session has expired")
+        post = next((p for p in state.posts if p.id == post_id), None)
+        if post is None:
+            return _error(404, 100, f"Object with ID '{post_id}' does not exist")
+        state.posts.remove(post)
+        state.deleted.append(post)
+        return JSONResponse({"success": True})
 
     return app
 

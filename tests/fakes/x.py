@@ -37,12 +37,14 @@ class FakeX:
     token: str = TOKEN
     media: dict[str, XMedia] = field(default_factory=dict)
     posts: list[XPost] = field(default_factory=list)
+    deleted: list[XPost] = field(default_factory=list)  # taken down through the API
     calls: list[str] = field(default_factory=list)
     faults: FaultPlan = field(default_factory=FaultPlan)
     ids: itertools.count = field(default_factory=lambda: itertools.count(1_900_000_000))
 
     def reset(self) -> None:
         self.media.clear(), self.posts.clear(), self.calls.clear(), self.faults.clear()
+        self.deleted.clear()
         self.token = TOKEN
 
 
@@ -85,6 +87,18 @@ def build_app(state: FakeX) -> FastAPI:
     @app.post("/2/tweets")
     async def tweets(request: Request) -> JSONResponse:
         return await handle("tweets", request, _tweet)
+
+    @app.delete("/2/tweets/{tweet_id}")
+    async def delete_tweet(tweet_id: str, request: Request) -> JSONResponse:
+        async def work(_: Request) -> tuple[int, dict]:
+            post = next((p for p in state.posts if p.id == tweet_id), None)
+            if post is None:
+                return 404, {"title": "Not Found Error", "detail": "Could not find tweet",
+                             "status": 404}
+            state.posts.remove(post)
+            state.deleted.append(post)
+            return 200, {"data": {"deleted": True}}
+        return await handle("delete", request, work)
 
     async def _upload(request: Request) -> tuple[int, dict]:
         form = await request.form()

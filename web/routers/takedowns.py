@@ -1,28 +1,39 @@
-"""The headteacher's takedown list: released posts to remove after a consent change."""
+"""The takedown list: released posts to remove after a consent change. Admins, the
+headteacher and the DSL see it; Facebook and X posts are deleted through the channel's
+API from here, a Class Dojo post by hand and then confirmed here (the receipt)."""
 
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from secondlook.release.takedowns import mark_taken_down, takedown_queue
-from web.deps import SessionDep, SignerDep
+from secondlook.accounts.models import Role, User
+from secondlook.release.takedown_delete import confirm_deleted_by_hand, delete_on_channel
+from secondlook.release.takedowns import mark_taken_down, takedown_queue, takedown_receipts
+from web.deps import DataKeyDep, SessionDep, SettingsDep, require_role
 from web.templating import page
 
 router = APIRouter(prefix="/takedowns", tags=["takedowns"])
+# Whoever must act on a takedown: the headteacher and the DSL, and the admin whose
+# register change (or withdrawal) opened it.
+TakedownDep = Annotated[User, Depends(require_role(Role.HEADTEACHER, Role.DSL, Role.ADMIN))]
 
 
 @router.get("", response_class=HTMLResponse, summary="Posts to take down")
-def takedowns_page(request: Request, session: SessionDep, user: SignerDep) -> HTMLResponse:
+def takedowns_page(request: Request, session: SessionDep, user: TakedownDep) -> HTMLResponse:
+    query = request.query_params
     return page(request, "release/takedowns.html", {
         "user": user, "items": takedown_queue(session=session),
-        "done": request.query_params.get("done") == "1"})
+        "receipts": takedown_receipts(session=session),
+        "done": query.get("done") == "1", "message": query.get("message", ""),
+        "failed": query.get("failed") == "1"})
 
 
 @router.post("/{takedown_id}/done", summary="Mark a post as taken down")
-def taken_down(takedown_id: int, session: SessionDep, user: SignerDep,
+def taken_down(takedown_id: int, session: SessionDep, user: TakedownDep,
                note: Annotated[str, Form()] = "") -> Response:
     try:
         mark_taken_down(session=session, takedown_id=takedown_id, user=user, note=note)
@@ -30,3 +41,28 @@ def taken_down(takedown_id: int, session: SessionDep, user: SignerDep,
         raise HTTPException(status_code=404, detail=str(exc)) from exc
     session.commit()
     return RedirectResponse("/takedowns?done=1", status_code=303)
+
+
+@router.post("/{takedown_id}/delete", summary="Delete the post through the channel's API")
+def delete_post(request: Request, takedown_id: int, user: TakedownDep, settings: SettingsDep,
+                key: DataKeyDep) -> Response:
+    try:
+        outcome = delete_on_channel(db=request.app.state.db, takedown_id=takedown_id,
+                                    user=user, settings=settings, key=key)
+    except LookupError as exc:
+        raise HTTPException(status_code=404, detail=str(exc)) from exc
+    failed = "" if outcome.done else "&failed=1"
+    return RedirectResponse(f"/takedowns?message={quote(outcome.message)}{failed}",
+                            status_code=303)
+
+
+@router.post("/{takedown_id}/deleted-by-hand",
+             summary="Confirm a post was deleted on a channel without an API (the receipt)")
+def deleted_by_hand(takedown_id: int, session: SessionDep, user: TakedownDep) -> Response:
+    try:
+        note = confirm_deleted_by_hand(session=session, takedown_id=takedown_id, user=user)
+    except LookupError as exc:
+        raise HTTPException(status_code=404, detail=str(exc)) from exc
+    session.commit()
+    return RedirectResponse(f"/takedowns?message={quote('Recorded: ' + note + '.')}",
+                            status_code=303)
