@@ -84,7 +84,8 @@ def menu(page, viewport: dict, name: str) -> None:  # noqa: ANN001
     if viewport == PHONE:
         assert not page.get_by_role("navigation", name="Main").is_visible()  # folded away
         page.locator("label.menu-button").click()
-    page.get_by_role("navigation", name="Main").get_by_role("link", name=name).click()
+    with page.expect_navigation():  # measure the new page, not the one being left
+        page.get_by_role("navigation", name="Main").get_by_role("link", name=name).click()
     fits(page, viewport)
 
 
