@@ -8,13 +8,15 @@ and the pipeline that runs them can both depend on it without a circle.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from spacy.language import Language
 
 from consent_store.snapshot import RegisterSnapshot
+from moderation.images.analysis_cache import SERVICE as ANALYSIS_CACHE
+from moderation.images.analysis_cache import AnalysisCache
 from moderation.options import CheckOptions
 from moderation.rulepack import Policy, Rule, load_rulebook, pack_paths
 
@@ -65,6 +67,16 @@ class Resources:
         if key not in self.services:
             self.services[key] = build()
         return self.services[key]
+
+    def analysis_cache(self) -> AnalysisCache:
+        """What this engine found in photos it checked, by the photos' hashes (memory only)."""
+        cache: AnalysisCache = self.service(ANALYSIS_CACHE, AnalysisCache)
+        return cache
+
+    def forget_photos(self, sha256s: Iterable[str]) -> int:
+        """Drop what was kept about these photos (their draft was deleted)."""
+        cache = self.services.get(ANALYSIS_CACHE)
+        return cache.forget(sha256s) if cache is not None else 0
 
     def per_register(self, register: RegisterSnapshot, key: str, build: Callable[[], Any]) -> Any:
         """A cache that lives as long as one register snapshot (e.g. the name matcher)."""

@@ -17,6 +17,7 @@ from consent_store.models import utcnow
 from secondlook.accounts.models import User
 from secondlook.release.models import ChannelPost, PostState, ScheduledRelease
 from secondlook.workflow import rules
+from secondlook.workflow.checking import Checker
 from secondlook.workflow.errors import InvalidTransition
 from secondlook.workflow.models import (
     Comment,
@@ -32,7 +33,10 @@ from secondlook.workflow.views import load_view
 MAY_BE_OUT = (PostState.POSTED, PostState.SENDING, PostState.IN_DOUBT, PostState.AWAITING_LINK)
 
 
-def delete_draft(*, session: Session, draft_id: int, user: User) -> None:
+def delete_draft(*, session: Session, draft_id: int, user: User,
+                 checker: Checker | None = None) -> None:
+    """``checker``: its engine drops what the checks kept about the photos that go (the
+    faces found in them), so nothing of the draft outlives it there either."""
     view = load_view(session, draft_id)
     rules.can_delete(user, view)
     out = sorted(set(session.exec(select(ChannelPost.channel).where(
@@ -42,10 +46,12 @@ def delete_draft(*, session: Session, draft_id: int, user: User) -> None:
                                 f"{labels(out)}: it cannot be deleted")
     record(session, view, user, "deleted", verdict=view.verdict, images=len(view.images))
     advance(session, view, DraftState.DELETED, deleted_at=utcnow())
-    _delete_content(session, draft_id)
+    gone = _delete_content(session, draft_id)
+    if checker is not None:
+        checker.engine.forget_photos(gone)
 
 
-def _delete_content(session: Session, draft_id: int) -> None:
+def _delete_content(session: Session, draft_id: int) -> frozenset[str]:
     revision_ids = list(session.exec(select(Revision.id).where(Revision.draft_id == draft_id)))
     shas = set(session.exec(select(RevisionImage.sha256).where(
         col(RevisionImage.revision_id).in_(revision_ids))))
@@ -61,3 +67,4 @@ def _delete_content(session: Session, draft_id: int) -> None:
     session.exec(delete(ImageBlob).where(  # type: ignore[call-overload]
         col(ImageBlob.sha256).in_(shas - still_used)))
     session.flush()
+    return frozenset(shas - still_used)

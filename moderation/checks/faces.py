@@ -3,7 +3,10 @@
 A face matched with confidence takes that learner's photo consent for each
 target channel; the worst one decides. A face with no confident match needs a
 person to identify it (learners without biometric consent are never enrolled,
-so this is their lawful path). Faces seen here are never stored.
+so this is their lawful path). Faces seen here are never stored as templates:
+a photo's boxes and encodings stay in the engine's memory (``analysis_cache``),
+keyed by the photo's hash, so checking the same photo again re-matches without
+detecting or encoding again.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from consent_store.snapshot import FaceTemplateSet, LearnerRecord
 from moderation.checks.base import CheckContext
 from moderation.draft import photo_label
 from moderation.findings import Finding, Severity
+from moderation.images.analysis_cache import FaceAnalysis
+from moderation.images.decode import decode
 from moderation.images.detection import detect, encode, make_pool
 from moderation.images.faces import ENCODING_SIZE, FaceBackend
 from moderation.images.matching import Match, TemplateMatcher
@@ -42,7 +47,7 @@ class FaceCheck:
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
         for position, report in enumerate(ctx.image_reports):
-            found = _faces_in(ctx, ctx.decoded[report.index].rgb())
+            found = _faces_in(ctx, report.index)
             faces = [_face_report(box, match, ctx) for box, match in found]
             ctx.image_reports[position] = dataclasses.replace(report, faces=tuple(faces))
             label = photo_label(report.index, ctx.draft.images[report.index].name)
@@ -50,26 +55,47 @@ class FaceCheck:
                 yield _finding(ctx, report.index, number, face, label)
 
 
-def _faces_in(ctx: CheckContext, rgb: np.ndarray) -> list[tuple[FaceBox, Match]]:
+def _faces_in(ctx: CheckContext, index: int) -> list[tuple[FaceBox, Match]]:
+    options = ctx.resources.options
+    matcher = _matcher(ctx)
+    # Nobody enrolled (or matching off): every face is unknown, so nothing is encoded.
+    found = _analysis(ctx, index, need_encodings=bool(matcher.learners))
+    encodings = found.encodings if found.encodings is not None and matcher.learners else (
+        np.zeros((len(found.boxes), ENCODING_SIZE)))
+    matches = matcher.match(encodings, options.face_match_threshold, options.face_match_margin)
+    return list(zip(found.boxes, matches, strict=True))
+
+
+def _analysis(ctx: CheckContext, index: int, need_encodings: bool) -> FaceAnalysis:
+    """The photo's faces, found (and encoded) once: a photo seen before comes from the cache."""
     options = ctx.resources.options
     backend: FaceBackend = ctx.resources.service(
         BACKEND, lambda: face_backend(options.face_encoder, options.models_dir))
-    pool = _pool(ctx)
-    matcher = _matcher(ctx)
+    cache = ctx.resources.analysis_cache()
+    sha = ctx.draft.images[index].sha256
+    variant = ("faces", options.detection_plan, id(backend), getattr(backend, "model_path", ""))
+    known: FaceAnalysis | None = cache.get(sha, variant)
+    if known is not None and (known.encodings is not None or not need_encodings):
+        return known
+    rgb, pool = _pixels(ctx, index), _pool(ctx)
     try:
-        boxes = detect(rgb, backend, options.detection_plan, pool)
-        # Nobody enrolled: every face is unknown, so skip the costly encoding.
-        encodings = (
-            encode(rgb, boxes, backend, pool) if matcher.learners
-            else np.zeros((len(boxes), ENCODING_SIZE))
-        )
+        boxes = known.boxes if known else tuple(detect(rgb, backend, options.detection_plan, pool))
+        found = FaceAnalysis(boxes, encode(rgb, boxes, backend, pool) if need_encodings else None)
     except BrokenProcessPool:
         # A worker died (e.g. out of memory): this draft fails closed, the next one gets a
         # fresh pool instead of the same broken one.
         ctx.resources.services.pop(POOL, None)
         raise
-    matches = matcher.match(encodings, options.face_match_threshold, options.face_match_margin)
-    return list(zip(boxes, matches, strict=True))
+    cache.put(sha, variant, found)
+    return found
+
+
+def _pixels(ctx: CheckContext, index: int) -> np.ndarray:
+    decoded = ctx.decoded.get(index)  # absent when the image check had the photo's facts kept
+    if decoded is None:
+        image = ctx.draft.images[index]
+        decoded = decode(image.data, ctx.resources.options.image_limits, photo_label(index))
+    return decoded.rgb()
 
 
 def _matcher(ctx: CheckContext) -> TemplateMatcher:

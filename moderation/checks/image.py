@@ -1,22 +1,23 @@
 """The image check: every photo decoded safely, once, and what it carries besides pixels.
 
 It appends one ``ImageReport`` per photo it could decode and leaves the pixels
-in ``ctx.decoded`` for the face check. A photo it cannot decode blocks the draft
-with a finding that says what to do, never a traceback. The metadata a photo
-carries is listed as removed: the copy that is published is re-encoded from
-pixels (``moderation.images.sanitise``), and a photo the workflow already
-re-encoded brings the list of what its upload had (``DraftImage.removed``).
+in ``ctx.decoded`` for the face check. A photo seen before (same bytes, same
+limits) is not decoded again: its facts come from the engine's analysis cache.
+A photo it cannot decode blocks the draft with a finding that says what to do,
+never a traceback. The metadata a photo carries is listed as removed: the copy
+that is published is re-encoded from pixels (``moderation.images.sanitise``),
+and a photo the workflow already re-encoded brings the list of what its upload
+had (``DraftImage.removed``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from PIL import Image
-
 from moderation.checks.base import CheckContext
 from moderation.draft import DraftImage, photo_label
 from moderation.findings import Finding, Severity
+from moderation.images.analysis_cache import PhotoFacts
 from moderation.images.decode import ImageRejected, decode
 from moderation.images.sanitise import found_metadata
 from moderation.report import ImageReport
@@ -33,22 +34,30 @@ class ImageCheck:
         for index, upload in enumerate(images[: options.images_per_draft]):
             label = photo_label(index, upload.name)
             try:
-                decoded = ctx.decoded[index] = decode(upload.data, options.image_limits, label)
+                facts = _facts(ctx, index, upload, label)
             except ImageRejected as exc:
                 yield _rejected(index, exc)
                 continue
-            removed, gps = _carried(upload, decoded.source)
+            # what the file holds now plus what its upload held before re-encoding
+            removed = tuple(sorted({*facts.metadata, *upload.removed}))
             ctx.image_reports.append(
-                ImageReport(index, upload.sha256, decoded.width, decoded.height, removed)
+                ImageReport(index, upload.sha256, facts.width, facts.height, removed)
             )
-            if gps:
+            if facts.gps or upload.gps:
                 yield _gps(index, label)
 
 
-def _carried(upload: DraftImage, source: Image.Image) -> tuple[tuple[str, ...], bool]:
-    """What the file holds now plus what its upload held before re-encoding."""
-    found, gps = found_metadata(source)
-    return tuple(sorted({*found, *upload.removed})), gps or upload.gps
+def _facts(ctx: CheckContext, index: int, upload: DraftImage, label: str) -> PhotoFacts:
+    """Decoding's findings; an unchanged photo's come from the engine's cache, undecoded."""
+    limits = ctx.resources.options.image_limits
+    cache = ctx.resources.analysis_cache()
+    facts: PhotoFacts | None = cache.get(upload.sha256, ("image", limits))
+    if facts is None:
+        decoded = ctx.decoded[index] = decode(upload.data, limits, label)
+        found, gps = found_metadata(decoded.source)
+        facts = PhotoFacts(decoded.width, decoded.height, tuple(found), gps)
+        cache.put(upload.sha256, ("image", limits), facts)
+    return facts
 
 
 def _rejected(index: int, exc: ImageRejected) -> Finding:

@@ -223,12 +223,12 @@ def confirm_delete(request: Request, draft_id: int, session: SessionDep,
 
 
 @router.post("/{draft_id}/delete", summary="Delete a draft that was never released")
-def delete(draft_id: int, session: SessionDep, user: AuthorDep,
+def delete(draft_id: int, session: SessionDep, user: AuthorDep, checker: CheckerDep,
            confirm: Annotated[str, Form()] = "") -> Response:
     if confirm != "delete":
         raise HTTPException(status_code=422, detail="confirm on the delete page: nothing "
                             "was deleted")
     with workflow_errors(session):
-        delete_draft(session=session, draft_id=draft_id, user=user)
+        delete_draft(session=session, draft_id=draft_id, user=user, checker=checker)
         session.commit()
     return RedirectResponse(f"/?deleted={draft_id}", status_code=303)
