@@ -24,7 +24,9 @@ class CheckOptions:
     # Images: limits checked before decoding, so a hostile upload costs nothing.
     image_max_bytes: int = 40 * 1024 * 1024
     image_max_pixels: int = 50_000_000
+    image_max_side: int = 4096
     images_per_draft: int = 20
+    image_pixels_per_draft: int = 250_000_000
     # Face detection: smallest face to find (px), tiling, worker processes (0: one per core).
     face_min_px: int = 36
     face_tile_px: int = 1400
@@ -39,7 +41,7 @@ class CheckOptions:
 
     @property
     def image_limits(self) -> Limits:
-        return Limits(self.image_max_bytes, self.image_max_pixels)
+        return Limits(self.image_max_bytes, self.image_max_pixels, self.image_max_side)
 
     @property
     def detection_plan(self) -> DetectionPlan:

@@ -14,6 +14,7 @@ from sqlmodel import Session
 from consent_store.snapshot import RegisterSnapshot
 from moderation.draft import MAX_TEXT_CHARS, Draft, DraftError, require_usable_text
 from moderation.findings import Verdict
+from moderation.images.budget import require_photo_count, require_pixel_budget
 from moderation.options import CheckOptions
 from moderation.pipeline import Engine, check_many
 from secondlook.config import Settings
@@ -29,6 +30,8 @@ def check_options(settings: Settings) -> CheckOptions:
         image_max_bytes=settings.image_max_bytes,
         image_max_pixels=settings.image_max_pixels,
         images_per_draft=settings.images_per_draft,
+        image_max_side=settings.image_max_side,
+        image_pixels_per_draft=settings.image_pixels_per_draft,
         face_min_px=settings.face_min_px,
         face_tile_px=settings.face_tile_px,
         face_tile_overlap_px=settings.face_tile_overlap_px,
@@ -50,8 +53,10 @@ def register_snapshot(db: DbEngine, key: bytes, today: date | None = None) -> Re
         return stored_snapshot(session, today or date.today(), key=key)
 
 
-def draft_from_json(obj: Any, base: Path | None) -> Draft:
-    """One batch line's draft; raises DraftError naming the field at fault."""
+def draft_from_json(obj: Any, base: Path | None, options: CheckOptions | None = None) -> Draft:
+    """One batch line's draft; raises DraftError naming the field at fault. Too many
+    photos, or photos over the pixel budget, are refused before any is read or decoded."""
+    options = options or CheckOptions()
     if not isinstance(obj, dict):
         raise DraftError("expected a JSON object")
     text = obj.get("text", "")
@@ -64,14 +69,18 @@ def draft_from_json(obj: Any, base: Path | None) -> Draft:
         not isinstance(channels, list) or not all(isinstance(c, str) for c in channels)
     ):
         raise DraftError("field 'channels' must be a list of channel names")
-    images = []
-    for n, item in enumerate(obj.get("images") or []):
+    given = obj.get("images") or []
+    if not isinstance(given, list):
+        raise DraftError("field 'images' must be a list")
+    for n, item in enumerate(given):
         if not isinstance(item, dict) or not isinstance(item.get("path"), str):
             raise DraftError(f"images[{n}] needs a 'path' string")
-        alt = item.get("alt", "")
-        if not isinstance(alt, str):
+        if not isinstance(item.get("alt", ""), str):
             raise DraftError(f"images[{n}].alt must be a string")
-        images.append(read_image(Path(item["path"]), alt, base))
+    require_photo_count([item["path"] for item in given], options.images_per_draft)
+    images = [read_image(Path(item["path"]), item.get("alt", ""), base) for item in given]
+    require_pixel_budget([(i.name, i.data) for i in images], options.image_limits,
+                         options.image_pixels_per_draft)
     require_usable_text(text, has_images=bool(images), where="field 'text'")
     return Draft.create(text, images, channels or None)
 
@@ -90,15 +99,15 @@ def check_batch(
     """
     pending: list[tuple[Any, Draft | dict[str, Any]]] = []
     for number, line in enumerate(lines, start=1):
-        pending.append(_parse_line(number, line, base))
+        pending.append(_parse_line(number, line, base, engine.options))
         if len(pending) >= chunk:
             yield from _check_chunk(pending, register, engine)
             pending = []
     yield from _check_chunk(pending, register, engine)
 
 
-def _parse_line(number: int, line: str | None,
-                base: Path | None) -> tuple[Any, Draft | dict[str, Any]]:
+def _parse_line(number: int, line: str | None, base: Path | None,
+                options: CheckOptions) -> tuple[Any, Draft | dict[str, Any]]:
     if line is None:
         return None, _error_report(None, f"line {number}: too long (over "
                                          f"{MAX_BATCH_LINE_CHARS:,} characters); a draft's "
@@ -110,7 +119,7 @@ def _parse_line(number: int, line: str | None,
     try:
         obj = json.loads(line)
         draft_id = obj.get("id") if isinstance(obj, dict) else None
-        return draft_id, draft_from_json(obj, base)
+        return draft_id, draft_from_json(obj, base, options)
     except (json.JSONDecodeError, DraftError) as exc:
         return draft_id, _error_report(draft_id, f"line {number}: {exc}")
 

@@ -67,6 +67,12 @@ class Settings(BaseSettings):
     image_max_bytes: int = 40 * 1024 * 1024  # a 48-megapixel HEIC is ~15 MB
     image_max_pixels: int = 50_000_000  # 48-megapixel phone photos fit; bombs do not
     images_per_draft: int = 20  # beyond any channel's limit; the channel check is stricter
+    # Photos are checked and published at most this many pixels on the long side (X takes
+    # 4096; Facebook shows 2048): a larger one is decoded reduced, a JPEG by libjpeg itself.
+    image_max_side: int = 4096
+    # Pixels decoded for all the photos of one draft together, read from their headers
+    # before any is decoded: 20 phone photos of 12 megapixels fit, five 50-megapixel PNGs do.
+    image_pixels_per_draft: int = 250_000_000
     # Face detection: smallest face to find (px), tile size and overlap, worker processes.
     # 36 px enlarges 1.9x (face_recognition's upsample is 2x); 1400-px tiles cut a
     # 12-megapixel photo into nine, which two cores share more evenly than four

@@ -9,9 +9,10 @@ import subprocess
 from pathlib import Path
 
 import piexif
-from PIL import Image, ImageCms, PngImagePlugin
+import pytest
+from PIL import ExifTags, Image, ImageCms, PngImagePlugin
 
-from moderation.images.decode import Limits, decode
+from moderation.images.decode import Limits, decode, decode_cost
 from moderation.images.sanitise import sanitise
 from moderation.options import CheckOptions
 from secondlook.workflow.images import process_upload
@@ -66,6 +67,7 @@ def test_released_jpeg_has_no_metadata_but_keeps_the_colour_profile(tmp_path: Pa
     assert {"GPSInfo", "Make", "Model", "DateTimeOriginal", "XMP", "Comment"} <= set(
         clean.metadata_removed
     )
+    assert not [k for k in tags if k.endswith(":Comment")], "the comment was kept"
     assert clean.gps
 
 
@@ -113,3 +115,92 @@ def test_the_copy_the_workflow_releases_has_no_position_and_the_same_size() -> N
     assert released.gps and "GPSInfo" in released.metadata_removed
     assert piexif.load(released.data)["GPS"] == {}
     assert Image.open(io.BytesIO(released.data)).size == (60, 40)
+
+
+# --- Issue 13.3: written from pixels only, for every accepted format -----------------------
+
+HTML = b"<html><script>alert('polyglot')</script></html>"
+MARKERS = ("alert", "polyglot", "PhoneCo", "SECRETXMP", "Acacia", "HTMLOK")
+
+
+def _hostile_profile() -> bytes:
+    """A working RGB colour profile whose description is HTML (any text fits in a profile)."""
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    name = "sRGB built-in".encode("utf-16-be")
+    return srgb.replace(name, "<b>HTMLOK</b>".encode("utf-16-be"))
+
+
+def _with_metadata(fmt: str) -> bytes:
+    """A photo in ``fmt`` carrying every kind of metadata that format can hold."""
+    image = Image.new("RGB", (60, 40), (10, 120, 200))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneCo"  # Make
+    exif.get_ifd(ExifTags.IFD.GPSInfo).update({1: "N", 2: (51.0, 30.0, 0.0)})
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/">SECRETXMP</x:xmpmeta>'
+    options: dict[str, object] = {"exif": exif.tobytes(), "icc_profile": _hostile_profile()}
+    if fmt == "JPEG":
+        options |= {"comment": HTML, "xmp": xmp}
+    elif fmt == "PNG":
+        info = PngImagePlugin.PngInfo()
+        info.add_text("Comment", HTML.decode())
+        info.add_itxt("XML:com.adobe.xmp", xmp.decode())
+        info.add_text("Location", "12 Acacia Avenue")
+        options["pnginfo"] = info
+    else:  # WebP, HEIC
+        options["xmp"] = xmp
+    return encoded(image, fmt, **options)
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP", "HEIF"])
+def test_every_accepted_format_is_released_from_pixels_only(fmt: str, tmp_path: Path) -> None:
+    upload = _with_metadata(fmt)
+    released = process_upload(upload, "photo 1", CheckOptions().image_limits)
+    carried = Image.open(io.BytesIO(upload))  # it all was there to remove
+    assert "HTMLOK".encode("utf-16-be") in carried.info["icc_profile"]
+    assert carried.getexif()[0x010F] == "PhoneCo"
+    tags = _exiftool_groups(released.data, tmp_path)
+    groups = {key.split(":")[0] for key in tags if ":" in key}
+    assert groups - _STRUCTURAL - {g for g in groups if g.startswith("ICC")} == set(), tags
+    assert not [k for k in tags if k.endswith((":Comment", ":Location", ":XMP"))], tags
+    dump = json.dumps(tags)
+    assert not [m for m in MARKERS if m in dump], dump
+    assert not [m for m in MARKERS if m.encode() in released.data]
+    assert "HTMLOK".encode("utf-16-be") not in released.data
+    # The colour profile is our own sRGB one, the colours converted to it.
+    assert tags.get("ICC_Profile:ProfileDescription") == "sRGB built-in"
+    red, green, blue = Image.open(io.BytesIO(released.data)).convert("RGB").getpixel((30, 20))
+    assert abs(red - 10) < 12 and abs(green - 120) < 12 and abs(blue - 200) < 12
+    # What the report says was removed was there, and is gone.
+    claimed = set(released.metadata_removed)
+    assert {"Make", "GPSInfo", "XMP"} <= claimed and released.gps
+    assert ("Comment" in claimed) == (fmt == "JPEG")
+    if fmt == "PNG":
+        assert {"PNG text: Comment", "PNG text: Location"} <= claimed
+
+
+def test_a_polyglot_jpeg_keeps_no_comment_segment(tmp_path: Path) -> None:
+    polyglot = encoded(Image.new("RGB", (90, 60), (200, 200, 200)), "JPEG", comment=HTML)
+    clean = sanitise(decode(polyglot, LIMITS))
+    assert b"<html" not in clean.data and b"\xff\xfe" not in clean.data  # no COM marker
+    assert "Comment" not in {k.split(":")[-1] for k in _exiftool_groups(clean.data, tmp_path)}
+    assert clean.metadata_removed == ("Comment",)
+
+
+def test_large_photos_are_stored_at_the_size_that_is_checked_and_published() -> None:
+    options = CheckOptions()
+    # A 48-megapixel JPEG is decoded at half scale by libjpeg itself; a large PNG is
+    # reduced by a whole factor; neither is ever stored above 4096 pixels a side.
+    jpeg = encoded(Image.new("RGB", (8064, 6048), (90, 90, 90)), "JPEG", quality=70)
+    assert decode_cost(jpeg, options.image_limits) == 4032 * 3024
+    assert Image.open(io.BytesIO(process_upload(jpeg, "p", options.image_limits).data)).size \
+        == (4032, 3024)
+    png = encoded(Image.new("RGB", (5000, 200), (90, 90, 90)), "PNG")
+    assert decode_cost(png, options.image_limits) == 5000 * 200
+    assert Image.open(io.BytesIO(process_upload(png, "p", options.image_limits).data)).size \
+        == (2500, 100)
+    sideways = Image.new("RGB", (6000, 100), (0, 0, 255))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    turned = encoded(sideways, "JPEG", exif=exif.tobytes())
+    assert Image.open(io.BytesIO(process_upload(turned, "p", options.image_limits).data)).size \
+        == (50, 3000)  # halved by libjpeg, then turned upright

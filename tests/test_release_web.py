@@ -166,3 +166,31 @@ def test_a_link_a_browser_would_open_elsewhere_is_refused(
         assert resp.status_code == 422 and "not a Class Dojo link" in resp.text, url
     page = client.get(f"/drafts/{draft_id}/release").text
     assert "evil.example" not in page and ">Released</p>" not in page
+
+
+def test_a_class_dojo_zip_of_a_photo_still_carrying_metadata_is_refused_not_a_500(
+        sqlite_db, staff, mengine, configured, blank_nlp, monkeypatch) -> None:
+    """A photo stored before copies were written from pixels only may still hold a JPEG
+    comment (an HTML/JPEG polyglot's page): the download says so, hands nothing out."""
+    import io
+
+    from PIL import Image
+    from sqlmodel import Session, select
+
+    from moderation.draft import DraftImage
+    from secondlook.release.models import ChannelPost
+    from secondlook.workflow import revisions
+    from secondlook.workflow.images import ProcessedImage
+
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 30), (0, 90, 0)).save(buf, "JPEG", comment=b"<html>hi</html>")
+    monkeypatch.setattr(revisions, "process_upload",
+                        lambda data, name, limits: ProcessedImage(data, "image/jpeg"))
+    photo = DraftImage(buf.getvalue(), alt="Our garden", name="garden.jpg")
+    draft_id = approved_draft(sqlite_db, staff, mengine, ["classdojo"], photos=[photo])
+    client, csrf = signed_in(_app(sqlite_db, configured, blank_nlp), sqlite_db, staff["alice"])
+    got = client.post(f"/drafts/{draft_id}/release/classdojo.zip", data={"csrf_token": csrf})
+    assert got.status_code == 409
+    assert "photo 1 still carries comment" in got.text and "nothing was sent" in got.text
+    with Session(sqlite_db) as s:
+        assert s.exec(select(ChannelPost)).all() == []

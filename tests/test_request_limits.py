@@ -68,10 +68,16 @@ def test_a_signed_in_upload_may_be_as_large_as_the_image_limits(sqlite_db, blank
 def test_a_form_carries_no_more_files_than_a_draft_has_photos(sqlite_db, blank_nlp) -> None:
     amy = add_user(sqlite_db, "amy", Role.AUTHOR)
     client, csrf = signed_in(make_app(sqlite_db, blank_nlp, **SMALL), sqlite_db, amy)
-    files = [("photos", (f"p{n}.jpg", b"tiny", "image/jpeg")) for n in range(4)]
-    resp = client.post("/drafts", data={"csrf_token": csrf, "text": "Hi",
-                                        "channels": ["facebook"]}, files=files)
-    assert resp.status_code == 400 and "Maximum number of files is 3" in resp.text
+    def post(count: int):  # noqa: ANN202
+        files = [("photos", (f"p{n}.jpg", b"tiny", "image/jpeg")) for n in range(count)]
+        return client.post("/drafts", data={"csrf_token": csrf, "text": "Hi",
+                                            "channels": ["facebook"]}, files=files)
+
+    named = post(4)  # one photo over: refused by name, unread
+    assert named.status_code == 422 and "photo 4 (p3.jpg)" in named.text
+    assert "at most 3" in named.text
+    parser = post(7)  # more than twice a draft's photos: the form parser stops at once
+    assert parser.status_code == 400 and "Maximum number of files is 6" in parser.text
 
 
 def test_forwarded_for_is_believed_only_from_a_configured_proxy(sqlite_db, blank_nlp) -> None:

@@ -57,8 +57,10 @@ _COMPILED = [(method, compile_path(path)[0], limit) for method, path, limit in U
 
 
 def form_limits(settings: Settings) -> dict[str, int]:
-    """FastAPI's form limits for the whole app: no form carries more files than a draft."""
-    return {"max_files": settings.images_per_draft}
+    """FastAPI's form limits for the whole app: no form carries more than twice the files
+    of a draft. Up to that the draft routes refuse the extra photos by name, unread; past
+    it the form parser stops. The byte limit above holds either way."""
+    return {"max_files": 2 * settings.images_per_draft}
 
 
 def route_limit(method: str, path: str, settings: Settings) -> int:

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from consent_store.channels import CHANNELS
 from moderation.draft import DraftImage
+from moderation.images.budget import UnusablePhotos, require_photo_count
 from secondlook.accounts.models import Role, User
 from secondlook.release.models import ChannelCredential
 from secondlook.workflow.checking import Checker
@@ -50,10 +51,16 @@ def chosen_channels(values: list[str] | None) -> list[str]:
     return picked
 
 
-def read_photos(files: list[UploadFile] | None) -> list[DraftImage]:
-    """Uploaded photos, read in the route's worker thread (routes are sync: no event loop)."""
+def read_photos(files: list[UploadFile] | None, limit: int) -> list[DraftImage]:
+    """Uploaded photos, read in the route's worker thread (routes are sync: no event loop).
+    More than ``limit`` photos are refused by name (422) before any of them is read."""
+    chosen = [f for f in files or [] if f.filename]
+    try:
+        require_photo_count([f.filename or "" for f in chosen], limit)
+    except UnusablePhotos as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from exc
     photos = []
-    for n, upload in enumerate(f for f in files or [] if f.filename):
+    for n, upload in enumerate(chosen):
         data = upload.file.read(MAX_PHOTO_BYTES + 1)
         if len(data) > MAX_PHOTO_BYTES:
             raise HTTPException(status_code=413, detail=f"{upload.filename} is larger than "

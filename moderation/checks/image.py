@@ -18,8 +18,8 @@ from moderation.checks.base import CheckContext
 from moderation.draft import DraftImage, photo_label
 from moderation.findings import Finding, Severity
 from moderation.images.analysis_cache import PhotoFacts
+from moderation.images.budget import first_over_budget, over_budget_message, photo_costs
 from moderation.images.decode import ImageRejected, decode
-from moderation.images.sanitise import found_metadata
 from moderation.report import ImageReport
 
 
@@ -31,8 +31,15 @@ class ImageCheck:
         images = ctx.draft.images
         if len(images) > options.images_per_draft:
             yield _too_many(len(images), options.images_per_draft)
-        for index, upload in enumerate(images[: options.images_per_draft]):
+        images = images[: options.images_per_draft]
+        # The edges refuse such a draft before this; here it fails closed all the same.
+        costs = photo_costs([(u.name, u.data) for u in images], options.image_limits)
+        stop = first_over_budget(costs, options.image_pixels_per_draft)
+        for index, upload in enumerate(images):
             label = photo_label(index, upload.name)
+            if stop is not None and index >= stop:
+                yield _over_budget(index, label, costs, options.image_pixels_per_draft)
+                continue
             try:
                 facts = _facts(ctx, index, upload, label)
             except ImageRejected as exc:
@@ -54,8 +61,7 @@ def _facts(ctx: CheckContext, index: int, upload: DraftImage, label: str) -> Pho
     facts: PhotoFacts | None = cache.get(upload.sha256, ("image", limits))
     if facts is None:
         decoded = ctx.decoded[index] = decode(upload.data, limits, label)
-        found, gps = found_metadata(decoded.source)
-        facts = PhotoFacts(decoded.width, decoded.height, tuple(found), gps)
+        facts = PhotoFacts(decoded.width, decoded.height, decoded.metadata, decoded.gps)
         cache.put(upload.sha256, ("image", limits), facts)
     return facts
 
@@ -64,6 +70,16 @@ def _rejected(index: int, exc: ImageRejected) -> Finding:
     return Finding(
         check="image", severity=Severity.BLOCK, rule=exc.rule, message=exc.message,
         policy="", suggestion=exc.suggestion, image=index,
+    )
+
+
+def _over_budget(index: int, label: str, costs: list[int], budget: int) -> Finding:
+    return Finding(
+        check="image", severity=Severity.BLOCK, rule="image.draft-too-many-pixels",
+        message=f"{over_budget_message(label, costs, index, budget)}.", policy="",
+        suggestion="Attach smaller copies (e.g. JPEG, 4000 pixels on the long side), or split "
+                   "the photos across several posts.",
+        image=index,
     )
 
 

@@ -44,7 +44,7 @@ def blurred_copy(data: bytes, boxes: Iterable[FaceBox], limits: Limits) -> Sanit
     decoded = decode(data, limits)
     blurred = blur_faces(decoded.image, boxes)
     return sanitise(
-        DecodedImage(blurred, decoded.format, decoded.icc_profile, decoded.source)
+        DecodedImage(blurred, decoded.format, decoded.icc_profile, decoded.metadata, decoded.gps)
     )
 
 

@@ -4,6 +4,20 @@ Formats are allowed by content, never by file name: Pillow is told which
 decoders it may try, so a GIF or TIFF renamed ``.jpg`` is refused before any
 other parser touches it. Size and pixel limits are checked on the header,
 before a single pixel is decoded, so a decompression bomb costs nothing.
+
+Photos are decoded to the size that is checked and published: at most
+``Limits.max_side`` pixels on the long side. A larger JPEG is decoded at 1/2,
+1/4 or 1/8 scale by libjpeg itself (Pillow's ``draft``), never below half that
+side; other formats are decoded whole and then reduced by a whole factor. ``decode_cost``
+says, from the header alone, how many pixels decoding will take, so a draft's
+photos can be refused together before any of them is decoded
+(``moderation.images.budget``).
+
+The decoded image is new, made from pixels only: nothing the file carried
+besides pixels (EXIF, XMP, comments, text chunks, the uploader's colour
+profile) is attached to it. Its colours are converted to sRGB with the upload's
+ICC profile, and ``icc_profile`` is then our own sRGB profile, never bytes from
+the upload.
 """
 
 from __future__ import annotations
@@ -15,7 +29,9 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-from PIL import Image, ImageCms, ImageOps
+from PIL import Image, ImageCms
+
+from moderation.images.metadata import found_metadata
 
 #: Pillow format names that may be decoded; HEIF covers .heic/.heif from phones.
 ALLOWED_FORMATS: tuple[str, ...] = ("JPEG", "PNG", "WEBP", "HEIF")
@@ -50,17 +66,35 @@ class ImageRejected(ValueError):
 @dataclass(frozen=True, slots=True)
 class Limits:
     max_bytes: int
-    max_pixels: int
+    max_pixels: int  # per file, from its header: more is refused before decoding
+    max_side: int = 4096  # long side of the copy that is checked and published
+
+
+# A JPEG is decoded at a reduced scale only while its long side stays at least this
+# share of ``max_side``: with 4096, a 48- or 24-megapixel photo is decoded at half size.
+_MIN_DRAFT_SHARE = 0.5
+_ORIENTATION = 0x0112
+# Each EXIF orientation as the transpositions that make the image upright.
+_UPRIGHT: dict[int, tuple[Image.Transpose, ...]] = {
+    2: (Image.Transpose.FLIP_LEFT_RIGHT,),
+    3: (Image.Transpose.ROTATE_180,),
+    4: (Image.Transpose.FLIP_TOP_BOTTOM,),
+    5: (Image.Transpose.TRANSPOSE,),
+    6: (Image.Transpose.ROTATE_270,),
+    7: (Image.Transpose.TRANSVERSE,),
+    8: (Image.Transpose.ROTATE_90,),
+}
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class DecodedImage:
     """The upload's pixels, orientation applied, plus what the file carried besides."""
 
-    image: Image.Image  # mode RGB or RGBA, upright
+    image: Image.Image  # mode RGB or RGBA, upright, sRGB, made from pixels only
     format: str
-    icc_profile: bytes | None
-    source: Image.Image  # as opened, before conversion: metadata is read from it
+    icc_profile: bytes | None  # our sRGB profile when the upload had one, else None
+    metadata: tuple[str, ...] = ()  # what the file carried besides pixels (not kept)
+    gps: bool = False  # the file said where it was taken
 
     @property
     def width(self) -> int:
@@ -88,6 +122,42 @@ def _register_heif() -> None:
 
 def decode(data: bytes, limits: Limits, name: str = "image") -> DecodedImage:
     """Decode an upload or raise ``ImageRejected`` saying what is wrong and what to do."""
+    source = _opened(data, limits, name)
+    fmt = str(source.format)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            source.load()
+            metadata, gps = found_metadata(source)
+            orientation = source.getexif().get(_ORIENTATION)
+            image, icc = _to_rgb(source)
+            image = _fitted(image, limits.max_side)
+            if image is not source:
+                source.close()  # the full-size pixels are not needed any more
+            image, icc = _to_srgb(_upright(image, orientation), icc)
+    except _CORRUPT_ERRORS as exc:
+        raise _corrupt(name, exc) from exc
+    return DecodedImage(pixels_only(image), fmt, icc, metadata, gps)
+
+
+def decode_cost(data: bytes, limits: Limits, name: str = "image") -> int:
+    """How many pixels ``decode`` will decode, read from the header alone.
+
+    Raises ``ImageRejected`` as ``decode`` would for a file refused on its header.
+    """
+    with _opened(data, limits, name) as image:
+        return image.width * image.height
+
+
+def pixels_only(image: Image.Image) -> Image.Image:
+    """A new image holding ``image``'s pixels and nothing else (no info, EXIF or text)."""
+    fresh = Image.new(image.mode, image.size)
+    fresh.paste(image, (0, 0))
+    return fresh
+
+
+def _opened(data: bytes, limits: Limits, name: str) -> Image.Image:
+    """The upload opened lazily, every header check passed, a JPEG set to decode reduced."""
     if len(data) > limits.max_bytes:
         raise ImageRejected(
             "image.too-large",
@@ -98,15 +168,35 @@ def decode(data: bytes, limits: Limits, name: str = "image") -> DecodedImage:
     source = _open(data, name)
     _check_pixels(source, limits, name)
     _check_single_frame(source, name)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            source.load()
-            upright = ImageOps.exif_transpose(source) or source
-            image, icc = _to_rgb(upright)
-    except _CORRUPT_ERRORS as exc:
-        raise _corrupt(name, exc) from exc
-    return DecodedImage(image=image, format=str(source.format), icc_profile=icc, source=source)
+    if source.format == "JPEG":
+        _reduce_jpeg(source, limits.max_side)
+    return source
+
+
+def _reduce_jpeg(image: Image.Image, max_side: int) -> None:
+    """Let libjpeg decode at 1/2, 1/4 or 1/8 scale while the long side stays large enough."""
+    long_side = max(image.size)
+    if long_side <= max_side:
+        return
+    floor = max(1, round(max_side * _MIN_DRAFT_SHARE))
+    scale = next(s for s in (8, 4, 2, 1)
+                 if s == 1 or (long_side // s >= floor and min(image.size) // s >= 1))
+    if scale > 1:
+        # draft() picks the largest scale whose result still covers the size asked for.
+        image.draft(None, (image.width // scale, image.height // scale))
+
+
+def _fitted(image: Image.Image, max_side: int) -> Image.Image:
+    """The image reduced by the smallest whole factor that brings its long side to at most
+    ``max_side`` (each output pixel the mean of a block: a tenth of the cost of resampling)."""
+    factor = -(-max(image.size) // max_side)
+    return image.reduce(factor) if factor > 1 else image
+
+
+def _upright(image: Image.Image, orientation: object) -> Image.Image:
+    for step in _UPRIGHT.get(orientation if isinstance(orientation, int) else 1, ()):
+        image = image.transpose(step)
+    return image
 
 
 def _open(data: bytes, name: str) -> Image.Image:
@@ -173,7 +263,8 @@ def _corrupt(name: str, exc: BaseException) -> ImageRejected:
 
 
 def _to_rgb(im: Image.Image) -> tuple[Image.Image, bytes | None]:
-    """Convert any mode to RGB or RGBA; returns the image and the ICC profile that fits it."""
+    """Any mode as RGB or RGBA (``im`` itself when it already is), with the RGB profile
+    that describes those pixels, if any."""
     icc = im.info.get("icc_profile") or None
     if im.mode == "CMYK":
         return _cmyk_to_rgb(im, icc)
@@ -183,7 +274,8 @@ def _to_rgb(im: Image.Image) -> tuple[Image.Image, bytes | None]:
         top = 65535.0 if arr.max(initial=0) > 255 else 255.0
         im = Image.fromarray(np.clip(arr * (255.0 / top), 0, 255).astype(np.uint8), "L")
     has_alpha = im.mode in ("RGBA", "LA", "PA") or "transparency" in im.info
-    return im.convert("RGBA" if has_alpha else "RGB"), _rgb_profile(icc)
+    mode = "RGBA" if has_alpha else "RGB"
+    return (im if im.mode == mode else im.convert(mode)), _rgb_profile(icc)
 
 
 def _rgb_profile(icc: bytes | None) -> bytes | None:
@@ -210,10 +302,24 @@ def _cmyk_to_rgb(im: Image.Image, icc: bytes | None) -> tuple[Image.Image, bytes
     return im.convert("RGB"), None
 
 
+def _to_srgb(im: Image.Image, icc: bytes | None) -> tuple[Image.Image, bytes | None]:
+    """Pixels in sRGB, tagged with our own sRGB profile: the upload's profile bytes (which
+    can hold any text, even HTML) never reach the published copy, its colours do."""
+    if icc is None or icc == _srgb_bytes():
+        return im, icc
+    try:
+        src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        converted = ImageCms.profileToProfile(im, src, _srgb(), outputMode=im.mode)
+    except (OSError, ImageCms.PyCMSError):
+        return im, None  # a profile littleCMS cannot use: the pixels as they are, untagged
+    return (converted or im), _srgb_bytes()
+
+
 @cache
 def _srgb() -> ImageCms.ImageCmsProfile:
     return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 
 
+@cache
 def _srgb_bytes() -> bytes:
     return _srgb().tobytes()

@@ -6,8 +6,9 @@ import sys
 from pathlib import Path
 
 from consent_store.channels import CHANNELS
-from moderation.draft import Draft, DraftError, UnusableText, require_usable_text
+from moderation.draft import Draft, DraftError, DraftImage, UnusableText, require_usable_text
 from moderation.findings import Verdict
+from moderation.images.budget import UnusablePhotos, require_photo_count, require_pixel_budget
 from moderation.report import Report
 from secondlook.commands import (
     Command,
@@ -74,7 +75,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _draft_from_args(args: argparse.Namespace) -> Draft:
     """The draft to check; an unusable text is a usage error (exit 2), a bad file exit 1."""
-    from secondlook.draft_files import read_image, read_text_file
+    from secondlook.draft_files import read_text_file
 
     try:
         if args.text is not None:
@@ -86,12 +87,32 @@ def _draft_from_args(args: argparse.Namespace) -> Draft:
         else:
             raise UnusableText("nothing to check: give --text, --text-file, --image or --batch")
         require_usable_text(text, has_images=bool(args.images), where=where)
-        images = [read_image(Path(p), alt or "") for p, alt in args.images or []]
+        images = _images_from_args(args.images or [])
         return Draft.create(text, images, args.channels)
     except UnusableText as exc:
         raise UsageError(str(exc)) from exc
     except DraftError as exc:
         raise CommandError(str(exc)) from exc
+
+
+def _images_from_args(given: list[tuple[str, str | None]]) -> list[DraftImage]:
+    """The --image files: too many are refused before any is read, and photos over the
+    draft's pixel budget from their headers, before any is decoded (usage errors, exit 2)."""
+    if not given:
+        return []
+    from moderation.images.decode import Limits
+    from secondlook.draft_files import read_image
+
+    s = get_settings()
+    try:
+        require_photo_count([p for p, _ in given], s.images_per_draft)
+        images = [read_image(Path(p), alt or "") for p, alt in given]
+        require_pixel_budget([(i.name, i.data) for i in images],
+                             Limits(s.image_max_bytes, s.image_max_pixels, s.image_max_side),
+                             s.image_pixels_per_draft)
+    except UnusablePhotos as exc:
+        raise UsageError(str(exc)) from exc
+    return images
 
 
 def _run_batch(path: Path, register, engine) -> int:  # noqa: ANN001

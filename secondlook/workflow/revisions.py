@@ -20,6 +20,7 @@ from sqlmodel import Session, col, update
 from consent_store.db import split_list
 from consent_store.models import utcnow
 from moderation.draft import Draft, DraftError, DraftImage, photo_label
+from moderation.images.budget import UnusablePhotos, require_photo_count, require_pixel_budget
 from secondlook.accounts.models import User
 from secondlook.workflow import audit
 from secondlook.workflow.checking import CheckedContent, Checker
@@ -61,12 +62,28 @@ def _processed(session: Session, n: int, img: DraftImage, checker: Checker,
         raise InvalidContent(f"{exc} {getattr(exc, 'suggestion', '')}".strip()) from exc
 
 
+def require_within_limits(images: Sequence[DraftImage], checker: Checker) -> None:
+    """The draft's photos together, refused from names and headers before any is decoded
+    or stored: more photos than a draft may have, or more pixels than it may decode."""
+    options = checker.engine.options
+    try:
+        require_photo_count([i.name for i in images], options.images_per_draft)
+        require_pixel_budget([(i.name, i.data) for i in images], options.image_limits,
+                             options.image_pixels_per_draft)
+    except UnusablePhotos as exc:
+        raise InvalidContent(str(exc)) from exc
+
+
 def prepare(session: Session, *, text: str, channels: Sequence[str] | None,
             images: Sequence[DraftImage], checker: Checker, today: date | None = None,
             final: dict[str, ProcessedImage] | None = None) -> Content:
     """Process the photos, build the draft and check it; raises ``InvalidContent``."""
     if not text.strip() and not images:
         raise InvalidContent("a draft needs text or at least one photo")
+    if any(session.get(ImageBlob, i.sha256) is None for i in images):
+        # A new photo: the draft must fit the limits as they are now (a re-check of stored
+        # photos is not refused; the image check still reports what does not fit).
+        require_within_limits(images, checker)
     blobs = [_processed(session, n, img, checker, final or {}) for n, img in enumerate(images)]
     try:
         draft = Draft.create(text, [b.as_draft_image(i.alt, i.name)

@@ -92,7 +92,7 @@ def create(
     text: Annotated[str, Form()] = "", channels: Annotated[list[str] | None, Form()] = None,
     photos: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Response:
-    images = read_photos(photos)
+    images = read_photos(photos, checker.engine.options.images_per_draft)
     with workflow_errors(session):
         view = workflow.create_draft(session=session, author=user, text=text, checker=checker,
                                      channels=chosen_channels(channels), images=images)
@@ -156,7 +156,7 @@ def save_edits(
     remove: Annotated[list[str] | None, Form()] = None,
     photos: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Response:
-    added = read_photos(photos)
+    added = read_photos(photos, checker.engine.options.images_per_draft)
     with workflow_errors(session):
         view = workflow.get_draft(session=session, draft_id=draft_id, user=user)
         images = _edited_images(session, view, alt or [], remove or []) + added

@@ -77,7 +77,10 @@ def release_now(draft_id: int, db: DbDep, settings: SettingsDep, user: ReleaserD
              "handing them out is recorded)")
 def classdojo_zip(draft_id: int, db: DbDep, user: ReleaserDep, checker: CheckerDep) -> Response:
     with workflow_errors():
-        name, data = manual_export(db=db, draft_id=draft_id, user=user, checker=checker)
+        try:
+            name, data = manual_export(db=db, draft_id=draft_id, user=user, checker=checker)
+        except ReleaseRefused as exc:  # changed since approval, or metadata left: not handed out
+            raise HTTPException(status_code=409, detail=str(exc)) from exc
     return Response(data, media_type="application/zip",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
