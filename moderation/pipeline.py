@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from spacy.tokens import Doc
@@ -18,6 +18,7 @@ from consent_store.snapshot import RegisterSnapshot
 from moderation.checks import default_checks
 from moderation.checks.base import Check, CheckContext
 from moderation.draft import Draft
+from moderation.face_decisions import FaceDecision
 from moderation.findings import Finding, Severity
 from moderation.report import Report
 from moderation.resources import Resources
@@ -102,14 +103,16 @@ def _in_alt_text(finding: Finding, index: int) -> Finding:
 
 
 def check(draft: Draft, register: RegisterSnapshot, engine: Engine | None = None,
-          *, doc: Doc | None = None, docs: Sequence[Doc | None] | None = None) -> Report:
-    """The report of one draft. ``docs``: the parses of ``texts_of(draft)``, made ahead."""
+          *, doc: Doc | None = None, docs: Sequence[Doc | None] | None = None,
+          face_decisions: Mapping[str, Sequence[FaceDecision]] | None = None) -> Report:
+    """The report of one draft. ``docs``: the parses of ``texts_of(draft)``, made ahead;
+    ``face_decisions``: what people decided about faces, by photo SHA-256."""
     engine = engine or Engine()
     if docs is None:
         has_alt = any(img.alt.strip() for img in draft.images)
         docs = _parse_all(draft, engine) if has_alt and doc is None else [doc] + [None] * len(
             draft.images)
-    ctx = CheckContext(draft, register, engine, docs[0])
+    ctx = CheckContext(draft, register, engine, docs[0], face_decisions)
     alts = _alt_contexts(draft, register, engine, docs)
     for chk in engine.get_checks():
         produced = _run(chk, ctx, engine)

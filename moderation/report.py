@@ -26,15 +26,32 @@ class FaceReport:
     distance: float | None
     consent: str  # granted, refused, expired, never_publish, unknown
     channels: dict[str, str] = field(default_factory=dict)  # consent per target channel
+    # A person's decision that decides this face (blurred, not_learner, identified), and who
+    decision: str | None = None
+    decided_by: str = ""
+    # The matcher's distances to the nearest and second-nearest enrolled learner, matched or
+    # not, so an approver sees how close an "unknown" face came (None: nobody to compare).
+    nearest: float | None = None
+    runner_up: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "box": self.box.to_dict(),
             "learner": self.learner,
-            "distance": None if self.distance is None else round(self.distance, 4),
+            "distance": _rounded(self.distance),
             "consent": self.consent,
             "channels": dict(self.channels),
+            "decision": self.decision,
+            "decided_by": self.decided_by,
+            "nearest": _rounded(self.nearest),
+            "runner_up": _rounded(self.runner_up),
         }
+
+
+def _rounded(value: float | None) -> float | None:
+    if value is None or value != value or value in (float("inf"), float("-inf")):
+        return None
+    return round(value, 4)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,8 @@
 """Deleting a draft: its author, before it was ever released, after confirming.
 
-The content goes (text, photos no other draft uses, comments, a waiting schedule); the
-draft's row stays as a tombstone so its id is never reused, its decisions stay (who
+The content goes (text, photos no other draft uses, comments, decisions about faces, a
+waiting schedule); the draft's row stays as a tombstone so its id is never reused, its
+decisions stay (who
 approved, signed off, returned or rejected it, and why: the policy review counts them),
 and the audit log keeps its whole history, ending with who deleted it and when. A draft
 that was sent to a channel, or may have been, is never deleted: the record of what went
@@ -22,6 +23,7 @@ from secondlook.workflow.errors import InvalidTransition
 from secondlook.workflow.models import (
     Comment,
     DraftState,
+    FaceDecisionRecord,
     ImageBlob,
     Revision,
     RevisionImage,
@@ -56,6 +58,7 @@ def _delete_content(session: Session, draft_id: int) -> frozenset[str]:
     shas = set(session.exec(select(RevisionImage.sha256).where(
         col(RevisionImage.revision_id).in_(revision_ids))))
     for table, column in ((Comment, Comment.draft_id), (ChannelPost, ChannelPost.draft_id),
+                          (FaceDecisionRecord, FaceDecisionRecord.draft_id),
                           (ScheduledRelease, ScheduledRelease.draft_id)):
         session.exec(delete(table).where(col(column) == draft_id))  # type: ignore[call-overload]
     session.exec(delete(RevisionImage).where(  # type: ignore[call-overload]

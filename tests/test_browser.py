@@ -294,14 +294,16 @@ def test_a_face_without_consent_is_boxed_and_blurred_after_confirming(
     assert amy.locator("mark.finding.review").count() >= 1
     assert amy.locator("svg rect.face").count() == 1  # a box on the unidentified face
     assert "Face 1: not identified" in amy.locator(".photo figcaption").inner_text()
-    blur = amy.get_by_role("button", name="Use a copy of photo 1 with faces blurred")
+    assert amy.locator("svg g.facenum text").all_text_contents() == ["1"]  # numbered on the photo
+    blur = amy.get_by_role("button", name="Blur face 1")
     amy.once("dialog", lambda dialog: dialog.dismiss())  # "no": nothing happens
     blur.click()
     assert amy.locator("#changed").count() == 0 and amy.locator("svg rect.face").count() == 1
     amy.once("dialog", lambda dialog: dialog.accept())
     with amy.expect_navigation():
         blur.click()
-    assert "blurred 1 face in photo 1" in amy.locator("[aria-labelledby=changed]").inner_text()
+    assert "blurred face 1 in photo 1" in amy.locator("[aria-labelledby=changed]").inner_text()
+    assert "Face 1: blurred" in amy.locator(".photo figcaption").inner_text()
 
 
 def test_the_author_cannot_approve_their_own_even_by_posting_the_form(

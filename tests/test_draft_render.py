@@ -49,8 +49,10 @@ REPORT = {
     ],
     "images": [{"index": 0, "width": 400, "height": 300, "faces": [
         {"box": {"top": 10, "right": 60, "bottom": 50, "left": 20}, "consent": "granted",
+         "learner": "B234567890123",
          "channels": {"facebook": "granted", "twitter": "granted"}},
         {"box": {"top": 100, "right": 300, "bottom": 180, "left": 220}, "consent": "refused",
+         "learner": "A123456789012",
          "channels": {"facebook": "refused", "twitter": "granted"}},
     ]}],
 }
@@ -65,16 +67,38 @@ def test_face_boxes_in_image_pixels_with_their_findings() -> None:
 
 def test_fixes_offered_for_a_face_without_consent_on_one_channel() -> None:
     fixes = fixes_for(REPORT["findings"][0], REPORT, ["facebook", "twitter"])
-    assert [(f.kind, f.image, f.channel) for f in fixes] == [
-        ("blur", 0, None), ("drop-channel", None, "facebook")]
+    assert [(f.kind, f.image, f.face, f.channel) for f in fixes] == [
+        ("blur-face", 0, 1, None), ("drop-channel", None, None, "facebook")]
 
 
 def test_no_drop_channel_fix_when_it_is_the_only_channel_or_for_info() -> None:
-    assert [f.kind for f in fixes_for(REPORT["findings"][0], REPORT, ["facebook"])] == ["blur"]
+    assert [f.kind for f in fixes_for(REPORT["findings"][0], REPORT, ["facebook"])] == [
+        "blur-face"]
     assert fixes_for(REPORT["findings"][1], REPORT, ["twitter"]) == []
     assert [f.channel for f in fixes_for(REPORT["findings"][1], REPORT,
                                          ["facebook", "twitter"])] == ["twitter"]
-    assert fixes_for(REPORT["findings"][2], REPORT, ["facebook", "twitter"]) == []
+    # A consented face may still be blurred (the author's choice), but needs no other fix
+    assert [f.kind for f in fixes_for(REPORT["findings"][2], REPORT, ["facebook", "twitter"])
+            ] == ["blur-face"]
+
+
+def test_each_face_has_its_decisions_and_a_decided_face_its_undo() -> None:
+    unknown = {"box": {"top": 0, "right": 9, "bottom": 9, "left": 0}, "learner": None,
+               "consent": "unknown", "channels": {"facebook": "unknown"}}
+    report = {"images": [{"index": 0, "faces": [
+        unknown, {**unknown, "decision": "blurred"}, {**unknown, "decision": "not_learner"},
+        {**unknown, "decision": "identified", "learner": "A123456789012"}]}]}
+
+    def fixes(face: int) -> list[tuple[str, str, str]]:
+        finding = {"check": "face", "severity": "review", "image": 0, "face": face}
+        return [(f.kind, f.label, f.needs) for f in fixes_for(finding, report, ["facebook"])]
+
+    assert fixes(0) == [("blur-face", "Blur face 1", "edit"),
+                        ("not-learner", "Face 1 is not a learner (an adult or a visitor)",
+                         "edit")]
+    assert fixes(1) == [("undo-face", "Undo the blur of face 2", "edit")]
+    assert fixes(2) == [("undo-face", "Take back “not a learner” for face 3", "edit")]
+    assert fixes(3) == [("undo-face", "Take back who face 4 is", "identify")]
 
 
 def test_ages_read_naturally() -> None:

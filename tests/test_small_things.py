@@ -44,8 +44,8 @@ def test_destructive_steps_ask_before_they_happen(sqlite_db, blank_nlp) -> None:
     page = amy.post("/drafts", data={"csrf_token": csrf, "text": "Sports day",
                                      "channels": ["facebook"]},
                     files=[("photos", ("p.png", photo, "image/png"))], follow_redirects=True).text
-    assert re.search(r'action="/drafts/\d+/fix/blur" class="inline"\s+data-confirm="Replace '
-                     r'photo 1 with a copy whose faces are blurred\?', page)
+    assert re.search(r'action="/drafts/\d+/faces/blur" class="inline"\s*data-confirm="Replace '
+                     r'photo 1 with a copy where face 1 is blurred\?', page)
     assert '<script src="/static/app.js" defer></script>' in page
     script = amy.get("/static/app.js").text
     assert "data-confirm" in script and "window.confirm" in script

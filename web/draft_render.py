@@ -70,6 +70,12 @@ class Box:
     consent: str
     label: str
     findings: tuple[int, ...]
+    number: int = 0  # as people count faces, from 1: drawn on the photo
+    decision: str | None = None
+    decided_by: str = ""
+    nearest: float | None = None  # the matcher's distances, for approvers
+    runner_up: float | None = None
+    distance: float | None = None
 
 
 def face_boxes(report: dict[str, Any], image: int) -> list[Box]:
@@ -83,7 +89,10 @@ def face_boxes(report: dict[str, Any], image: int) -> list[Box]:
                         if f.get("image") == image and f.get("face") == number)
         boxes.append(Box(x=b["left"], y=b["top"], width=b["right"] - b["left"],
                          height=b["bottom"] - b["top"], consent=face.get("consent", "unknown"),
-                         label=f"face {number + 1}", findings=related))
+                         label=f"face {number + 1}", findings=related, number=number + 1,
+                         decision=face.get("decision"), decided_by=face.get("decided_by", ""),
+                         nearest=face.get("nearest"), runner_up=face.get("runner_up"),
+                         distance=face.get("distance")))
     return boxes
 
 
@@ -96,20 +105,38 @@ def image_size(report: dict[str, Any], image: int) -> tuple[int, int] | None:
 
 @dataclass(frozen=True)
 class Fix:
-    kind: str  # "blur" or "drop-channel"
+    kind: str  # "blur", "drop-channel"; a face's: "blur-face", "not-learner", "undo-face"
     label: str
     image: int | None = None
     channel: str | None = None
+    face: int | None = None
+    needs: str = "edit"  # the action the user must be allowed: "edit", or "identify"
+    confirm: str = ""  # asked before it is done
+
+    @property
+    def path(self) -> str:
+        """Where its form posts, under /drafts/{id}/."""
+        faces = {"blur-face": "faces/blur", "not-learner": "faces/not-learner",
+                 "undo-face": "faces/undo"}
+        return faces.get(self.kind, f"fix/{self.kind}")
+
+
+_VOIDS = "Approvals given so far will no longer count."
 
 
 def fixes_for(finding: dict[str, Any], report: dict[str, Any], channels: list[str]) -> list[Fix]:
-    """The one-click fixes that would resolve this finding, if any."""
-    if finding.get("severity") == "info":
-        return []
-    out: list[Fix] = []
+    """The one-click fixes that would resolve this finding, if any; for a face, the
+    decisions people can take about it (or take back)."""
     image, face = finding.get("image"), finding.get("face")
-    if finding.get("check") == "face" and image is not None:
-        out.append(Fix("blur", f"Use a copy of photo {image + 1} with faces blurred", image=image))
+    is_face = finding.get("check") == "face" and image is not None
+    out: list[Fix] = face_fixes(report, image, face) if is_face else []
+    if finding.get("severity") == "info":
+        return out
+    if is_face:
+        if len(_needing_blur(report, image)) > 1:
+            out.append(Fix("blur", f"Blur the faces in photo {image + 1} that need it",
+                           image=image, confirm=f"Replace photo {image + 1} with a copy "
+                           f"where the faces that need it are blurred? {_VOIDS}"))
         out += _drop_refused_channels(report, image, face, channels)
     match = CHANNEL_RULE.match(finding.get("rule", ""))
     if match and match.group(1) in channels and len(channels) > 1:
@@ -117,17 +144,55 @@ def fixes_for(finding: dict[str, Any], report: dict[str, Any], channels: list[st
     return out
 
 
+def face_of(report: dict[str, Any], image: int, face: int | None) -> dict[str, Any] | None:
+    faces = next((r.get("faces", []) for r in report.get("images", []) if r["index"] == image),
+                 [])
+    return faces[face] if face is not None and 0 <= face < len(faces) else None
+
+
+def face_fixes(report: dict[str, Any], image: int, face: int | None) -> list[Fix]:
+    """Blur this face, or say it is not a learner; for a decided face, undo."""
+    found = face_of(report, image, face)
+    if found is None or face is None:
+        return []
+    n = face + 1
+    decision = found.get("decision")
+    if decision == "blurred":
+        return [Fix("undo-face", f"Undo the blur of face {n}", image=image, face=face,
+                    confirm=f"Put back photo {image + 1} as it was before this blur? {_VOIDS}")]
+    if decision == "not_learner":
+        return [Fix("undo-face", f"Take back “not a learner” for face {n}", image=image,
+                    face=face)]
+    if decision == "identified":
+        return [Fix("undo-face", f"Take back who face {n} is", image=image, face=face,
+                    needs="identify")]
+    out = [Fix("blur-face", f"Blur face {n}", image=image, face=face,
+               confirm=f"Replace photo {image + 1} with a copy where face {n} is blurred? "
+               f"{_VOIDS}")]
+    if not found.get("learner"):
+        out.append(Fix("not-learner", f"Face {n} is not a learner (an adult or a visitor)",
+                       image=image, face=face))
+    return out
+
+
+def _needing_blur(report: dict[str, Any], image: int) -> set[int]:
+    return {f["face"] for f in report.get("findings", [])
+            if f.get("check") == "face" and f.get("image") == image
+            and f.get("face") is not None and f.get("severity") != "info"}
+
+
 def _drop(channel: str) -> Fix:
-    return Fix("drop-channel", f"Don't post to {label(channel)}", channel=channel)
+    return Fix("drop-channel", f"Don't post to {label(channel)}", channel=channel,
+               confirm=f"Stop posting this to {label(channel)}? {_VOIDS}")
 
 
 def _drop_refused_channels(report: dict[str, Any], image: int, face: int | None,
                            channels: list[str]) -> list[Fix]:
     """Offer to drop only the channels this face lacks consent for, if any channel remains."""
-    faces = next((r.get("faces", []) for r in report.get("images", []) if r["index"] == image), [])
-    if face is None or face >= len(faces):
+    found = face_of(report, image, face)
+    if found is None:
         return []
-    per_channel: dict[str, str] = faces[face].get("channels") or {}
+    per_channel: dict[str, str] = found.get("channels") or {}
     refused = [c for c in channels if per_channel.get(c, "granted") != "granted"]
     if not refused or len(refused) == len(channels):
         return []

@@ -11,6 +11,7 @@ from fastapi import HTTPException, UploadFile
 from sqlmodel import Session, col, select
 
 from consent_store.channels import CHANNELS
+from consent_store.models import Learner
 from moderation.draft import DraftImage
 from moderation.images.budget import UnusablePhotos, require_photo_count
 from secondlook.accounts.models import Role, User
@@ -20,7 +21,7 @@ from secondlook.workflow.comments import about_label, comments
 from secondlook.workflow.errors import StaleReport
 from secondlook.workflow.models import Revision
 from secondlook.workflow.recheck import recheck
-from secondlook.workflow.rules import allowed_actions
+from secondlook.workflow.rules import REVIEWERS, allowed_actions
 from secondlook.workflow.views import DraftView
 from web.draft_render import face_boxes, fixes_for, highlight, image_size, x_length
 from web.errors import workflow_errors
@@ -171,7 +172,21 @@ def draft_context(session: Session, view: DraftView, user: User) -> dict[str, An
         **report_context(view.report, view.revision.text, view.channels, view_images(view)),
     }
     context["preview"]["accounts"] = channel_accounts(session)
+    context.update(face_context(session, view, user, actions))
     return context
+
+
+def face_context(session: Session, view: DraftView, user: User,
+                 actions: frozenset[str]) -> dict[str, Any]:
+    """Who may say which learner a face is (and the learners to choose from), and whether
+    the matcher's distances are shown: to those who review, not to every author."""
+    has_faces = any(r.get("faces") for r in view.report.get("images", []))
+    can_identify = has_faces and "identify" in actions
+    learners = (list(session.exec(select(Learner).where(col(Learner.left).is_(False))
+                                  .order_by(col(Learner.last_name), col(Learner.first_name))))
+                if can_identify else [])
+    return {"can_identify": can_identify, "learners": learners,
+            "show_distances": bool(user.role_set() & {*REVIEWERS, Role.ADMIN})}
 
 
 def _main_role(user: User) -> str:

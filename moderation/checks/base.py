@@ -7,7 +7,7 @@ name these types without importing the pipeline: the same reason Presidio keeps
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from functools import cached_property
 from typing import Any, Protocol
@@ -16,6 +16,7 @@ from spacy.tokens import Doc
 
 from consent_store.snapshot import RegisterSnapshot
 from moderation.draft import Draft
+from moderation.face_decisions import FaceDecision
 from moderation.findings import Finding
 from moderation.images.decode import DecodedImage
 from moderation.report import ImageReport
@@ -26,7 +27,8 @@ class CheckContext:
     """Everything a check may read about one draft; expensive parts computed once."""
 
     def __init__(self, draft: Draft, register: RegisterSnapshot, resources: Resources,
-                 doc: Doc | None = None) -> None:
+                 doc: Doc | None = None,
+                 face_decisions: Mapping[str, Sequence[FaceDecision]] | None = None) -> None:
         if doc is not None:
             self.__dict__["doc"] = doc  # parsed ahead, in a batch
         self.draft = draft
@@ -36,6 +38,8 @@ class CheckContext:
         self.image_reports: list[ImageReport] = []
         self.decoded: dict[int, DecodedImage] = {}  # the image check's pixels, for the faces
         self.artifacts: dict[str, Any] = {}  # other intermediate results shared by checks
+        # What people decided about faces, by photo SHA-256 (blurred, not a learner, who)
+        self.face_decisions: Mapping[str, Sequence[FaceDecision]] = face_decisions or {}
 
     @cached_property
     def doc(self) -> Doc:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -23,6 +23,13 @@ from consent_store.channels import CHANNELS, labels
 from consent_store.snapshot import FaceTemplateSet, LearnerRecord
 from moderation.checks.base import CheckContext
 from moderation.draft import photo_label
+from moderation.face_decisions import (
+    BLURRED,
+    IDENTIFIED,
+    NOT_LEARNER,
+    FaceDecision,
+    decision_for,
+)
 from moderation.findings import Finding, Severity
 from moderation.images.analysis_cache import FaceAnalysis
 from moderation.images.decode import decode
@@ -48,11 +55,26 @@ class FaceCheck:
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
         for position, report in enumerate(ctx.image_reports):
             found = _faces_in(ctx, report.index)
-            faces = [_face_report(box, match, ctx) for box, match in found]
+            decided = with_decisions(found, ctx.face_decisions.get(report.sha256, ()))
+            faces = [_face_report(box, match, decision, ctx) for box, match, decision in decided]
             ctx.image_reports[position] = dataclasses.replace(report, faces=tuple(faces))
             label = photo_label(report.index, ctx.draft.images[report.index].name)
-            for number, face in enumerate(faces):
-                yield _finding(ctx, report.index, number, face, label)
+            for number, (face, (_, _, decision)) in enumerate(zip(faces, decided, strict=True)):
+                yield _finding(ctx, report.index, number, face, label, decision)
+
+
+def with_decisions(found: list[tuple[FaceBox, Match]], decisions: Sequence[FaceDecision]
+                   ) -> list[tuple[FaceBox, Match | None, FaceDecision | None]]:
+    """Each face with the decision about it; a box Second Look blurred that detection no
+    longer finds is kept (no match), so faces keep their numbers and the blur is shown.
+    In reading order, as detection gives them."""
+    out: list[tuple[FaceBox, Match | None, FaceDecision | None]] = [
+        (box, match, decision_for(box, decisions)) for box, match in found]
+    for decision in decisions:
+        if decision.kind == BLURRED and decision_for(decision.box, [d for _, _, d in out
+                                                                    if d is not None]) is None:
+            out.append((decision.box, None, decision))
+    return sorted(out, key=lambda item: (item[0].top, item[0].left))
 
 
 def _faces_in(ctx: CheckContext, index: int) -> list[tuple[FaceBox, Match]]:
@@ -117,26 +139,79 @@ def _pool(ctx: CheckContext) -> Executor | None:
     return pool
 
 
-def _face_report(box: FaceBox, match: Match, ctx: CheckContext) -> FaceReport:
-    rec = ctx.register.learner(match.upn) if match.upn else None
+def _face_report(box: FaceBox, match: Match | None, decision: FaceDecision | None,
+                 ctx: CheckContext) -> FaceReport:
+    upn = match.upn if match else None
+    distance = match.distance if match else None
+    applied = _applies(decision, upn)
+    if applied is not None and applied.kind == IDENTIFIED:
+        upn, distance = applied.upn, None  # a person identified it: no distance to show
+    rec = ctx.register.learner(upn) if upn else None
     if rec is None or rec.left:
-        unknown = {channel: "unknown" for channel in ctx.draft.channels}
-        return FaceReport(box, None, None, "unknown", unknown)
-    channels = {c: rec.photo_consent(c, ctx.today) for c in ctx.draft.channels}
-    return FaceReport(box, rec.upn, match.distance, worst(list(channels.values())), dict(channels))
+        face = FaceReport(box, None, None, "unknown",
+                          {channel: "unknown" for channel in ctx.draft.channels})
+    else:
+        channels: dict[str, str] = {c: rec.photo_consent(c, ctx.today) for c in ctx.draft.channels}
+        face = FaceReport(box, rec.upn, distance, worst(list(channels.values())), channels)
+    return dataclasses.replace(
+        face, decision=applied.kind if applied else None,
+        decided_by=applied.by if applied else "",
+        nearest=match.nearest if match else None, runner_up=match.runner_up if match else None)
 
 
-def _finding(ctx: CheckContext, image: int, number: int, face: FaceReport, label: str) -> Finding:
+def _applies(decision: FaceDecision | None, matched: str | None) -> FaceDecision | None:
+    """A blur or "not a learner" counts only for a face the matcher did not recognise: a
+    confident match to a learner is not overruled by the author (fail closed). Who it is,
+    said by an admin, headteacher or DSL, always counts."""
+    if decision is None or (matched is not None and decision.kind != IDENTIFIED):
+        return None
+    return decision
+
+
+def _finding(ctx: CheckContext, image: int, number: int, face: FaceReport, label: str,
+             decision: FaceDecision | None) -> Finding:
     where = f"Face {number + 1} in {label}"
     rec = ctx.register.learner(face.learner) if face.learner else None
-    if rec is None:
+    if face.decision == BLURRED:
+        rule, severity, message, suggestion = _blurred(where, face)
+    elif face.decision == NOT_LEARNER:
+        rule, severity, message, suggestion = _not_learner(where, face)
+    elif face.decision == IDENTIFIED and rec is not None:
+        rule, severity, message, suggestion = _known(where, rec, face, ctx)
+    elif decision is not None and decision.kind == IDENTIFIED:
+        rule, severity, message, suggestion = _identified_gone(where, decision)
+    elif rec is None:
         rule, severity, message, suggestion = _unknown(where, ctx.resources.options.face_matching)
     else:
         rule, severity, message, suggestion = _known(where, rec, face, ctx)
+        if decision is not None:  # overruled: say so, so nobody thinks it was ignored
+            message += (f" ({decision.by} marked it {_WORDS[decision.kind]}, but it matches "
+                        "an enrolled learner, so that does not count.)")
     return Finding(
         check="face", severity=severity, rule=rule, message=message, policy="",
         suggestion=suggestion, learner=face.learner, image=image, face=number,
     )
+
+
+_WORDS = {BLURRED: "blurred", NOT_LEARNER: "not a learner", IDENTIFIED: "identified"}
+
+
+def _blurred(where: str, face: FaceReport) -> tuple[str, Severity, str, str]:
+    return ("faces.blurred", Severity.INFO,
+            f"{where} is blurred (by {face.decided_by}): it cannot be recognised.", "")
+
+
+def _not_learner(where: str, face: FaceReport) -> tuple[str, Severity, str, str]:
+    return ("faces.not-a-learner", Severity.INFO,
+            f"{where}: {face.decided_by} says this is not a learner (an adult or a visitor). "
+            "Whoever approves the post should check that.", "")
+
+
+def _identified_gone(where: str, decision: FaceDecision) -> tuple[str, Severity, str, str]:
+    return ("faces.identified-not-on-register", Severity.REVIEW,
+            f"{where} was identified by {decision.by} as a learner who is no longer on the "
+            "consent register.",
+            "Blur this face or remove the photo; or identify the face again.")
 
 
 def _unknown(where: str, matching: bool = True) -> tuple[str, Severity, str, str]:
@@ -149,15 +224,19 @@ def _unknown(where: str, matching: bool = True) -> tuple[str, Severity, str, str
         "faces.unidentified",
         Severity.REVIEW,
         f"{where} {why}",
-        "Check the consent register for this person, or blur the face, or remove the photo.",
+        "Blur this face, or say it is not a learner (an adult or a visitor); a headteacher, "
+        "the safeguarding lead or an admin can say which learner it is.",
     )
 
 
 def _known(
     where: str, rec: LearnerRecord, face: FaceReport, ctx: CheckContext
 ) -> tuple[str, Severity, str, str]:
-    who = f"{where} matches {rec.display_name} ({rec.year_group or 'no year group'})"
-    if rec.biometric_objection or not rec.biometric_consent:
+    whom = f"{rec.display_name} ({rec.year_group or 'no year group'})"
+    who = (f"{where} is {whom}, as {face.decided_by} identified"
+           if face.decision == IDENTIFIED else f"{where} matches {whom}")
+    # A person's identification uses no face matching: no biometric consent is needed.
+    if face.decision != IDENTIFIED and (rec.biometric_objection or not rec.biometric_consent):
         return (
             "faces.biometric-objection", Severity.BLOCK,
             f"{who}, who must not be matched by face (objection or no biometric consent); "
@@ -168,7 +247,7 @@ def _known(
         return (
             "faces.never-publish", Severity.BLOCK,
             f"{who}, who must never appear in school publications.",
-            "Blur the face (use the blurred copy) or remove the photo.",
+            "Blur this face or remove the photo.",
         )
     if face.consent == "granted":
         return ("faces.consent-granted", Severity.INFO,
@@ -184,7 +263,7 @@ def _known(
 
 def _fix(rec: LearnerRecord, ctx: CheckContext) -> str:
     allowed = [c for c in CHANNELS if rec.photo_consent(c, ctx.today) == "granted"]
-    fix = "Blur the face (use the blurred copy), remove the photo"
+    fix = "Blur this face, remove the photo"
     if allowed:
         return f"{fix}, or post to {labels(allowed)} only."
     return f"{fix}."

@@ -43,6 +43,8 @@ DETAIL_KEYS = frozenset({
     "account", "active", "channel", "position", "head", "database",
     # the conversation on a draft, staff names
     "about", "quote", "comment", "name",
+    # decisions about faces (photo and face numbers as people count them, from 1)
+    "photo", "face", "faces", "decision",
 })
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -10,6 +11,7 @@ from sqlmodel import Session
 
 from consent_store.snapshot import RegisterSnapshot
 from moderation.draft import Draft
+from moderation.face_decisions import FaceDecision
 from moderation.pipeline import Engine, check
 from moderation.report import Report
 from secondlook.workflow.snapshots import current_snapshot
@@ -44,10 +46,13 @@ class Checker:
     def snapshot(self, session: Session, today: date | None = None) -> RegisterSnapshot:
         return current_snapshot(session, today, key=self.key)
 
-    def run(self, session: Session, draft: Draft, today: date | None = None) -> CheckedContent:
-        """Check ``draft`` against today's register as stored in the database."""
+    def run(self, session: Session, draft: Draft, today: date | None = None,
+            face_decisions: Mapping[str, Sequence[FaceDecision]] | None = None
+            ) -> CheckedContent:
+        """Check ``draft`` against today's register as stored in the database, with what
+        people decided about its faces (by photo SHA-256)."""
         register = self.snapshot(session, today)
-        report = check(draft, register, self.engine)
+        report = check(draft, register, self.engine, face_decisions=face_decisions)
         return CheckedContent(
             report=report,
             report_json=report_json(report),

@@ -18,13 +18,12 @@ from sqlmodel import Session
 from consent_store.channels import CHANNELS, label
 from consent_store.models import utcnow
 from moderation.draft import MAX_TEXT_CHARS, DraftImage, UnusableText, require_usable_text
-from moderation.report import FaceBox
 from secondlook.accounts.models import Role, User
 from secondlook.mail.outbox import enqueue_draft_event
-from secondlook.workflow import rules
+from secondlook.workflow import faces, rules
 from secondlook.workflow.checking import Checker
-from secondlook.workflow.errors import Conflict, InvalidContent, InvalidTransition
-from secondlook.workflow.images import BlurNotAvailable, ProcessedImage, blurred_copy
+from secondlook.workflow.errors import Conflict, InvalidContent
+from secondlook.workflow.images import ProcessedImage
 from secondlook.workflow.models import Decision, DecisionKind, DraftRecord, DraftState
 from secondlook.workflow.queues import post_title
 from secondlook.workflow.recheck import reconfirm
@@ -98,7 +97,7 @@ def revise(
         session, text=now.text if text is None else text,
         channels=now.channels if channels is None else channels,
         images=now.images if images is None else images, checker=checker, today=today,
-        final=_final)
+        final=_final, draft_id=draft_id)
     if content.draft.content_sha256() == view.content_sha256:
         return view
     return replace(session, view, content, editor=user, actor=user, action="revised",
@@ -126,29 +125,10 @@ def drop_channel(*, session: Session, draft_id: int, user: User, channel: str,
 
 def apply_blurred_copy(*, session: Session, draft_id: int, user: User, image: int,
                        checker: Checker, today: date | None = None) -> DraftView:
-    """One-click fix: replace photo ``image`` (0-based) with a copy whose faces are blurred."""
-    view = load_view(session, draft_id)
-    rules.can_edit(user, view)
-    if not 0 <= image < len(view.images):
-        raise InvalidContent(f"draft {draft_id} has no photo {image + 1}")
-    current = list(moderation_draft(session, view).images)
-    faces = [f for r in view.report.get("images", []) if r["index"] == image for f in r["faces"]]
-    boxes = [FaceBox(**f["box"]) for f in faces]
-    if not boxes:
-        raise InvalidContent(f"no faces were found in photo {image + 1}: nothing to blur")
-    photo = current[image]
-    try:
-        out = blurred_copy(photo.data, boxes, photo.removed, checker.engine.options.image_limits)
-    except BlurNotAvailable as exc:
-        raise InvalidTransition(str(exc)) from exc
-    current[image] = out.as_draft_image(photo.alt, photo.name)
-    return revise(session=session, draft_id=draft_id, user=user, checker=checker, images=current,
-                  system_edit=f"blurred {_faces(len(boxes))} in photo {image + 1}",
-                  today=today, _final={out.sha256: out})
-
-
-def _faces(n: int) -> str:
-    return "1 face" if n == 1 else f"{n} faces"
+    """One-click fix: replace photo ``image`` (0-based) with a copy where the faces that
+    need it are blurred (not those whose consent covers every channel)."""
+    return faces.blur_faces(session=session, draft_id=draft_id, user=user, image=image,
+                            checker=checker, today=today)
 
 
 def submit(*, session: Session, draft_id: int, user: User) -> DraftView:

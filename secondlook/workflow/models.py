@@ -167,3 +167,36 @@ class AuditCheckpoint(SQLModel, table=True):
     entry_sha256: str = Field(max_length=64)
     recorded_at: datetime = Field(default_factory=utcnow)
     source: str = Field(max_length=300)  # e.g. "audit verify", "backup /srv/backups/mon"
+
+
+class FaceDecisionKind(StrEnum):
+    BLURRED = "blurred"  # this box of this photo is blurred (the photo was made so)
+    NOT_LEARNER = "not_learner"  # the author says: an adult or a visitor
+    IDENTIFIED = "identified"  # an admin, headteacher or DSL says which learner it is
+
+
+class FaceDecisionRecord(SQLModel, table=True):
+    """A person's decision about one face in one photo (its exact bytes, by SHA-256).
+
+    Each decision is taken on a revision and makes the next one (a blur changes the photo;
+    the others change the report). A blur names the photo it was made from
+    (``source_sha256``): undoing it puts that photo back. Undoing sets ``voided_at``.
+    """
+
+    __tablename__ = "face_decision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    draft_id: int = Field(foreign_key="draft.id", index=True)
+    revision: int  # the revision it was taken on
+    image_sha256: str = Field(max_length=64, index=True)
+    top: int
+    right: int
+    bottom: int
+    left: int
+    kind: str = Field(max_length=20)
+    upn: str = Field(default="", max_length=20)  # the learner, when identified
+    source_sha256: str = Field(default="", max_length=64)  # a blur: the photo before it
+    user_id: int = Field(foreign_key="user_account.id")
+    role: str = Field(default="", max_length=20)  # the role it was taken in
+    created_at: datetime = Field(default_factory=utcnow)
+    voided_at: datetime | None = None

@@ -42,7 +42,7 @@ def _current_content(session: Session, view: DraftView, checker: Checker,
                      today: date | None) -> revisions.Content:
     now = moderation_draft(session, view)
     return revisions.prepare(session, text=now.text, channels=now.channels, images=now.images,
-                             checker=checker, today=today)
+                             checker=checker, today=today, draft_id=view.id)
 
 
 def reconfirm(session: Session, view: DraftView, checker: Checker | None, *,

@@ -25,6 +25,7 @@ from secondlook.accounts.models import User
 from secondlook.workflow import audit
 from secondlook.workflow.checking import CheckedContent, Checker
 from secondlook.workflow.errors import Conflict, InvalidContent
+from secondlook.workflow.face_decisions import decisions_for
 from secondlook.workflow.images import ProcessedImage, process_upload, stored
 from secondlook.workflow.models import (
     Decision,
@@ -76,8 +77,12 @@ def require_within_limits(images: Sequence[DraftImage], checker: Checker) -> Non
 
 def prepare(session: Session, *, text: str, channels: Sequence[str] | None,
             images: Sequence[DraftImage], checker: Checker, today: date | None = None,
-            final: dict[str, ProcessedImage] | None = None) -> Content:
-    """Process the photos, build the draft and check it; raises ``InvalidContent``."""
+            final: dict[str, ProcessedImage] | None = None,
+            draft_id: int | None = None) -> Content:
+    """Process the photos, build the draft and check it; raises ``InvalidContent``.
+
+    ``draft_id``: the draft it becomes a revision of, whose decisions about the faces in
+    these photos the check takes into account."""
     if not text.strip() and not images:
         raise InvalidContent("a draft needs text or at least one photo")
     if any(session.get(ImageBlob, i.sha256) is None for i in images):
@@ -91,7 +96,8 @@ def prepare(session: Session, *, text: str, channels: Sequence[str] | None,
                              list(channels or []) or None)
     except DraftError as exc:
         raise InvalidContent(str(exc)) from exc
-    return Content(draft, blobs, checker.run(session, draft, today))
+    decisions = decisions_for(session, draft_id, (img.sha256 for img in draft.images))
+    return Content(draft, blobs, checker.run(session, draft, today, decisions))
 
 
 def store(session: Session, *, draft_id: int, number: int, content: Content, user: User,

@@ -101,6 +101,17 @@ def can_edit(user: User, view: DraftView) -> None:
         raise Forbidden(f"only the author or a reviewer may edit draft {view.id}")
 
 
+IDENTIFIERS = (Role.HEADTEACHER, Role.DSL, Role.ADMIN)  # may say which learner a face is
+
+
+def can_identify(user: User, view: DraftView) -> Role:
+    """Saying which learner a face is makes that learner's consent apply: only those who
+    hold the register and its safeguarding may, and only while the draft can change."""
+    require_role(user, *IDENTIFIERS)
+    require_state(view, EDITABLE, "identify a face in")
+    return next(r for r in IDENTIFIERS if user.has_role(r))
+
+
 def can_submit(user: User, view: DraftView) -> None:
     require_active(user)
     require_state(view, {DraftState.DRAFT, DraftState.RETURNED}, "submit")
@@ -187,6 +198,7 @@ def can_delete(user: User, view: DraftView) -> None:
 
 ACTIONS = {
     "edit": can_edit,
+    "identify": can_identify,
     "submit": can_submit,
     "approve": can_approve,
     "signoff": can_sign_off,
