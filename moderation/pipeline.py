@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from spacy.tokens import Doc
@@ -31,6 +32,8 @@ class Engine(Resources):
     """The shared resources and the checks to run (all registered ones by default)."""
 
     checks: Sequence[Check] | None = None
+    #: told each check's name and how long it ran (seconds), e.g. for the server's metrics
+    on_check_timed: Callable[[str, float], None] | None = None
 
     def get_checks(self) -> Sequence[Check]:
         if self.checks is None:
@@ -66,11 +69,15 @@ def texts_of(draft: Draft) -> list[str]:
 
 
 def _run(chk: Check, ctx: CheckContext, engine: Engine) -> list[Finding]:
+    started = time.perf_counter()
     try:
         return [_cited(f, engine) for f in chk.run(ctx)]
     except Exception as exc:  # noqa: BLE001 - any failure must fail closed
         log.exception("check %s failed", chk.name)
         return [crash_finding(chk.name, exc)]
+    finally:
+        if engine.on_check_timed is not None:
+            engine.on_check_timed(chk.name, time.perf_counter() - started)
 
 
 def _parse_all(draft: Draft, engine: Engine) -> list[Doc | None]:

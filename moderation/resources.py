@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable, Iterable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,6 +78,15 @@ class Resources:
         """Drop what was kept about these photos (their draft was deleted)."""
         cache = self.services.get(ANALYSIS_CACHE)
         return cache.forget(sha256s) if cache is not None else 0
+
+    def close(self) -> None:
+        """Stop what runs beside the process (the face-detection pool's worker processes):
+        a server calls this when it shuts down, so no child is left behind. A later check
+        builds them again."""
+        services, self.services = self.services, {}
+        for service in services.values():
+            if isinstance(service, Executor):
+                service.shutdown(wait=True, cancel_futures=True)
 
     def per_register(self, register: RegisterSnapshot, key: str, build: Callable[[], Any]) -> Any:
         """A cache that lives as long as one register snapshot (e.g. the name matcher)."""

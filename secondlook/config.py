@@ -104,6 +104,11 @@ class Settings(BaseSettings):
     mail_max_wait_seconds: float = 3600.0
     # The daily digest goes out at this hour (0-23, the school's zone); None: no digest.
     mail_digest_hour: int | None = None
+    # Server log lines: "text", or "json" (one object per line); each carries a request id.
+    log_format: Literal["text", "json"] = "text"
+    # GET /metrics with "Authorization: Bearer <this>" from anywhere; unset: only from the
+    # machine itself (loopback, not relayed by a proxy). See web/routers/metrics.py.
+    metrics_token: str | None = None
 
     @field_validator("timezone")
     @classmethod

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -29,8 +30,12 @@ def route_label(scope: Scope) -> str:
 
 
 class AccessLogMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    """Also tells ``observe`` (method, route, status, seconds) of each request: the metrics."""
+
+    def __init__(self, app: ASGIApp,
+                 observe: Callable[[str, str, int, float], None] | None = None) -> None:
         self.app = app
+        self.observe = observe
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -48,5 +53,10 @@ class AccessLogMiddleware:
         try:
             await self.app(scope, receive, record_status)
         finally:
-            ms = (time.perf_counter() - started) * 1000
-            log.info("%s %s %d %.0fms", scope["method"], route_label(scope), status, ms)
+            seconds = time.perf_counter() - started
+            route, method = route_label(scope), scope["method"]
+            log.info("%s %s %d %.0fms", method, route, status, seconds * 1000,
+                     extra={"method": method, "route": route, "status": status,
+                            "duration_ms": round(seconds * 1000, 1)})
+            if self.observe is not None:
+                self.observe(method, route, status, seconds)

@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine as DbEngine
 
 from secondlook.config import Settings, get_settings
+from web import metrics
 from web.deps import checker_of
 from web.templating import HERE
 
@@ -36,9 +37,13 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     mail = MailSender(app.state.db, app.state.settings)  # the outbox, with retries; digests
     mail.start()
     yield
+    # A graceful stop (SIGTERM; uvicorn has finished the requests in flight): the
+    # background threads, then the face-detection pool's processes, so nothing is left.
     mail.stop()
     heads.stop()
     releaser.stop()
+    app.state.moderation.close()
+    metrics.process_stopped()
 
 
 def _warm_up(app: FastAPI) -> None:
@@ -75,11 +80,13 @@ def create_app(settings: Settings | None = None, *, db: DbEngine | None = None) 
         decisions,
         drafts,
         face_decisions,
+        health,
         pages,
         policy_report,
         release,
         takedowns,
     )
+    from web.routers import metrics as metrics_route
 
     settings = settings or get_settings()
     app = FastAPI(
@@ -99,6 +106,7 @@ def create_app(settings: Settings | None = None, *, db: DbEngine | None = None) 
     app.state.settings = settings
     app.state.db = db if db is not None else make_engine(settings.resolved_database_url())
     app.state.moderation = moderation_engine(settings)
+    app.state.moderation.on_check_timed = metrics.observe_check
     # Refuses a missing or different key while the database holds sealed data.
     app.state.data_key = open_data_key(settings, app.state.db)
     app.state.zone = settings.zone()
@@ -135,6 +143,8 @@ def create_app(settings: Settings | None = None, *, db: DbEngine | None = None) 
         takedowns.router,
         admin_channels.router,
         api_release.router,
+        health.router,
+        metrics_route.router,
     ]
     for router in routers:
         app.include_router(router)
@@ -149,6 +159,7 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
     from web.access_log import AccessLogMiddleware
     from web.body_limits import BodyLimitMiddleware
     from web.deps import identify
+    from web.request_ids import RequestIdMiddleware
 
     app.add_middleware(BodyLimitMiddleware, settings=settings,
                        signed_in=lambda request: identify(request)[0] is not None)
@@ -156,7 +167,9 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
     proxies = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
     if proxies:  # only their X-Forwarded-For / -Proto are believed; nobody's by default
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
-    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(AccessLogMiddleware, observe=metrics.observe_request)
+    # Outermost: sees the connection's own address, before the proxy headers replace it.
+    app.add_middleware(RequestIdMiddleware, trusted_proxies=settings.trusted_proxies)
 
 
 def create_served_app() -> FastAPI:

@@ -13,13 +13,14 @@ the same start-up checks as this command (``web.app.create_served_app``).
 from __future__ import annotations
 
 import argparse
-import copy
+import os
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine
 
 from secondlook.commands import Command, CommandError, open_database, validate_rule_packs
-from secondlook.config import get_settings
+from secondlook.config import Settings, get_settings
 
 FACTORY = "web.app:create_served_app"
 WORKER_HEALTHCHECK_SECONDS = 60
@@ -41,7 +42,9 @@ def _run(args: argparse.Namespace) -> int:
     validate_rule_packs(settings)
     db = open_database(settings)  # refuse to start on a missing or old schema
     _announce_setup_link(db, args)
-    options = _uvicorn_options(args)
+    options = _uvicorn_options(args, settings)
+    if args.workers > 1:
+        share_metrics(settings.home)  # before anything imports prometheus_client
     if args.workers == 1:
         from web.app import create_app
 
@@ -55,25 +58,36 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _uvicorn_options(args: argparse.Namespace) -> dict[str, Any]:
+def _uvicorn_options(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
     # Forwarded headers are handled by the app, and only from SECONDLOOK_TRUSTED_PROXIES;
     # uvicorn's own default would believe anything connecting from 127.0.0.1.
     # Its access log would write UPNs and tokens in paths: the app logs routes instead.
     return {"host": args.host, "port": args.port, "proxy_headers": False,
-            "access_log": False, "log_config": log_config()}
+            "access_log": False, "log_config": log_config(settings.log_format)}
 
 
-def log_config() -> dict[str, Any]:
-    """uvicorn's logging set-up plus the app's access log (applied in every worker)."""
+def log_config(log_format: str = "text") -> dict[str, Any]:
+    """uvicorn's logging set-up plus the app's access log, our loggers and request ids, in
+    text or JSON lines (applied in every worker)."""
     from uvicorn.config import LOGGING_CONFIG
 
-    config = copy.deepcopy(LOGGING_CONFIG)
-    config["formatters"]["route"] = {"format": "%(asctime)s %(message)s"}
-    config["handlers"]["route"] = {"class": "logging.StreamHandler", "formatter": "route",
-                                   "stream": "ext://sys.stdout"}
-    config["loggers"]["secondlook.access"] = {"handlers": ["route"], "level": "INFO",
-                                              "propagate": False}
-    return config
+    from secondlook.log_format import log_config as with_ours
+
+    return with_ours(LOGGING_CONFIG, log_format)
+
+
+def share_metrics(home: Path) -> None:
+    """Several workers: prometheus-client's multiprocess mode, each worker writing its
+    figures under ``home/metrics`` (emptied here: figures of an earlier run are not this
+    one's), so ``/metrics`` from any worker adds up all of them. A folder set by the
+    operator in ``PROMETHEUS_MULTIPROC_DIR`` is used as it is."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return
+    folder = (home / "metrics").resolve()
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for old in folder.glob("*.db"):
+        old.unlink()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
 
 
 def _announce_setup_link(db: Engine, args: argparse.Namespace) -> None:
