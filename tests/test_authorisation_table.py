@@ -4,6 +4,8 @@ A route added without a line here fails the build: decide who may use it, then a
 PUBLIC: anyone, signed in or not. SIGNED_IN: any staff account, whatever its roles.
 A set of roles: a user holding at least one of them; everyone else signed in gets 403.
 Signed out: pages redirect to the login page, /api/ answers 401.
+MACHINE: no account may read it, only the server itself (a loopback connection no proxy
+relayed) or a holder of the metrics token; the test client is neither, so 403 for all.
 Object-level rules (never approve your own draft) are tested with the workflow.
 """
 
@@ -28,6 +30,7 @@ from tests.web_support import add_user, csrf_from, make_app
 
 PUBLIC = "public"
 SIGNED_IN = "signed in"
+MACHINE = "the server itself, or the metrics token"
 A = Role.AUTHOR
 AP = Role.APPROVER
 H = Role.HEADTEACHER
@@ -39,6 +42,9 @@ EDITORS = frozenset({A, AP, H, D})
 RULES: dict[tuple[str, str], str | frozenset[Role]] = {
     ("GET", "/static"): PUBLIC,
     ("GET", "/login"): PUBLIC,
+    ("GET", "/healthz"): PUBLIC,
+    ("GET", "/readyz"): PUBLIC,
+    ("GET", "/metrics"): MACHINE,
     ("POST", "/login"): PUBLIC,
     ("POST", "/logout"): PUBLIC,
     ("GET", "/setup/{token}"): PUBLIC,
@@ -186,6 +192,8 @@ def _client(app: FastAPI, user: User | None) -> TestClient:
 def expected(rule: str | frozenset[Role], who: str, path: str) -> str:
     if rule == PUBLIC:
         return "allowed"
+    if rule == MACHINE:
+        return "403"
     if who == "anonymous":
         return "401" if path.startswith("/api/") else "to login"
     if rule == SIGNED_IN or (who != "no roles" and Role(who) in rule):
