@@ -133,6 +133,8 @@ def free_port() -> int:
 
 def api_token(url: str) -> str:
     """An API token of the seeder (an author), for the photo checks."""
+    from datetime import timedelta
+
     from sqlmodel import select
 
     from secondlook.accounts.models import TokenScope, User
@@ -141,7 +143,8 @@ def api_token(url: str) -> str:
     db = make_engine(url)
     with session_scope(db) as s:
         seeder = s.exec(select(User).where(User.username == "seeder")).one()
-        _, plain = create_token(session=s, user=seeder, name="bench", scopes=tuple(TokenScope))
+        _, plain = create_token(session=s, user=seeder, name="bench", scopes=tuple(TokenScope),
+                                lifetime=timedelta(days=1))
     db.dispose()
     return plain
 

@@ -350,7 +350,9 @@ PAGES = {
     "/queues/approval-expired": "/queues/approval-expired", "/takedowns": "/takedowns",
     "/reports/policy": "/reports/policy",
 }
-NOT_PAGES = ("/static", "/api/", "/images/", ".zip", ".csv", ".html")
+# Not pages: files, the JSON API, and the machines' routes (health, readiness, metrics).
+NOT_PAGES = ("/static", "/api/", "/images/", ".zip", ".csv", ".html", "/healthz", "/readyz",
+             "/metrics")
 LONG = ("Sports day results: https://oakfield.sch.uk/news/2026/sports-day-results-and-photos"
         "-from-every-class-in-key-stage-two " + "Congratulations everyone " * 12)
 
