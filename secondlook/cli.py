@@ -23,6 +23,7 @@ COMMANDS: list[tuple[tuple[str, ...], str]] = [
     (("staff", "import"), "secondlook.commands.staff_import"),
     (("check",), "secondlook.commands.check"),
     (("serve",), "secondlook.commands.serve"),
+    (("worker",), "secondlook.commands.worker"),
     (("user", "add"), "secondlook.commands.user_add"),
     (("user", "password"), "secondlook.commands.user_password"),
     (("channel", "set"), "secondlook.commands.channel_set"),

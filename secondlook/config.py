@@ -98,6 +98,14 @@ class Settings(BaseSettings):
     mail_from: str = "second-look@localhost"
     # The address staff open Second Look at: the links in mails start with it.
     base_url: str = "http://127.0.0.1:8000"
+    # Background jobs (releases...). "server": each app server works jobs too (a thread on
+    # SQLite; procrastinate workers on PostgreSQL); "workers": only `secondlook worker`
+    # processes do (`serve --no-jobs`); "inline": a job runs at once in the process that
+    # defers it (tests, scripts).
+    jobs_run: Literal["server", "workers", "inline"] = "server"
+    jobs_concurrency: int = 2  # jobs one process runs at once
+    # A job worker whose heartbeat is older than this is taken as dead: its jobs run again.
+    jobs_stalled_seconds: float = 30.0
     mail_send_seconds: float = 15.0  # how often the server sends what is queued; 0: only the CLI
     mail_max_attempts: int = 8
     mail_first_wait_seconds: float = 60.0  # then doubling, up to the maximum

@@ -135,6 +135,7 @@ RULES: dict[tuple[str, str], str | frozenset[Role]] = {
     ("POST", "/admin/channels/{channel}/test"): frozenset({AD}),
     ("GET", "/api/drafts/{draft_id}/release"): frozenset({A, AP, H}),
     ("POST", "/api/drafts/{draft_id}/release"): frozenset({A, AP, H}),
+    ("GET", "/api/drafts/{draft_id}/release/jobs/{job_id}"): frozenset({A, AP, H}),
     ("POST", "/api/drafts/{draft_id}/release/{channel}/link"): frozenset({A, AP, H}),
 }
 

@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from secondlook.database import current_revision, head_revision
-from secondlook.schema import metadata
+from secondlook.schema import metadata, ours
 
 
 def test_one_head_and_database_at_head(db) -> None:
@@ -15,5 +15,6 @@ def test_one_head_and_database_at_head(db) -> None:
 
 def test_migrated_schema_matches_the_models(db) -> None:
     with db.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+        context = MigrationContext.configure(conn, opts={"include_name": ours})
+        diff = compare_metadata(context, metadata)
     assert diff == []

@@ -23,7 +23,8 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 def make_app(db: DbEngine, nlp, **settings) -> FastAPI:  # noqa: ANN001, ANN003
     from web.app import create_app
 
-    app = create_app(Settings(**settings), db=db)
+    # Jobs run at once in the request unless a test asks for the server's runner.
+    app = create_app(Settings(**{"jobs_run": "inline", **settings}), db=db)
     app.state.moderation.nlp = nlp  # the settings' options stay: only the model is swapped
     return app
 

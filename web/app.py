@@ -6,6 +6,7 @@ import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -36,14 +37,38 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     heads.start()
     mail = MailSender(app.state.db, app.state.settings)  # the outbox, with retries; digests
     mail.start()
+    jobs = job_runner(app)  # releases...: unless only `secondlook worker` runs jobs
+    if jobs is not None:
+        jobs.start()
     yield
     # A graceful stop (SIGTERM; uvicorn has finished the requests in flight): the
     # background threads, then the face-detection pool's processes, so nothing is left.
+    if jobs is not None:
+        jobs.stop()
+    app.state.jobs.close()
     mail.stop()
     heads.stop()
     releaser.stop()
     app.state.moderation.close()
     metrics.process_stopped()
+
+
+def job_runner(app: FastAPI) -> Any:
+    """What works background jobs in this server (``jobs_run = server``): threads over
+    the ``job`` rows on SQLite, a procrastinate worker on PostgreSQL; None otherwise."""
+    from secondlook.jobs import uses_procrastinate
+
+    settings = app.state.settings
+    if settings.jobs_run != "server":
+        return None
+    if uses_procrastinate(settings):
+        from secondlook.jobs.procrastinate_queue import ProcrastinateRunner
+
+        return ProcrastinateRunner(app.state.job_context, settings, name="server")
+    from secondlook.jobs.local import LocalRunner
+
+    return LocalRunner(app.state.db, app.state.job_context,
+                       threads=settings.jobs_concurrency)
 
 
 def _warm_up(app: FastAPI) -> None:
@@ -59,6 +84,7 @@ def create_app(settings: Settings | None = None, *, db: DbEngine | None = None) 
     from consent_store.db import make_engine
     from secondlook.accounts.throttle import LoginThrottle
     from secondlook.checking import moderation_engine
+    from secondlook.jobs import JobContext, open_queue
     from secondlook.keys import open_data_key
     from web import errors, security
     from web.body_limits import form_limits
@@ -117,6 +143,8 @@ def create_app(settings: Settings | None = None, *, db: DbEngine | None = None) 
         max_delay=settings.login_max_delay_seconds,
         first_delay=settings.login_first_delay_seconds,
     )
+    app.state.job_context = JobContext(app.state.db, settings, checker_of(app.state))
+    app.state.jobs = open_queue(app.state.db, settings, app.state.job_context)
     _add_middleware(app, settings)
     errors.install(app)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")

@@ -20,6 +20,7 @@ from secondlook.accounts.models import Role, User
 from secondlook.accounts.sessions import SignedIn, Timeouts, resolve_session
 from secondlook.accounts.tokens import authenticate_token
 from secondlook.config import Settings
+from secondlook.jobs import JobQueue
 from secondlook.workflow.checking import Checker
 
 SESSION_COOKIE = "sl_session"
@@ -65,6 +66,13 @@ DbDep = Annotated[DbEngine, Depends(get_db)]
 SessionDep = Annotated[Session, Depends(get_session)]
 ModerationDep = Annotated[ModerationEngine, Depends(get_moderation)]
 CheckerDep = Annotated[Checker, Depends(get_checker)]
+
+
+def get_jobs(request: Request) -> JobQueue:
+    return request.app.state.jobs
+
+
+JobsDep = Annotated[JobQueue, Depends(get_jobs)]
 DataKeyDep = Annotated[bytes, Depends(get_data_key)]
 ZoneDep = Annotated[ZoneInfo, Depends(get_zone)]
 

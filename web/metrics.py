@@ -14,7 +14,9 @@ Read from the database at each scrape (the same whichever process answers;
   channels waiting for their next try, releases running);
 - ``secondlook_scheduled_releases{state}``: scheduled releases by outcome;
 - ``secondlook_channel_posts{channel, state}``: publications by outcome;
-- ``secondlook_releases_in_doubt``: publications that may or may not be online.
+- ``secondlook_releases_in_doubt``: publications that may or may not be online;
+- ``secondlook_background_jobs{task, state}``: the job queue's depth (``todo``, ``doing``)
+  and outcomes (``succeeded``, ``failed``) by task (``release_draft``...).
 
 No label carries a learner, a draft, a text or an address. With several server processes
 (``secondlook serve --workers N``) prometheus-client's multiprocess mode adds up every
@@ -92,6 +94,23 @@ class ReleaseCollector(Collector):
         yield GaugeMetricFamily("secondlook_releases_in_doubt",
                                 "Publications that may or may not be online: a person must look",
                                 value=figures.in_doubt)
+        yield from self._jobs()
+
+    def _jobs(self) -> Iterator[Metric]:
+        from secondlook.jobs.running import by_task
+
+        try:
+            counts = by_task(self.db)
+        except Exception:  # noqa: BLE001 - the other figures still answer
+            log.warning("metrics: the job figures could not be read", exc_info=True)
+            return
+        jobs = GaugeMetricFamily("secondlook_background_jobs",
+                                 "Background jobs by task and state (todo and doing: the "
+                                 "queue's depth; succeeded and failed: outcomes)",
+                                 labels=["task", "state"])
+        for (task, state), n in sorted(counts.items()):
+            jobs.add_metric([task, state], n)
+        yield jobs
 
 
 def exposition(db: DbEngine) -> bytes:

@@ -31,6 +31,9 @@ def _configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--workers", type=int, default=1,
                         help="server processes sharing the port (default 1)")
+    parser.add_argument("--no-jobs", action="store_true",
+                        help="work no background jobs here: `secondlook worker` processes "
+                        "do (same as SECONDLOOK_JOBS_RUN=workers)")
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -38,6 +41,9 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.workers < 1:
         raise CommandError("--workers must be 1 or more")
+    if args.no_jobs:  # the environment reaches each worker process too
+        os.environ["SECONDLOOK_JOBS_RUN"] = "workers"
+        get_settings.cache_clear()
     settings = get_settings()
     validate_rule_packs(settings)
     db = open_database(settings)  # refuse to start on a missing or old schema

@@ -3,7 +3,7 @@
 from alembic import context
 
 from secondlook.config import get_settings
-from secondlook.schema import metadata
+from secondlook.schema import metadata, ours
 
 config = context.config
 
@@ -31,6 +31,7 @@ def _run(connection) -> None:  # noqa: ANN001
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=ours,
     )
     with context.begin_transaction():
         context.run_migrations()

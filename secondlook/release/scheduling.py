@@ -150,6 +150,16 @@ def _retry_one(db: DbEngine, draft_id: int, user_id: int | None, settings: Setti
         return f"draft {draft_id}: not tried again: {exc}"
 
 
+def retry_draft(*, db: DbEngine, draft_id: int, user_id: int | None, settings: Settings,
+                checker: Checker, now: datetime) -> ReleaseOutcome | str | None:
+    """Try again this draft's channels whose retry time has come (a job at that time);
+    None when none is due now or someone is releasing it; a string when it cannot be."""
+    with Session(db) as s:
+        if draft_id not in dict(retries_due(session=s, now=now)):
+            return None
+    return _retry_one(db, draft_id, user_id, settings, now, None, None, checker)
+
+
 def run_due(*, db: DbEngine, settings: Settings, checker: Checker,
             now: datetime | None = None, client: httpx.Client | None = None,
             policy: RetryPolicy | None = None) -> list[ReleaseOutcome | Recovered | str]:

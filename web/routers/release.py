@@ -16,15 +16,15 @@ from secondlook.accounts.models import Role, User
 from secondlook.release import scheduling
 from secondlook.release.content import ReleaseRefused
 from secondlook.release.models import ScheduledRelease
+from secondlook.release.queued import queue_release, release_job, release_progress
 from secondlook.release.service import (
     manual_export,
     record_link,
     records_to_show,
-    release_draft,
 )
 from secondlook.release.status import channel_status, summary
 from secondlook.workflow import drafts as workflow
-from web.deps import CheckerDep, DbDep, SessionDep, SettingsDep, ZoneDep, require_role
+from web.deps import CheckerDep, DbDep, JobsDep, SessionDep, ZoneDep, require_role
 from web.errors import workflow_errors
 from web.formatting import LocalTimeError, parse_local, when_text
 from web.templating import page
@@ -44,33 +44,41 @@ def _back(draft_id: int, what: str) -> Response:
 
 
 @router.get("", response_class=HTMLResponse, summary="Release an approved post")
-def release_page(request: Request, draft_id: int, session: SessionDep,
-                 user: ReleaserDep) -> HTMLResponse:
+def release_page(request: Request, draft_id: int, session: SessionDep, jobs: JobsDep,
+                 user: ReleaserDep, job: int | None = None) -> HTMLResponse:
     with workflow_errors(session):
         view = workflow.get_draft(session=session, draft_id=draft_id, user=user)
     posts = records_to_show(session, view)
     statuses = [channel_status(c, posts[c], view.draft.state,
                                zone=request.app.state.zone) for c in view.channels]
     done = request.query_params.get("done", "")
+    progress = release_progress(release_job(jobs, job, draft_id) if job else None, statuses,
+                                view.draft.state)
     # After a release, the outcome of each channel in one line: never "Sent." for a failure.
-    message = summary(statuses) if done == "sent" else MESSAGES.get(done, "")
+    # While the job runs, what it is doing now; the page reloads itself (no script).
     released = all(s.done for s in statuses)
+    tone = "error" if done == "sent" and not released else "ok"
+    if done == "sent" and progress.running:
+        message, tone = "Releasing: " + progress.text, "ok"
+    elif done == "sent" and progress.failed:
+        message = "The release stopped: " + progress.failed
+    else:
+        message = summary(statuses) if done == "sent" else MESSAGES.get(done, "")
     return page(request, "release/draft.html", {
         "user": user, "view": view, "draft": view.draft, "statuses": statuses,
-        "done": message, "tone": "error" if done == "sent" and not released else "ok",
-        "schedule": session.get(ScheduledRelease, draft_id)})
+        "done": message, "tone": tone, "refresh": progress.running,
+        "progress": progress, "schedule": session.get(ScheduledRelease, draft_id)})
 
 
-@router.post("", summary="Release now to every channel of the post")
-def release_now(draft_id: int, db: DbDep, settings: SettingsDep, user: ReleaserDep,
-                checker: CheckerDep) -> Response:
+@router.post("", summary="Release now to every channel of the post (a background job)")
+def release_now(draft_id: int, db: DbDep, jobs: JobsDep, user: ReleaserDep) -> Response:
     with workflow_errors():
-        try:
-            release_draft(db=db, draft_id=draft_id, user=user, settings=settings,
-                          checker=checker)
-        except ReleaseRefused as exc:  # changed since approval, or metadata left: nothing sent
-            raise HTTPException(status_code=409, detail=str(exc)) from exc
-    return _back(draft_id, "sent")
+        job_id = queue_release(db=db, jobs=jobs, draft_id=draft_id, user=user)
+    job = jobs.get(job_id)
+    if job is not None and job.state == "failed":  # run at once (jobs_run = inline): refused
+        raise HTTPException(status_code=409, detail=job.error)
+    return RedirectResponse(f"/drafts/{draft_id}/release?done=sent&job={job_id}",
+                            status_code=303)
 
 
 @router.post("/classdojo.zip", summary="The approved text and photos for Class Dojo (a POST: "
