@@ -156,8 +156,18 @@ def without_upns(report: dict[str, Any]) -> dict[str, Any]:
     return report
 
 
+def sees_upns(user: User) -> bool:
+    return bool(user.role_set() & SEES_UPNS)
+
+
 def report_for(user: User, report: dict[str, Any]) -> dict[str, Any]:
-    return report if user.role_set() & SEES_UPNS else without_upns(report)
+    return report if sees_upns(user) else without_upns(report)
+
+
+def detail_for(user: User, detail: dict[str, Any]) -> dict[str, Any]:
+    """An audit entry's detail as ``user`` may read it: the UPN (a face identified) is null
+    for those who do not see UPNs in reports either."""
+    return detail if sees_upns(user) or "upn" not in detail else {**detail, "upn": None}
 
 
 def draft_out(session: Session, view: DraftView, user: User) -> DraftOut:

@@ -139,13 +139,16 @@ def _line(key: str, value: Any, action: str = "") -> list[str]:
     return [f"{LABELS.get(key, key.replace('_', ' ').capitalize())}: {_plain(value)}"]
 
 
-def describe(entry: AuditEntry, names: dict[int, str]) -> HistoryLine:
-    """One entry in words; ``names`` maps account ids to the names people know them by."""
+def describe(entry: AuditEntry, names: dict[int, str], *, upns: bool = True) -> HistoryLine:
+    """One entry in words; ``names`` maps account ids to the names people know them by.
+    With ``upns`` false the learner's UPN is left out, for readers who do not see UPNs."""
     try:
         detail = json.loads(entry.detail or "{}")
     except ValueError:
         detail = {}
     who = SYSTEM_NAME if entry.actor_id is None else names.get(entry.actor_id, entry.actor)
+    if not upns:
+        detail.pop("upn", None)
     keys = sorted(detail, key=lambda k: (ORDER.index(k) if k in ORDER else len(ORDER), k))
     lines = [text for key in keys for text in _line(key, detail[key], entry.action)]
     return HistoryLine(entry, who, ACTIONS.get(entry.action, entry.action.capitalize()), lines)

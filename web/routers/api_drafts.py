@@ -27,6 +27,7 @@ from web.api_models import (
     ReasonIn,
     RevisionIn,
     SignOffIn,
+    detail_for,
     draft_out,
     images_in,
 )
@@ -147,6 +148,7 @@ def audit_trail(draft_id: int, session: SessionDep, user: StaffDep) -> list[Audi
         return [
             AuditEntryOut(position=e.position, created_at=e.created_at, actor=e.actor,
                           action=e.action, revision=e.revision, content_sha256=e.content_sha256,
-                          detail=json.loads(e.detail), entry_sha256=e.entry_sha256)
+                          detail=detail_for(user, json.loads(e.detail)),
+                          entry_sha256=e.entry_sha256)
             for e in audit.history(session=session, draft_id=draft_id)
         ]

@@ -9,6 +9,7 @@ from sqlmodel import select
 from secondlook.accounts.models import User
 from secondlook.workflow import audit
 from secondlook.workflow import drafts as workflow
+from web.api_models import sees_upns
 from web.deps import SessionDep, StaffDep
 from web.errors import workflow_errors
 from web.history import describe
@@ -23,5 +24,7 @@ def audit_page(request: Request, draft_id: int, session: SessionDep,
     with workflow_errors(session):
         view = workflow.get_draft(session=session, draft_id=draft_id, user=user)
     names = {u.id: u.display_name for u in session.exec(select(User)) if u.id is not None}
-    lines = [describe(e, names) for e in audit.history(session=session, draft_id=draft_id)]
+    upns = sees_upns(user)
+    entries = audit.history(session=session, draft_id=draft_id)
+    lines = [describe(e, names, upns=upns) for e in entries]
     return page(request, "drafts/audit.html", {"user": user, "view": view, "lines": lines})
