@@ -46,7 +46,7 @@ from web.errors import workflow_errors
 router = APIRouter(prefix="/api/drafts", tags=["drafts"])
 
 
-def _done(session: Session, user: User, step: Callable[[], DraftView]) -> DraftOut:
+def done(session: Session, user: User, step: Callable[[], DraftView]) -> DraftOut:
     """Run one workflow step, answer with the draft as it now is, and commit."""
     with workflow_errors(session):
         out = draft_out(session, step(), user)
@@ -57,7 +57,7 @@ def _done(session: Session, user: User, step: Callable[[], DraftView]) -> DraftO
 @router.post("", status_code=201, summary="Create a draft; the checks run at once")
 def create(body: DraftIn, session: SessionDep, checker: CheckerDep,
            user: AuthorDep) -> DraftOut:
-    return _done(session, user, lambda: workflow.create_draft(
+    return done(session, user, lambda: workflow.create_draft(
         session=session, author=user, text=body.text, channels=body.channels, checker=checker,
         images=images_in(session, body.images, user)))
 
@@ -79,14 +79,14 @@ def revise(draft_id: int, body: RevisionIn, session: SessionDep, checker: Checke
             session=session, draft_id=draft_id, user=user, checker=checker, text=body.text,
             channels=body.channels, expected_revision=body.expected_revision, images=images)
 
-    return _done(session, user, step)
+    return done(session, user, step)
 
 
 @router.post("/{draft_id}/fix/blur", summary="Replace a photo with a copy whose faces are "
              "blurred (a new revision)")
 def fix_blur(draft_id: int, body: BlurIn, session: SessionDep, checker: CheckerDep,
              user: EditorDep) -> DraftOut:
-    return _done(session, user, lambda: workflow.apply_blurred_copy(
+    return done(session, user, lambda: workflow.apply_blurred_copy(
         session=session, draft_id=draft_id, user=user, image=body.photo - 1, checker=checker))
 
 
@@ -94,7 +94,7 @@ def fix_blur(draft_id: int, body: BlurIn, session: SessionDep, checker: CheckerD
              "(a new revision)")
 def fix_drop_channel(draft_id: int, body: DropChannelIn, session: SessionDep,
                      checker: CheckerDep, user: EditorDep) -> DraftOut:
-    return _done(session, user, lambda: workflow.drop_channel(
+    return done(session, user, lambda: workflow.drop_channel(
         session=session, draft_id=draft_id, user=user, channel=body.channel, checker=checker))
 
 
@@ -102,20 +102,20 @@ def fix_drop_channel(draft_id: int, body: DropChannelIn, session: SessionDep,
              "changed report is a new revision needing fresh approval")
 def recheck(draft_id: int, session: SessionDep, checker: CheckerDep,
             user: StaffDep) -> DraftOut:
-    return _done(session, user, lambda: rechecking.recheck(
+    return done(session, user, lambda: rechecking.recheck(
         session=session, draft_id=draft_id, checker=checker, user=user))
 
 
 @router.post("/{draft_id}/submit", summary="Submit for a colleague's approval")
 def submit(draft_id: int, session: SessionDep, user: AuthorDep) -> DraftOut:
-    return _done(session, user, lambda: workflow.submit(
+    return done(session, user, lambda: workflow.submit(
         session=session, draft_id=draft_id, user=user))
 
 
 @router.post("/{draft_id}/approve", summary="Approve exactly the content with this hash")
 def approve(draft_id: int, body: DecisionIn, session: SessionDep, checker: CheckerDep,
             user: ApproverDep) -> DraftOut:
-    return _done(session, user, lambda: workflow.approve(
+    return done(session, user, lambda: workflow.approve(
         session=session, draft_id=draft_id, user=user, content_sha256=body.content_sha256,
         checker=checker))
 
@@ -123,7 +123,7 @@ def approve(draft_id: int, body: DecisionIn, session: SessionDep, checker: Check
 @router.post("/{draft_id}/signoff", summary="Sign off a review verdict with a written reason")
 def sign_off(draft_id: int, body: SignOffIn, session: SessionDep, checker: CheckerDep,
              user: SignerDep) -> DraftOut:
-    return _done(session, user, lambda: workflow.sign_off(
+    return done(session, user, lambda: workflow.sign_off(
         session=session, draft_id=draft_id, user=user, content_sha256=body.content_sha256,
         reason=body.reason, checker=checker))
 
@@ -131,13 +131,13 @@ def sign_off(draft_id: int, body: SignOffIn, session: SessionDep, checker: Check
 @router.post("/{draft_id}/return", summary="Send back to the author with a reason")
 def return_draft(draft_id: int, body: ReasonIn, session: SessionDep,
                  user: ReviewerDep) -> DraftOut:
-    return _done(session, user, lambda: workflow.return_draft(
+    return done(session, user, lambda: workflow.return_draft(
         session=session, draft_id=draft_id, user=user, reason=body.reason))
 
 
 @router.post("/{draft_id}/reject", summary="Reject: the post will not be published")
 def reject(draft_id: int, body: ReasonIn, session: SessionDep, user: SignerDep) -> DraftOut:
-    return _done(session, user, lambda: workflow.reject(
+    return done(session, user, lambda: workflow.reject(
         session=session, draft_id=draft_id, user=user, reason=body.reason))
 
 
