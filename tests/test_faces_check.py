@@ -219,3 +219,32 @@ def test_matching_turned_off_sends_every_face_to_a_person_and_encodes_none(engin
     assert "face matching is turned off" in findings[0].message
     assert backend.detected > 0 and backend.encoded == 0
     assert str(report.verdict) == "review"
+
+
+def test_siblings_side_by_side_are_both_identified(engine) -> None:  # noqa: ANN001
+    # Amelia (face 7) and her brother Leo (face 8) look alike: each face is 0.40 from its
+    # own learner and 0.44 from the other, so alone neither face clears the 0.06 margin.
+    leo = learner("A100000000005", "Leo", "Thompson", biometric_consent=True,
+                  photo_channels=frozenset({"classdojo"}))
+    register = _register((AMELIA.upn, 7, 0.40), (AMELIA.upn, 8, 0.44), (leo.upn, 8, 0.40),
+                         (leo.upn, 7, 0.44), people=(AMELIA, leo))
+    together = painted((320, 150), [(7, 40, 40, 50), (8, 40, 200, 50)])
+    report = run(fake_engine(engine), register, together, channels=("classdojo",))
+    faces = report.images[0].faces
+    assert [f.learner for f in faces] == [AMELIA.upn, leo.upn]
+    assert [f.consent for f in faces] == ["granted", "granted"]
+    assert str(report.verdict) == "pass"  # both consented for Class Dojo: nothing to review
+    assert [round(f.nearest, 2) for f in faces] == [0.40, 0.40]  # shown to the approver
+    # Amelia alone is still a near tie with her brother: a person identifies her
+    alone = run(fake_engine(engine), register, ONE_FACE, channels=("classdojo",))
+    assert alone.images[0].faces[0].learner is None
+
+
+def test_two_faces_are_never_both_the_same_learner(engine) -> None:  # noqa: ANN001
+    # Both faces are close to Amelia's templates (0.30 and 0.33): one of them is not her,
+    # and the matcher cannot tell which, so both go to a person.
+    register = _register((AMELIA.upn, 7, 0.30), (AMELIA.upn, 8, 0.33), (JAYDEN.upn, 9, 0.0))
+    two = painted((320, 150), [(7, 40, 40, 50), (8, 40, 200, 50)])
+    faces = run(fake_engine(engine), register, two).images[0].faces
+    assert [f.learner for f in faces] == [None, None]
+    assert [f.consent for f in faces] == ["unknown", "unknown"]

@@ -95,3 +95,23 @@ def test_blurred_copy_defeats_the_matcher_and_spares_other_faces() -> None:
     found = detect(after, backend, DetectionPlan(min_face=16))
     matched = [m.upn for m in matcher.match(encode(after, found, backend), 0.45, 0.06)]
     assert "A7" not in matched and matched == ["A8"]
+
+
+def test_the_assignment_is_the_cheapest_way_to_give_faces_distinct_learners() -> None:
+    import itertools
+
+    from moderation.images.assignment import assign
+
+    rng = np.random.default_rng(5)
+    for trial in range(150):
+        rows = int(rng.integers(1, 5))
+        learners = rng.random((rows, int(rng.integers(1, 5))))
+        if trial % 3 == 0:
+            learners[rng.random(learners.shape) < 0.3] = np.inf  # not a candidate
+        unknown = np.where(np.eye(rows, dtype=bool), 0.8, np.inf)  # each face's own way out
+        cost = np.c_[learners, unknown]
+        cheapest = min(sum(cost[r, p[r]] for r in range(rows))
+                       for p in itertools.permutations(range(cost.shape[1]), rows))
+        taken, total = assign(cost)
+        assert len(set(taken.tolist())) == rows
+        assert total == pytest.approx(cheapest) == cost[np.arange(rows), taken].sum()

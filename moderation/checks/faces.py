@@ -84,7 +84,8 @@ def _faces_in(ctx: CheckContext, index: int) -> list[tuple[FaceBox, Match]]:
     found = _analysis(ctx, index, need_encodings=bool(matcher.learners))
     encodings = found.encodings if found.encodings is not None and matcher.learners else (
         np.zeros((len(found.boxes), ENCODING_SIZE)))
-    matches = matcher.match(encodings, options.face_match_threshold, options.face_match_margin)
+    matches = matcher.match_photo(encodings, options.face_match_threshold,
+                                  options.face_match_margin)
     return list(zip(found.boxes, matches, strict=True))
 
 
