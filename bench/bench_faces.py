@@ -67,9 +67,10 @@ def source_faces() -> list[tuple[Image.Image, FaceBox]]:
     return faces
 
 
-def crowd(seed: int = 1, sizes: tuple[float, float] = (35, 110), limit: int = 10_000
-          ) -> tuple[np.ndarray, list[Box]]:
-    """Rows of scaled face crops (with hair and shoulders) on a textured background."""
+def crowd(seed: int = 1, sizes: tuple[float, float] = (35, 110), limit: int = 10_000,
+          sources: list[int] | None = None) -> tuple[np.ndarray, list[Box]]:
+    """Rows of scaled face crops (with hair and shoulders) on a textured background;
+    ``sources`` is given, per face, the index of the fixture face it was made from."""
     rng = random.Random(seed)
     faces = source_faces()
     noise = np.random.default_rng(seed).integers(60, 200, (HEIGHT // 8, WIDTH // 8, 3))
@@ -80,12 +81,15 @@ def crowd(seed: int = 1, sizes: tuple[float, float] = (35, 110), limit: int = 10
         x, row_height = 10, 0
         while len(truth) < limit:
             size = rng.uniform(*sizes)
-            image, box = rng.choice(faces)
+            source = rng.randrange(len(faces))
+            image, box = faces[source]
             crop, face = _scaled_crop(image, box, size, flip=rng.random() < 0.5)
             if x + crop.width > WIDTH - 10 or y + crop.height > HEIGHT - 10:
                 break
             canvas.paste(crop, (x, y))
             truth.append((y + face[0], x + face[1], y + face[2], x + face[3]))
+            if sources is not None:
+                sources.append(source)
             x += crop.width + rng.randint(0, 8)
             row_height = max(row_height, crop.height)
         if row_height == 0:
