@@ -28,9 +28,12 @@ test: lint
 	$(BIN)/pytest
 
 # Every bench runs and prints its figures; the ones that missed a target are named at the end.
+# The machine's load (uptime) is printed before each bench and at the end: the figures of a
+# busy machine are not a quiet one's.
 bench: $(BIN)/.synced
-	@missed=""; for b in bench/bench_*.py; do echo "== $$b"; \
+	@missed=""; for b in bench/bench_*.py; do echo "== $$b ($$(uptime | sed 's/.*load/load/'))"; \
 	  $(BIN)/python $$b || missed="$$missed $$b"; done; \
+	echo "== done ($$(uptime | sed 's/.*load/load/'))"; \
 	if [ -n "$$missed" ]; then echo "Targets missed in:$$missed"; exit 1; fi
 
 # The README's screenshots (needs Chromium); run on demand, not part of `make test`.
