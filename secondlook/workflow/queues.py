@@ -4,15 +4,20 @@ draft appears once with the next step named.
 
 A queue lists only what its user may act on, so it agrees with the rules:
 an approver never sees their own drafts or ones they edited.
+
+Every page shows the count of ``my_work`` in its menu, so the queries are built once per
+process (the user is a bound parameter): building one of these statements in SQLAlchemy
+costs more than PostgreSQL takes to run it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, exists, func
+from sqlalchemy import Integer, and_, bindparam, exists, func, union
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -74,16 +79,25 @@ def _base() -> Any:
                User.display_name, Revision.number, Revision.content_sha256,
                DraftRecord.created_at, DraftRecord.submitted_at, DraftRecord.updated_at,
                _live(DecisionKind.APPROVE), _live(DecisionKind.SIGN_OFF), _expired())
-        .join(Revision, and_(col(Revision.draft_id) == DraftRecord.id,
-                             col(Revision.number) == DraftRecord.current_revision))
+        .join(Revision, _current_revision())
         .join(User, col(User.id) == DraftRecord.author_id)
     )
 
 
-def _not_touched_by(user: User) -> Any:
+def _current_revision() -> Any:
+    return and_(col(Revision.draft_id) == DraftRecord.id,
+                col(Revision.number) == DraftRecord.current_revision)
+
+
+def _user_id() -> Any:
+    """Whose queue it is: bound when the query runs (``_items``), so the query is built once."""
+    return bindparam("user_id", type_=Integer)
+
+
+def _not_touched_by() -> Any:
     other = aliased(Revision)  # the outer query joins the current revision already
-    edited = exists().where(other.draft_id == DraftRecord.id, other.edited_by_id == user.id)
-    return and_(col(DraftRecord.author_id) != user.id, ~edited)
+    edited = exists().where(other.draft_id == DraftRecord.id, other.edited_by_id == _user_id())
+    return and_(col(DraftRecord.author_id) != _user_id(), ~edited)
 
 
 def _live(kind: DecisionKind) -> Any:
@@ -110,7 +124,7 @@ def _expired() -> Any:
                 _no_live(DecisionKind.APPROVE))
 
 
-def _items(session: Session, query: Any) -> list[QueueItem]:
+def _items(session: Session, query: Any, user: User) -> list[QueueItem]:
     return [
         QueueItem(
             draft_id=row[0], state=row[1], verdict=row[2], safeguarding=row[3],
@@ -119,7 +133,7 @@ def _items(session: Session, query: Any) -> list[QueueItem]:
             submitted_at=row[10], updated_at=row[11], approved=bool(row[12]),
             signed_off=bool(row[13]), expired=bool(row[14]))
         # Core rows, not ORM loading: a queue of 1,000 is read for every page view.
-        for row in session.connection().execute(query)
+        for row in session.connection().execute(query, {"user_id": user.id})
     ]
 
 
@@ -132,11 +146,18 @@ def awaiting_approval(*, session: Session, user: User, limit: int | None = None
                       ) -> list[QueueItem]:
     """Submitted drafts this approver may approve, oldest first."""
     rules.require_role(user, Role.APPROVER)
-    query = _base().where(
-        col(DraftRecord.state) == DraftState.SUBMITTED, col(Revision.verdict) != "block",
-        _not_touched_by(user), _no_live(DecisionKind.APPROVE),
-    ).order_by(col(DraftRecord.submitted_at), col(DraftRecord.id)).limit(limit)
-    return _items(session, query)
+    return _items(session, _awaiting_query(limit), user)
+
+
+def _awaiting() -> list[Any]:
+    return [col(DraftRecord.state) == DraftState.SUBMITTED, col(Revision.verdict) != "block",
+            _not_touched_by(), _no_live(DecisionKind.APPROVE)]
+
+
+@lru_cache(maxsize=32)
+def _awaiting_query(limit: int | None) -> Any:
+    return _base().where(*_awaiting()).order_by(
+        col(DraftRecord.submitted_at), col(DraftRecord.id)).limit(limit)
 
 
 def flagged_for_review(*, session: Session, user: User, limit: int | None = None
@@ -144,22 +165,34 @@ def flagged_for_review(*, session: Session, user: User, limit: int | None = None
     """Drafts with verdict review awaiting sign-off: all for the headteacher, the DSL's
     own share (safeguarding findings) for the DSL."""
     rules.require_role(user, Role.HEADTEACHER, Role.DSL)
+    return _items(session, _flagged_query(user.has_role(Role.HEADTEACHER), limit), user)
+
+
+def _flagged(headteacher: bool) -> list[Any]:
     conditions = [col(DraftRecord.state) == DraftState.SUBMITTED,
-                  col(Revision.verdict) == "review", _not_touched_by(user),
+                  col(Revision.verdict) == "review", _not_touched_by(),
                   _no_live(DecisionKind.SIGN_OFF)]
-    if not user.has_role(Role.HEADTEACHER):
+    if not headteacher:
         conditions.append(col(Revision.safeguarding).is_(True))
-    query = _base().where(*conditions).order_by(
+    return conditions
+
+
+@lru_cache(maxsize=32)
+def _flagged_query(headteacher: bool, limit: int | None) -> Any:
+    return _base().where(*_flagged(headteacher)).order_by(
         col(DraftRecord.submitted_at), col(DraftRecord.id)).limit(limit)
-    return _items(session, query)
 
 
 def my_drafts(*, session: Session, user: User, limit: int | None = None) -> list[QueueItem]:
     """Everything this user wrote, most recently changed first."""
     rules.require_active(user)
-    query = _base().where(col(DraftRecord.author_id) == user.id).order_by(
+    return _items(session, _my_drafts_query(limit), user)
+
+
+@lru_cache(maxsize=32)
+def _my_drafts_query(limit: int | None) -> Any:
+    return _base().where(col(DraftRecord.author_id) == _user_id()).order_by(
         col(DraftRecord.updated_at).desc(), col(DraftRecord.id).desc()).limit(limit)
-    return _items(session, query)
 
 
 def approval_expired(*, session: Session, user: User, limit: int | None = None
@@ -167,12 +200,17 @@ def approval_expired(*, session: Session, user: User, limit: int | None = None
     """Drafts waiting for approval again because theirs expired: the author's own, and for
     reviewers every one they may approve or sign off. Longest waiting first."""
     rules.require_active(user)
-    mine = col(DraftRecord.author_id) == user.id
-    if user.role_set() & set(rules.REVIEWERS):
-        mine = mine | _not_touched_by(user)
-    query = _base().where(_expired(), mine).order_by(
+    reviewer = bool(user.role_set() & set(rules.REVIEWERS))
+    return _items(session, _expired_query(reviewer, limit), user)
+
+
+@lru_cache(maxsize=32)
+def _expired_query(reviewer: bool, limit: int | None) -> Any:
+    mine = col(DraftRecord.author_id) == _user_id()
+    if reviewer:
+        mine = mine | _not_touched_by()
+    return _base().where(_expired(), mine).order_by(
         col(DraftRecord.submitted_at), col(DraftRecord.id)).limit(limit)
-    return _items(session, query)
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,3 +255,35 @@ def my_work(*, session: Session, user: User, limit: int | None = None) -> Work:
             mine.append(item)
     todo = sorted(steps.values(), key=lambda i: (i.submitted_at or i.created_at, i.draft_id))
     return Work(todo=todo[:limit] if limit else todo, mine=mine)
+
+
+# The author's own next steps (``_author_step``): a draft, a returned one, an approved one.
+AUTHOR_STEP_STATES = (DraftState.DRAFT, DraftState.RETURNED, DraftState.APPROVED)
+
+
+def my_work_count(*, session: Session, user: User, limit: int) -> int:
+    """``len(my_work(...).todo)``, up to ``limit``, in one statement that returns one
+    number: the menu shows it on every page."""
+    rules.require_active(user)
+    roles = user.role_set()
+    query = _work_count_query(
+        signer=bool(roles & {Role.HEADTEACHER, Role.DSL}),
+        headteacher=Role.HEADTEACHER in roles, approver=Role.APPROVER in roles)
+    return int(session.connection().execute(
+        query, {"user_id": user.id, "count_limit": limit}).scalar_one())
+
+
+@lru_cache(maxsize=16)
+def _work_count_query(*, signer: bool, headteacher: bool, approver: bool) -> Any:
+    def ids(*conditions: Any) -> Any:
+        return select(DraftRecord.id).join(Revision, _current_revision()).where(*conditions)
+
+    parts = [ids(col(DraftRecord.author_id) == _user_id(),
+                 col(DraftRecord.state).in_(AUTHOR_STEP_STATES))]
+    if signer:
+        parts.append(ids(*_flagged(headteacher)))
+    if approver:
+        parts.append(ids(*_awaiting()))
+    capped = union(*parts) if len(parts) > 1 else parts[0]
+    steps = capped.limit(bindparam("count_limit", type_=Integer)).subquery()
+    return select(func.count()).select_from(steps)

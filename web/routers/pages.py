@@ -11,6 +11,7 @@ from secondlook.accounts.models import Role
 from secondlook.release.credentials import expiring
 from secondlook.workflow import queues
 from web.deps import CurrentUserDep, SessionDep, StaffDep
+from web.menu import note_work_count
 from web.templating import page
 
 router = APIRouter(tags=["pages"])
@@ -21,6 +22,7 @@ QUEUE_LIMIT = 200  # a school never has more waiting; the page says so if it doe
 def start_page(request: Request, session: SessionDep, user: CurrentUserDep) -> HTMLResponse:
     now = utcnow()
     work = queues.my_work(session=session, user=user, limit=QUEUE_LIMIT)
+    note_work_count(request, len(work.todo))  # the menu's count: this list, not read again
     expired = queues.approval_expired(session=session, user=user, limit=QUEUE_LIMIT)
     tokens = expiring(session=session, now=now) if user.has_role(Role.ADMIN) else []
     return page(request, "index.html", {
