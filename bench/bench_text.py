@@ -29,11 +29,13 @@ from moderation.text.lexicon import public_names  # noqa: E402
 from moderation.text.names import NameIndex  # noqa: E402
 from moderation.text.rulematch import RuleRunner  # noqa: E402
 from tests.corpus.score import (  # noqa: E402
+    CORPORA,
     DEV_CORPORA,
     FROZEN,
     HELD_OUT,
     load_drafts,
     load_register,
+    missing_files,
     run_corpus,
     score_corpus,
     table,
@@ -123,17 +125,24 @@ def _row(label: str, ours: float, theirs: float, fmt: str) -> None:
 
 
 def accuracy(nlp) -> list[str]:  # noqa: ANN001
-    """Issue 12's figures on the blind corpora: the development sets (A, B: tuned and
-    trained on) and the frozen held-out set (D: aggregates only), each target beside them.
-    Returns the targets the held-out set misses."""
+    """Issue 12's figures on the blind corpora: the development sets (A, B, D: tuned and
+    trained on) and the frozen held-out set (E: aggregates only), each target beside them.
+    Returns the targets the held-out set misses (the last development set stands in while
+    the held-out files are not there yet, and the table says so)."""
     engine = Engine(nlp=nlp)
-    names = (*DEV_CORPORA, HELD_OUT)
+    present = not missing_files(HELD_OUT)
+    names = (*DEV_CORPORA, HELD_OUT) if present else DEV_CORPORA
     results = {}
     for name in names:
         drafts, reports = run_corpus(name, engine)
         results[name] = score_corpus(drafts, reports, keep_examples=name not in FROZEN)
         print(f"\n{name} ({len(drafts)} drafts), per check and per kind or form:")
         print("\n".join(table(results[name])))
+    judged = names[-1]
+    if not present:
+        print(f"\nno held-out corpus yet ({CORPORA[HELD_OUT]} lacks "
+              f"{', '.join(missing_files(HELD_OUT))}): targets judged on {judged}, a "
+              "development set, so the marks below are optimistic")
     print(f"\n{'figure':38}" + "".join(f"{n:>12}" for n in names) + "  target")
     missed = []
     for t in TARGETS:
@@ -143,7 +152,7 @@ def accuracy(nlp) -> list[str]:  # noqa: ANN001
         missed += [t.figure] if mark else []
         print(f"{t.figure:38}" + "".join(f"{g:>12.3f}" for g in got)
               + f"  {sign} {t.value:.2f}{mark}")
-    print(f"held-out targets missed: {len(missed)} of {len(TARGETS)}")
+    print(f"targets missed on {judged}: {len(missed)} of {len(TARGETS)}")
     return missed
 
 

@@ -1,9 +1,12 @@
 """The text checks on a corpus nobody tuned them on (issue 12), beside the targets.
 
 ``HELD_OUT`` is frozen: only its aggregate figures are computed and printed here, never a
-draft, a miss or a false alarm. The development corpora (``blind_dev``, set A, and
-``blind_dev_2``, set B, written the same blind way) are what the checks and the tone
-model were tuned and trained on; ``make bench`` prints their figures beside these.
+draft, a miss or a false alarm. The development corpora (``blind_dev``, set A,
+``blind_dev_2``, set B, and ``blind_dev_3``, set D, written the same blind way) are what
+the checks and the tone model were tuned and trained on; ``make bench`` prints their
+figures beside these. Set D was round 2's held-out set; its successor (set E) is being
+written blind and will be dropped into ``tests/corpus/heldout/``: until then the scoring
+tests skip and say why (see that folder's README).
 
 Each figure must stay at or above the floor it has reached (below it for shares that must
 stay low): the floors are the figures measured when the checks last changed, rounded a
@@ -16,13 +19,23 @@ from __future__ import annotations
 import pytest
 
 from moderation.pipeline import Engine
-from tests.corpus.score import FROZEN, HELD_OUT, CorpusScore, run_corpus, score_corpus
+from tests.corpus.score import (
+    CORPORA,
+    DEV_CORPORA,
+    FROZEN,
+    HELD_OUT,
+    CorpusScore,
+    missing_files,
+    run_corpus,
+    score_corpus,
+)
 from tests.corpus.targets import TARGETS, Target, figure
 from tests.text_support import real_nlp
 
-# Reached on the held-out corpus (set D, measured once on 2026-12-03; see README
-# "Benchmarks"), a little below (above for shares that must stay low). Raise them when the
-# checks improve.
+# Reached on round 2's held-out corpus (set D, measured once on 2026-12-03, now the
+# development set blind_dev_3), a little below (above for shares that must stay low). They
+# stand until set E is dropped into tests/corpus/heldout/ and measured; then the
+# coordinator sets them from E's first figures. Raise them when the checks improve.
 FLOORS: dict[str, float] = {
     "learner_name.recall": 0.92,
     "learner_name.precision": 0.85,
@@ -71,6 +84,9 @@ FLOORS: dict[str, float] = {
 
 @pytest.fixture(scope="module")
 def held() -> CorpusScore:
+    if missing := missing_files(HELD_OUT):
+        pytest.skip(f"no held-out corpus yet: {CORPORA[HELD_OUT]} lacks {', '.join(missing)} "
+                    "(set E is being written blind; see tests/corpus/heldout/README.md)")
     drafts, reports = run_corpus(HELD_OUT, Engine(nlp=real_nlp()))
     return score_corpus(drafts, reports, keep_examples=HELD_OUT not in FROZEN)
 
@@ -109,6 +125,13 @@ def test_floors_are_never_stricter_than_the_targets() -> None:
         if floor is None:
             continue
         assert (floor <= t.value) if t.direction == "min" else (floor >= t.value), t.figure
+
+
+def test_the_held_out_slot_is_frozen_and_never_a_development_set() -> None:
+    assert HELD_OUT in FROZEN
+    assert HELD_OUT not in DEV_CORPORA
+    assert not FROZEN & set(DEV_CORPORA)
+    assert (CORPORA[HELD_OUT] / "README.md").is_file()
 
 
 def test_the_frozen_corpus_keeps_no_examples(held: CorpusScore) -> None:

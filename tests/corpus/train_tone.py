@@ -7,7 +7,8 @@ held-out corpus is never read. Training is deterministic (zero start, full-batch
 sampling): the same corpora and code give the same weights.
 
     python -m tests.corpus.train_tone                  # train on every dev corpus, write the file
-    python -m tests.corpus.train_tone --cross          # train on A, test on B, and the other way
+    python -m tests.corpus.train_tone --cross          # each dev set scored by a model trained
+                                                       # without it (A+B -> D, A+D -> B, B+D -> A)
 
 ``--cross`` is the honest estimate before a held-out set exists: each development corpus
 is scored with a model that never saw it (sentence level: tone recall per kind at the
@@ -193,7 +194,7 @@ def pipeline_figures(model: ToneModel, corpus: str, nlp: object,
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cross", action="store_true",
-                        help="train on one development corpus, score the other")
+                        help="score each development corpus with a model trained on the others")
     parser.add_argument("--l2", type=float, default=1e-4)
     parser.add_argument("--dense-l2", type=float, default=1e-3)
     parser.add_argument("--out", type=Path, default=OUT)
