@@ -98,10 +98,14 @@ _NOT_PERSON_FIRST = frozenset(
 
 
 _BEFORE_PERSON = re.compile(
-    r"(?:thank(?:s| you)(?: to)?|thx(?: 2)?|met|contact|manager|welcomed?|visit from|run by|"
-    r"led by|meet|hello to)\s+$", re.IGNORECASE)
+    r"(?:thank(?:s| you)(?: to)?|thx(?: 2)?|met|contact|manager|welcomed?(?: to)?|visit from|"
+    r"run by|led by|(?:made|baked|written|painted|donated|given|sent|organised) by|meet|"
+    r"hello to|interviewed)\s+$", re.IGNORECASE)
+# What someone does or is, said right after their name: "Dallas Cliff came in to talk".
 _AFTER_PERSON = re.compile(r"(?:\s+from\b|,\s+(?:a|an|the|who|our)\b|\s+who\b|\s+runs\b|"
-                           r"\s+says\b|:)", re.IGNORECASE)
+                           r"\s+says\b|:|\s+of\s+the\b|\s+(?:came|comes|talked|spoke|"
+                           r"visited|showed|taught|brought|donated|baked|knitted|rowed|ran|"
+                           r"led|helped|is\s+a|has\s+been)\b)", re.IGNORECASE)
 
 
 _NOT_PERSON_ENTITIES = frozenset("ORG GPE LOC FAC DATE TIME EVENT PRODUCT WORK_OF_ART NORP "
@@ -134,8 +138,11 @@ def person_like(words: list[str], strong: bool = False) -> bool:
     keys = [fold_name(_no_possessive(w).rstrip(".,'")) for w in words if w.strip(".,'")]
     if not keys or keys[0] in _NOT_PERSON_FIRST:
         return False
-    if any(k in NOT_PERSON_WORDS or k in PLACE_WORDS or k in ORG_WORDS or k in NOT_SURNAME
-           or everyday_word(k, 5.5) for k in keys[1:]):
+    # "thanks to Holly Woods for...": a first name and a place word is a person when what is
+    # said around says so ("a trip to Holly Woods" is not)
+    place_ok = strong and keys[0] in first_names()
+    if any(k in NOT_PERSON_WORDS or (k in PLACE_WORDS and not place_ok) or k in ORG_WORDS
+           or k in NOT_SURNAME or everyday_word(k, 5.5) for k in keys[1:]):
         return False
     if strong or (keys[0] in first_names() and keys[0] not in word_names()
                   and not everyday_word(keys[-1], 4.6)):
@@ -228,8 +235,9 @@ class PersonNameCheck:
             if not tok.capitalised and not (lower_case and not everyday_word(key, 4.0)):
                 continue
             nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-            if nxt is not None and nxt.key in PLACE_WORDS and self._adjacent(norm.text, tok, nxt):
-                continue  # "Victoria Park", "Chelsea FC"
+            if (nxt is not None and nxt.key in PLACE_WORDS and self._adjacent(norm.text, tok, nxt)
+                    and not said_of_a_person(norm.text, tok.start, nxt.end)):
+                continue  # "Victoria Park", "Chelsea FC" (not "thanks to Holly Woods for...")
             end = tok.end
             if nxt is not None and self._surname(norm.text, tok, nxt):
                 if nxt.key in ORG_WORDS:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from spacy.matcher import DependencyMatcher, Matcher
 from spacy.tokens import Doc
@@ -33,6 +34,11 @@ class TextView:
     cache: dict[str, dict[str, list[SpanPair]]] = field(default_factory=dict)
     #: per classifier model: each sentence, its score and the kind the model names
     scores: dict[str, list[tuple[SpanPair, float, str]]] = field(default_factory=dict)
+    #: per (sentence, hashing width): its buckets and vector, computed once for every model
+    features: dict[tuple[SpanPair, int], tuple[Any, Any]] = field(default_factory=dict)
+    #: where the name checks found a learner or another person (an identifiable someone,
+    #: however written: "@AmeliaEnglish", "A.u.t.u.m.n Dvořák"); set before the rules run
+    people: list[SpanPair] = field(default_factory=list)
     _sentences: list[SpanPair] | None = None
 
     def sentence_at(self, char: int) -> SpanPair:
@@ -203,6 +209,9 @@ def _to_norm(norm: NormalisedText, start: int, end: int) -> SpanPair:
 
 def _has_target(rule: Rule, view: TextView, sent: SpanPair, term: SpanPair) -> bool:
     labels = set(rule.targets.get("entities", ()))
+    if "PERSON" in labels and any(sent[0] <= s and e <= sent[1] and (e <= term[0] or term[1] <= s)
+                                  for s, e in view.people):
+        return True  # a learner or person the name checks found in the sentence
     for ent in view.doc.ents:
         inside = sent[0] <= ent.start_char and ent.end_char <= sent[1]
         overlaps_term = ent.start_char < term[1] and term[0] < ent.end_char
@@ -226,8 +235,13 @@ def sentence_scores(view: TextView, model_path: str) -> list[tuple[SpanPair, flo
         model = model_at(model_path)
         out = []
         for span in view.sentences:
-            buckets = sentence_buckets(view.text[span[0]:span[1]], model.dims, view.doc, span)
-            vector = sentence_vector(view.doc, span)
+            # models of the same width share a sentence's features (tone, live location)
+            key = (span, model.dims)
+            if key not in view.features:
+                view.features[key] = (
+                    sentence_buckets(view.text[span[0]:span[1]], model.dims, view.doc, span),
+                    sentence_vector(view.doc, span))
+            buckets, vector = view.features[key]
             score = model.score(buckets, vector)
             # the kind is read only for a sentence some rule could flag (thresholds > 0.5)
             out.append((span, score, model.kind(buckets, vector) if score > 0.5 else ""))

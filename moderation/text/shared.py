@@ -29,6 +29,8 @@ def rule_runner(ctx: CheckContext) -> RuleRunner:
 def rule_findings(ctx: CheckContext, check: str) -> Iterator[Finding]:
     """One finding per rule hit of this check, worded by the rule pack."""
     view = text_view(ctx)
+    view.people = [(f.span.start, f.span.end) for f in ctx.findings
+                   if f.check in ("learner_name", "person_name") and f.span]
     hits = rule_runner(ctx).for_check(view, check)
     for rule, (start, end) in hits:
         if any(_covers(other, (s, e), rule, (start, end)) for other, (s, e) in hits):

@@ -138,7 +138,10 @@ class ToneModel:
     kind_weights: np.ndarray  # (len(KINDS), dims) which kind, trained on tone sentences
     kind_bias: np.ndarray  # (len(KINDS),)
     dense_weights: np.ndarray  # (VECTOR_WIDTH,) of the sentence vector
-    kind_dense_weights: np.ndarray  # (len(KINDS), VECTOR_WIDTH)
+    kind_dense_weights: np.ndarray  # (len(kinds), VECTOR_WIDTH)
+    #: the kinds the second head names, in the order of its rows (a one-kind model, such
+    #: as live location's, always names its one kind)
+    kinds: tuple[str, ...] = KINDS
 
     def score(self, buckets: np.ndarray, vector: np.ndarray) -> float:
         if not len(buckets):
@@ -148,11 +151,11 @@ class ToneModel:
         return float(1.0 / (1.0 + np.exp(-z)))
 
     def kind(self, buckets: np.ndarray, vector: np.ndarray) -> str:
-        if not len(buckets):
-            return KINDS[0]
+        if not len(buckets) or len(self.kinds) == 1:
+            return self.kinds[0]
         z = (self.kind_weights[:, buckets].sum(axis=1) / np.sqrt(len(buckets))
              + self.kind_dense_weights @ vector + self.kind_bias)
-        return KINDS[int(np.argmax(z))]
+        return self.kinds[int(np.argmax(z))]
 
     def save(self, path: Path) -> None:
         """Weights as 8-bit steps of one scale per head: a small file, a negligible loss."""
@@ -164,7 +167,8 @@ class ToneModel:
             kind_scale=np.float64(kscale), kind_bias=self.kind_bias.astype(np.float64),
             kind_weights=np.round(self.kind_weights / kscale).astype(np.int8),
             dense_weights=self.dense_weights.astype(np.float32),
-            kind_dense_weights=self.kind_dense_weights.astype(np.float32))
+            kind_dense_weights=self.kind_dense_weights.astype(np.float32),
+            kinds=np.array(self.kinds))
 
 
 def load_model(path: Path) -> ToneModel:
@@ -176,7 +180,8 @@ def load_model(path: Path) -> ToneModel:
                 kind_weights=data["kind_weights"].astype(np.float32) * float(data["kind_scale"]),
                 kind_bias=data["kind_bias"].astype(np.float32),
                 dense_weights=data["dense_weights"].astype(np.float32),
-                kind_dense_weights=data["kind_dense_weights"].astype(np.float32))
+                kind_dense_weights=data["kind_dense_weights"].astype(np.float32),
+                kinds=tuple(str(k) for k in data["kinds"]) if "kinds" in data.files else KINDS)
     except (OSError, KeyError, ValueError) as exc:
         raise ToneModelError(f"{path}: not a tone model this version can read ({exc}); "
                              "rebuild it with python -m tests.corpus.train_tone") from exc
