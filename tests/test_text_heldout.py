@@ -4,9 +4,8 @@
 draft, a miss or a false alarm. The development corpora (``blind_dev``, set A,
 ``blind_dev_2``, set B, and ``blind_dev_3``, set D, written the same blind way) are what
 the checks and the tone model were tuned and trained on; ``make bench`` prints their
-figures beside these. Set D was round 2's held-out set; its successor (set E) is being
-written blind and will be dropped into ``tests/corpus/heldout/``: until then the scoring
-tests skip and say why (see that folder's README).
+figures beside these. Set D was round 2's held-out set; set E, written blind for round 3,
+now fills ``tests/corpus/heldout/`` (without its files the scoring tests skip and say why).
 
 Each figure must stay at or above the floor it has reached (below it for shares that must
 stay low): the floors are the figures measured when the checks last changed, rounded a
@@ -32,53 +31,53 @@ from tests.corpus.score import (
 from tests.corpus.targets import TARGETS, Target, figure
 from tests.text_support import real_nlp
 
-# Reached on round 2's held-out corpus (set D, measured once on 2026-12-03, now the
-# development set blind_dev_3), a little below (above for shares that must stay low). They
-# stand until set E is dropped into tests/corpus/heldout/ and measured; then the
-# coordinator sets them from E's first figures. Raise them when the checks improve.
+# Set E's first measurement (2026-12-03, after round 3 was tuned on sets A, B and D; the
+# figure each floor came from is in its comment), a little below (above for shares that
+# must stay low), never stricter than the target. Raise them when the checks improve;
+# once E's figures have been used to change a rule, write a fresh held-out set.
 FLOORS: dict[str, float] = {
-    "learner_name.recall": 0.92,
-    "learner_name.precision": 0.85,
-    "must_block_passing.rate": 0.06,
-    "person_name.recall": 0.78,
-    "person_name.precision": 0.76,
-    "staff_flagged.rate": 0.00,
-    "personal_data.precision": 0.84,
-    "tone_free_flagged.rate": 0.05,
-    "location.recall": 0.59,
-    "location_free_flagged.rate": 0.03,
-    "learner_name.after_title.recall": 0.95,
-    "learner_name.first_name.recall": 0.95,
-    "learner_name.full_name.recall": 0.95,
-    "learner_name.handle.recall": 0.90,
-    "learner_name.hashtag.recall": 0.95,
-    "learner_name.initial_surname.recall": 0.95,
-    "learner_name.lowercase.recall": 0.89,
-    "learner_name.misspelled.recall": 0.66,
-    "learner_name.no_diacritics.recall": 0.95,
-    "learner_name.obfuscated.recall": 0.86,
-    "learner_name.possessive.recall": 0.95,
-    "learner_name.preferred_name.recall": 0.95,
-    "learner_name.surname_initial.recall": 0.95,
-    "learner_name.surname_only.recall": 0.84,
-    "learner_name.uppercase.recall": 0.88,
-    "learner_name.url.recall": 0.81,
-    "learner_name.word_name.recall": 0.90,
-    "personal_data.address.recall": 0.87,
-    "personal_data.date_of_birth.recall": 0.76,
-    "personal_data.email.recall": 0.98,
-    "personal_data.nhs_number.recall": 0.98,
-    "personal_data.ni_number.recall": 0.98,
-    "personal_data.phone.recall": 0.93,
-    "personal_data.postcode.recall": 0.98,
-    "personal_data.special_category.recall": 0.73,
-    "personal_data.upn.recall": 0.98,
-    "tone.defamation.recall": 0.79,
-    "tone.hurtful_child.recall": 0.55,
-    "tone.identity_attack.recall": 0.64,
-    "tone.insult.recall": 0.85,
-    "tone.profanity.recall": 0.88,
-    "tone.threat.recall": 0.85,
+    "learner_name.recall": 0.86,  # 0.878
+    "learner_name.precision": 0.93,  # 0.944
+    "must_block_passing.rate": 0.05,  # 0.040
+    "person_name.recall": 0.89,  # 0.906
+    "person_name.precision": 0.84,  # 0.857
+    "staff_flagged.rate": 0.00,  # 0.000
+    "personal_data.precision": 0.97,  # 0.994
+    "tone_free_flagged.rate": 0.05,  # 0.031
+    "location.recall": 0.90,  # 0.910
+    "location_free_flagged.rate": 0.03,  # 0.014
+    "learner_name.after_title.recall": 0.95,  # 1.000
+    "learner_name.first_name.recall": 0.95,  # 0.989
+    "learner_name.full_name.recall": 0.95,  # 1.000
+    "learner_name.handle.recall": 0.95,  # 1.000
+    "learner_name.hashtag.recall": 0.95,  # 1.000
+    "learner_name.initial_surname.recall": 0.89,  # 0.909
+    "learner_name.lowercase.recall": 0.81,  # 0.825
+    "learner_name.misspelled.recall": 0.54,  # 0.551
+    "learner_name.no_diacritics.recall": 0.95,  # 1.000
+    "learner_name.obfuscated.recall": 0.62,  # 0.638
+    "learner_name.possessive.recall": 0.95,  # 1.000
+    "learner_name.preferred_name.recall": 0.95,  # 1.000
+    "learner_name.surname_initial.recall": 0.95,  # 0.966
+    "learner_name.surname_only.recall": 0.65,  # 0.667
+    "learner_name.uppercase.recall": 0.88,  # 0.895
+    "learner_name.url.recall": 0.68,  # 0.696
+    "learner_name.word_name.recall": 0.84,  # 0.852
+    "personal_data.address.recall": 0.98,  # 1.000
+    "personal_data.date_of_birth.recall": 0.93,  # 0.944
+    "personal_data.email.recall": 0.98,  # 1.000
+    "personal_data.nhs_number.recall": 0.98,  # 1.000
+    "personal_data.ni_number.recall": 0.69,  # 0.706
+    "personal_data.phone.recall": 0.98,  # 1.000
+    "personal_data.postcode.recall": 0.87,  # 0.889
+    "personal_data.special_category.recall": 0.96,  # 0.971
+    "personal_data.upn.recall": 0.98,  # 1.000
+    "tone.defamation.recall": 0.77,  # 0.788
+    "tone.hurtful_child.recall": 0.82,  # 0.839
+    "tone.identity_attack.recall": 0.90,  # 0.912
+    "tone.insult.recall": 0.90,  # 0.939
+    "tone.profanity.recall": 0.90,  # 0.933
+    "tone.threat.recall": 0.86,  # 0.879
 }
 
 
