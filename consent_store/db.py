@@ -16,6 +16,7 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine, select
 
 from consent_store.models import Learner, StaffMember
+from consent_store.scope import current_school_id
 from consent_store.snapshot import FaceTemplateSet, LearnerRecord, RegisterSnapshot, StaffRecord
 from consent_store.templates import load_templates
 
@@ -92,12 +93,16 @@ def to_record(row: Learner) -> LearnerRecord:
 
 # Every path that changes a learner sets ``updated_at``; staff rows are few and read
 # whole; templates are counted and dated. Any change to the register changes this.
+# Raw SQL passes the scope listener by: these name their school themselves.
 _FINGERPRINT = text(
-    "SELECT (SELECT count(*) FROM learner), (SELECT max(updated_at) FROM learner), "
-    "(SELECT count(*) FROM face_template), (SELECT max(id) FROM face_template), "
-    "(SELECT max(created_at) FROM face_template)"
+    "SELECT (SELECT count(*) FROM learner WHERE school_id = :s), "
+    "(SELECT max(updated_at) FROM learner WHERE school_id = :s), "
+    "(SELECT count(*) FROM face_template WHERE school_id = :s), "
+    "(SELECT max(id) FROM face_template WHERE school_id = :s), "
+    "(SELECT max(created_at) FROM face_template WHERE school_id = :s)"
 )
-_STAFF = text("SELECT title, first_name, last_name FROM staff_member ORDER BY id")
+_STAFF = text("SELECT title, first_name, last_name FROM staff_member WHERE school_id = :s "
+              "ORDER BY id")
 
 
 def register_fingerprint(session: Session) -> str:
@@ -107,7 +112,9 @@ def register_fingerprint(session: Session) -> str:
     whose version is no longer the current one needs a re-check first.
     """
     conn = session.connection()
-    rows = (tuple(conn.execute(_FINGERPRINT).one()), tuple(map(tuple, conn.execute(_STAFF))))
+    school = {"s": current_school_id()}
+    rows = (school["s"], tuple(conn.execute(_FINGERPRINT, school).one()),
+            tuple(map(tuple, conn.execute(_STAFF, school))))
     return hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
 
 

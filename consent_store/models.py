@@ -7,12 +7,31 @@ family agreed to; ``all`` and ``none`` are expanded on import.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def school_field() -> Any:
+    """The school a row belongs to (``consent_store.scope`` fills and filters it).
+
+    No foreign key: SQLite cannot add one to a table in place, and rebuilding the learner
+    table would cascade-delete its face templates; the scope listener is the check."""
+    return Field(default=None, index=True, nullable=False)
+
+
+class School(SQLModel, table=True):
+    """One school of the trust; a single-school install has exactly one."""
+
+    __tablename__ = "school"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class LearnerBase(SQLModel):
@@ -31,6 +50,7 @@ class LearnerBase(SQLModel):
 
 
 class Learner(LearnerBase, table=True):
+    school_id: int | None = school_field()
     left: bool = Field(default=False, index=True)
     created_at: datetime = Field(default_factory=utcnow)
     # Set on every update made through SQLAlchemy: cached register snapshots key on it.
@@ -41,6 +61,7 @@ class StaffMember(SQLModel, table=True):
     __tablename__ = "staff_member"
 
     id: int | None = Field(default=None, primary_key=True)
+    school_id: int | None = school_field()
     title: str = Field(default="", max_length=20)
     first_name: str = Field(max_length=100)
     last_name: str = Field(max_length=100)

@@ -20,7 +20,7 @@ from sqlalchemy import Column, ForeignKey, Integer, LargeBinary, String, delete,
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from consent_store.crypto import CryptoError, decrypt, encrypt
-from consent_store.models import utcnow
+from consent_store.models import school_field, utcnow
 from consent_store.snapshot import FaceTemplateSet
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,7 @@ class ReferencePhoto(SQLModel, table=True):
     __tablename__ = "reference_photo"
 
     id: int | None = Field(default=None, primary_key=True)
+    school_id: int | None = school_field()
     upn: str = Field(
         sa_column=Column(String(13), ForeignKey("learner.upn", ondelete="CASCADE"), index=True,
                          nullable=False)
@@ -48,6 +49,7 @@ class FaceTemplate(SQLModel, table=True):
     __tablename__ = "face_template"
 
     id: int | None = Field(default=None, primary_key=True)
+    school_id: int | None = school_field()
     upn: str = Field(
         sa_column=Column(String(13), ForeignKey("learner.upn", ondelete="CASCADE"), index=True,
                          nullable=False)

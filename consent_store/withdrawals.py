@@ -22,7 +22,7 @@ from sqlalchemy import Column, Text
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from consent_store.channels import CHANNELS
-from consent_store.models import utcnow
+from consent_store.models import school_field, utcnow
 
 NAME_RANK = {"none": 0, "first": 1, "full": 2}
 NAME_WORDS = {"full": "full name", "first": "first name only", "none": "no name"}
@@ -38,6 +38,7 @@ class ConsentWithdrawal(SQLModel, table=True):
     __tablename__ = "consent_withdrawal"
 
     id: int | None = Field(default=None, primary_key=True)
+    school_id: int | None = school_field()
     upn: str = Field(foreign_key="learner.upn", index=True, max_length=13)
     consent: str = Field(max_length=20)  # photo:<channel>, name or biometric
     name_limit: str = Field(default="", max_length=5)  # for name: first or none

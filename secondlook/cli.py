@@ -11,7 +11,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from secondlook.commands import Command, CommandError
+from secondlook.commands import Command, CommandError, UsageError
 
 # (words, module): a new command is one line here.
 COMMANDS: list[tuple[tuple[str, ...], str]] = [
@@ -39,10 +39,18 @@ COMMANDS: list[tuple[tuple[str, ...], str]] = [
     (("restore",), "secondlook.commands.restore"),
     (("mail", "send"), "secondlook.commands.mail_send"),
     (("mail", "digest"), "secondlook.commands.mail_digest"),
+    (("school", "add"), "secondlook.commands.school_add"),
+    (("school", "list"), "secondlook.commands.school_list"),
 ]
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
+
+# Commands on the whole instance (every school's rows, or none): no --school.
+TRUST_WIDE = {("init",), ("serve",), ("key", "rotate"), ("key", "reset"), ("backup",),
+              ("restore",), ("audit", "verify"), ("school", "add"), ("school", "list")}
+# Background work: without --school, once for each school.
+EACH_SCHOOL = {("release", "due"), ("mail", "send"), ("mail", "digest")}
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[tuple[str, ...], Command]]:
@@ -68,6 +76,11 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[tuple[str, ...], Comma
             words[-1], help=command.help, description=command.help
         )
         command.configure(sub)
+        if words not in TRUST_WIDE:
+            sub.add_argument("--school", metavar="SCHOOL", default=None,
+                             help="the school (name or number) this acts on; default: the "
+                             "first" + (", or each school in turn" if words in EACH_SCHOOL
+                                        else ""))
         sub.set_defaults(_command=words)
         commands[words] = command
     return parser, commands
@@ -78,12 +91,49 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser, commands = build_parser()
     args = parser.parse_args(argv)
     try:
-        return commands[args._command].run(args)
+        return _run_for_schools(commands[args._command], args)
     except CommandError as exc:
         print(f"secondlook: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return EXIT_ERROR
+
+
+def _run_for_schools(command: Command, args: argparse.Namespace) -> int:
+    """Run ``command`` for the school ``--school`` names (the first school by default),
+    for each school in turn (background work), or for the whole trust."""
+    from consent_store.scope import all_schools, use_school
+
+    words = args._command
+    if words in TRUST_WIDE:
+        with all_schools():
+            return command.run(args)
+    ref = getattr(args, "school", None)
+    if ref is None and words not in EACH_SCHOOL:
+        return command.run(args)
+    from secondlook.commands import open_database
+    from secondlook.schools import find_school, school_ids
+
+    db = open_database()
+    try:
+        if ref is None:
+            ids = school_ids(db)
+        else:
+            from sqlmodel import Session
+
+            with Session(db) as session:
+                school = find_school(session, ref)
+            if school is None or school.id is None:
+                raise UsageError(f"--school {ref!r}: no school has that name or number "
+                                 "(`secondlook school list` shows them)")
+            ids = [school.id]
+    finally:
+        db.dispose()
+    codes = []
+    for school_id in ids:
+        with use_school(school_id):
+            codes.append(command.run(args))
+    return max(codes, default=0)
 
 
 if __name__ == "__main__":

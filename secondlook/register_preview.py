@@ -24,7 +24,7 @@ from sqlalchemy import Column, Text
 from sqlalchemy.engine import Engine as DbEngine
 from sqlmodel import Field, Session, SQLModel, col, delete
 
-from consent_store.models import Learner, utcnow
+from consent_store.models import Learner, school_field, utcnow
 from consent_store.register_diff import consent_changes, other_changes
 from secondlook.accounts.models import User
 from secondlook.register_service import RegisterImportOutcome, import_register
@@ -38,6 +38,7 @@ class RegisterPreview(SQLModel, table=True):
     __tablename__ = "register_preview"
 
     id: int | None = Field(default=None, primary_key=True)
+    school_id: int | None = school_field()
     file_name: str = Field(max_length=255)
     file_sha256: str = Field(max_length=64)
     text: str = Field(sa_column=Column(Text, nullable=False))

@@ -6,6 +6,7 @@ A new table module is one line here (Alembic's env and the tests rely on it).
 from sqlmodel import SQLModel
 
 import consent_store.models  # noqa: F401
+import consent_store.scope  # noqa: F401
 import consent_store.templates  # noqa: F401
 import consent_store.withdrawals  # noqa: F401
 import secondlook.accounts.models  # noqa: F401

@@ -50,6 +50,9 @@ RULES: dict[tuple[str, str], str | frozenset[Role]] = {
     ("GET", "/setup/{token}"): PUBLIC,
     ("POST", "/setup/{token}"): PUBLIC,
     ("GET", "/"): SIGNED_IN,
+    ("POST", "/school"): SIGNED_IN,  # switching: only to a school the person works at
+    ("GET", "/admin/schools"): frozenset(),  # the trust admin's (a trust role, not a school's)
+    ("POST", "/admin/schools"): frozenset(),
     ("GET", "/account"): SIGNED_IN,
     ("POST", "/account/password"): SIGNED_IN,
     ("POST", "/account/tokens"): SIGNED_IN,

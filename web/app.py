@@ -111,6 +111,7 @@ def create_app(settings: Settings | None = None, *, db: DbEngine | None = None) 
         pages,
         policy_report,
         release,
+        schools,
         takedowns,
     )
     from web.routers import metrics as metrics_route
@@ -175,6 +176,7 @@ def create_app(settings: Settings | None = None, *, db: DbEngine | None = None) 
         api_release.router,
         health.router,
         metrics_route.router,
+        schools.router,
     ]
     for router in routers:
         app.include_router(router)
@@ -190,7 +192,10 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
     from web.body_limits import BodyLimitMiddleware
     from web.deps import identify
     from web.request_ids import RequestIdMiddleware
+    from web.schools import SchoolScopeMiddleware
 
+    # Innermost: every route, dependency and page runs for the school chosen here.
+    app.add_middleware(SchoolScopeMiddleware)
     app.add_middleware(BodyLimitMiddleware, settings=settings,
                        signed_in=lambda request: identify(request)[0] is not None)
     app.add_middleware(security.SecurityHeadersMiddleware, secure_cookie=settings.cookie_secure)

@@ -15,11 +15,13 @@ from fastapi.templating import Jinja2Templates
 
 from web import formatting, security
 from web.menu import menu_counts
+from web.schools import school_menu
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.globals["csrf_token"] = security.csrf_token
 templates.env.globals["menu_counts"] = menu_counts
+templates.env.globals["school_menu"] = school_menu
 formatting.install(templates.env)
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
 
 from consent_store.models import utcnow
+from consent_store.scope import FIRST_SCHOOL_ID, current_scope
 
 
 class TokenScope(StrEnum):
@@ -26,16 +28,86 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+class TrustRole(StrEnum):
+    """Roles held at the trust, for every school of it."""
+
+    TRUST_ADMIN = "trust_admin"  # an admin at every school
+    TRUST_COMMS = "trust_comms"  # the trust's comms officer: may draft for any school
+
+
+# What a trust role makes its holder at each school.
+TRUST_GRANTS: dict[TrustRole, frozenset[Role]] = {
+    TrustRole.TRUST_ADMIN: frozenset({Role.ADMIN}),
+    TrustRole.TRUST_COMMS: frozenset({Role.AUTHOR}),
+}
+
+
+@dataclass(frozen=True)
+class Roles:
+    """Who a person is where: roles per school, and roles at the trust.
+
+    Stored as one ``;``-joined text: ``author`` (at the first school), ``2:headteacher``
+    (at school 2), ``trust_comms`` (at the trust). A single-school install only ever
+    writes the first form, exactly what it stored before schools existed.
+    """
+
+    by_school: dict[int, frozenset[Role]]
+    trust: frozenset[TrustRole]
+
+    @staticmethod
+    def parse(text: str) -> Roles:
+        by_school: dict[int, set[Role]] = {}
+        trust: set[TrustRole] = set()
+        for token in (t.strip() for t in text.split(";")):
+            if not token:
+                continue
+            if token in TrustRole._value2member_map_:
+                trust.add(TrustRole(token))
+                continue
+            school, _, name = token.rpartition(":")
+            school_id = int(school) if school else FIRST_SCHOOL_ID
+            by_school.setdefault(school_id, set()).add(Role(name))
+        return Roles({k: frozenset(v) for k, v in by_school.items()}, frozenset(trust))
+
+    def text(self) -> str:
+        parts = [r.value if school == FIRST_SCHOOL_ID else f"{school}:{r.value}"
+                 for school in sorted(self.by_school) for r in Role
+                 if r in self.by_school[school]]
+        return ";".join([*parts, *(t.value for t in TrustRole if t in self.trust)])
+
+    def at(self, school_id: int) -> frozenset[Role]:
+        granted = frozenset().union(*(TRUST_GRANTS[t] for t in self.trust))
+        return self.by_school.get(school_id, frozenset()) | granted
+
+    def with_school(self, school_id: int, roles: frozenset[Role]) -> Roles:
+        by_school = {**self.by_school, school_id: frozenset(roles)}
+        return Roles({k: v for k, v in by_school.items() if v}, self.trust)
+
+    def schools(self) -> frozenset[int] | None:
+        """The schools this person works at; None: all of them (a trust role)."""
+        return None if self.trust else frozenset(self.by_school)
+
+
 class UserBase(SQLModel):
     username: str = Field(index=True, unique=True, max_length=80)
     display_name: str = Field(max_length=120)
-    roles: str = Field(default="", max_length=200)  # ";"-separated Role values
+    roles: str = Field(default="", max_length=4000)  # see Roles: per school, and trust
     active: bool = True
     # Where notifications go; None: this account gets none (it still sees the app's counts).
     email: str | None = Field(default=None, max_length=254)
 
+    def all_roles(self) -> Roles:
+        return Roles.parse(self.roles)
+
     def role_set(self) -> frozenset[Role]:
-        return frozenset(Role(r) for r in self.roles.split(";") if r)
+        """The roles at the school this work is for (``consent_store.scope``)."""
+        scope = current_scope()
+        if not isinstance(scope, int):
+            return frozenset()
+        return self.all_roles().at(scope)
+
+    def trust_roles(self) -> frozenset[TrustRole]:
+        return self.all_roles().trust
 
     def has_role(self, role: Role) -> bool:
         return role in self.role_set()

@@ -12,7 +12,8 @@ from collections.abc import Iterable
 
 from sqlmodel import Session, func, select
 
-from secondlook.accounts.models import Role, User, UserCreate
+from consent_store.scope import current_school_id
+from secondlook.accounts.models import TRUST_GRANTS, Role, Roles, User, UserCreate
 from secondlook.accounts.passwords import (
     check_policy,
     dummy_hash,
@@ -94,13 +95,14 @@ def create_user(*, session: Session, data: UserCreate, actor: User | None = None
     user = User(
         username=username,
         display_name=data.display_name.strip(),
-        roles=roles_text(data.roles),
+        roles=Roles({}, frozenset()).with_school(current_school_id(),
+                                                  frozenset(Role(r) for r in data.roles)).text(),
         password_hash=hash_password(data.password),
         email=email,
     )
     session.add(user)
     session.flush()
-    _audit(session, actor, "account.create", user, {"role": user.roles})
+    _audit(session, actor, "account.create", user, {"role": roles_text(data.roles)})
     return user
 
 
@@ -134,10 +136,14 @@ def set_password(*, session: Session, user: User, password: str,
 
 def set_roles(*, session: Session, user: User, roles: Iterable[Role | str],
               actor: User | None = None) -> None:
+    """The user's roles at the current school; their roles elsewhere stay as they are."""
     new = roles_text(roles)
     if Role.ADMIN.value not in new.split(";"):
         _keep_an_admin(session=session, changing=user)
-    old, user.roles = user.roles, new
+    old = roles_text(user.role_set() - _granted(user))
+    held = user.all_roles()
+    school = current_school_id()
+    user.roles = held.with_school(school, frozenset(Role(r) for r in new.split(";") if r)).text()
     session.add(user)
     if old != new:
         _audit(session, actor, "account.roles", user, {"from": old, "to": new})
@@ -163,13 +169,16 @@ def _keep_an_admin(*, session: Session, changing: User) -> None:
     """Refuse to remove the last active admin: nobody could manage accounts any more."""
     if not (changing.active and changing.has_role(Role.ADMIN)):
         return
-    others = session.exec(
-        select(User).where(User.active, User.id != changing.id, User.roles.contains("admin"))
-    ).all()
+    others = session.exec(select(User).where(User.active, User.id != changing.id)).all()
     if not any(u.has_role(Role.ADMIN) for u in others):
         raise AccountError(
             f"{changing.display_name} is the only active admin; make someone else admin first"
         )
+
+
+def _granted(user: User) -> frozenset[Role]:
+    """The roles a trust role gives at every school (not the school's own to change)."""
+    return frozenset().union(*(TRUST_GRANTS[t] for t in user.trust_roles()))
 
 
 def _audit(session: Session, actor: User | None, action: str, user: User,

@@ -23,6 +23,10 @@ def _configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--name", required=True, help="the name colleagues see")
     parser.add_argument("--role", action="append", default=[], choices=[r.value for r in Role],
                         help="repeat for several roles")
+    parser.add_argument("--trust-role", action="append", default=[],
+                        choices=["trust_admin", "trust_comms"],
+                        help="a role at every school of the trust: trust_admin (an admin "
+                        "everywhere, adds schools) or trust_comms (drafts for any school)")
     parser.add_argument("--email", default=None,
                         help="where their notifications go (none without it)")
 
@@ -43,7 +47,12 @@ def _run(args: argparse.Namespace) -> int:
     try:
         with session_scope(engine) as session:
             user = create_user(session=session, data=data)
-            roles = user.roles or "none"
+            if args.trust_role:
+                user.roles = ";".join([user.roles, *sorted(set(args.trust_role))]).strip(";")
+                session.add(user)
+            roles = ";".join(r.value for r in Role if r in user.role_set()) or "none"
+            if args.trust_role:
+                roles += " (trust: " + ", ".join(sorted(set(args.trust_role))) + ")"
             summary = f"created {user.username} ({user.display_name}), roles: {roles}"
             if user.email:
                 summary += f", mail to {user.email}"

@@ -14,7 +14,7 @@ from enum import StrEnum
 from sqlalchemy import Column, Text
 from sqlmodel import Field, SQLModel
 
-from consent_store.models import utcnow
+from consent_store.models import school_field, utcnow
 
 
 class MailState(StrEnum):
@@ -27,6 +27,7 @@ class OutboxMail(SQLModel, table=True):
     __tablename__ = "mail_outbox"
 
     id: int | None = Field(default=None, primary_key=True)
+    school_id: int | None = school_field()
     event: str = Field(max_length=40)  # submitted, flagged, returned, … digest
     draft_id: int | None = Field(default=None, index=True)
     user_id: int | None = Field(default=None, index=True)

@@ -11,9 +11,11 @@ from datetime import datetime
 from sqlalchemy.engine import Engine as DbEngine
 from sqlmodel import Session
 
+from consent_store.scope import use_school
 from secondlook.config import Settings
 from secondlook.mail.digest import write_digests
 from secondlook.mail.sending import MailSettings, send_due
+from secondlook.schools import for_each_school, school_ids
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +40,9 @@ class MailSender:
 
     def round(self) -> None:
         self._digest_if_due()
-        result = send_due(db=self.db, settings=self.mail)
-        if result.sent or result.retrying or result.failed:
-            log.info("mail: %s", result)
+        for result in for_each_school(self.db, lambda: send_due(db=self.db, settings=self.mail)):
+            if result.sent or result.retrying or result.failed:
+                log.info("mail: %s", result)
 
     def _loop(self) -> None:
         while not self.stopping.wait(self.settings.mail_send_seconds):
@@ -56,7 +58,8 @@ class MailSender:
         now = datetime.now(self.settings.zone())
         if now.hour < hour or self.digest_day == now.date():
             return
-        with Session(self.db) as session:
-            if write_digests(session=session, day=now.date()):
-                session.commit()
+        for school_id in school_ids(self.db):
+            with use_school(school_id), Session(self.db) as session:
+                if write_digests(session=session, day=now.date()):
+                    session.commit()
         self.digest_day = now.date()

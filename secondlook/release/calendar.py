@@ -70,14 +70,14 @@ def _scheduled(session: Session, start: datetime, end: datetime, kinds: set[str]
     if not user.role_set() & SEES_ALL:
         query = query.where(col(DraftRecord.author_id) == user.id)
     return [_entry(r, r[4], "failed" if r[5] == "failed" else "scheduled", r[6] or "")
-            for r in session.connection().execute(query)]
+            for r in session.execute(query)]
 
 
 def _released(session: Session, start: datetime, end: datetime) -> list[CalendarEntry]:
     query = _joined(select(*_columns(), DraftRecord.released_at)).where(
         col(DraftRecord.released_at).is_not(None), col(DraftRecord.released_at) >= start,
         col(DraftRecord.released_at) < end)
-    return [_entry(r, r[4], "released") for r in session.connection().execute(query)]
+    return [_entry(r, r[4], "released") for r in session.execute(query)]
 
 
 def calendar_entries(*, session: Session, user: User, start: datetime, end: datetime,

@@ -64,7 +64,7 @@ def set_credentials(*, session: Session, channel: str, values: dict[str, str],
         raise CredentialError(str(exc)) from exc
     secrets = {name: values[name].strip() for name in spec.secret_fields}
     sealed = seal(json.dumps(secrets).encode(), key=key, context=f"channel:{channel}")
-    row = session.get(ChannelCredential, channel) or ChannelCredential(channel=channel, sealed=b"")
+    row = credential_row(session, channel) or ChannelCredential(channel=channel, sealed=b"")
     row.account, row.sealed = values[spec.account_field].strip(), sealed
     row.account_name, row.expires_at = account_name[:200], expires_at
     row.updated_by_id = actor.id if actor else None
@@ -81,7 +81,7 @@ def remove_credentials(*, session: Session, channel: str, actor: User | None) ->
     none were stored."""
     if actor is not None and not actor.has_role(Role.ADMIN):
         raise PermissionError("only an admin may remove channel credentials")
-    row = session.get(ChannelCredential, channel)
+    row = credential_row(session, channel)
     if row is None:
         return False
     session.delete(row)
@@ -91,6 +91,12 @@ def remove_credentials(*, session: Session, channel: str, actor: User | None) ->
     return True
 
 
+def credential_row(session: Session, channel: str) -> ChannelCredential | None:
+    """This school's credentials for ``channel`` (the scope picks the school)."""
+    query = select(ChannelCredential).where(ChannelCredential.channel == channel)
+    return session.exec(query).first()
+
+
 def sealed_rows(*, session: Session) -> Iterator[tuple[ChannelCredential, str]]:
     """Every stored credential with the context it is sealed to (for a key rotation)."""
     for row in session.exec(select(ChannelCredential).order_by(col(ChannelCredential.channel))):
@@ -98,7 +104,7 @@ def sealed_rows(*, session: Session) -> Iterator[tuple[ChannelCredential, str]]:
 
 
 def load_credentials(*, session: Session, channel: str, key: bytes) -> dict[str, str]:
-    row = session.get(ChannelCredential, channel)
+    row = credential_row(session, channel)
     if row is None:
         raise NotConfigured(f"no credentials for {channel}: an admin must enter them "
                             f"(`secondlook channel set {channel} ...`)")

@@ -15,7 +15,7 @@ from enum import StrEnum
 from sqlalchemy import Column, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from consent_store.models import utcnow
+from consent_store.models import school_field, utcnow
 
 
 class PostState(StrEnum):
@@ -38,6 +38,7 @@ class ChannelPost(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("draft_id", "revision", "channel"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    school_id: int | None = school_field()
     draft_id: int = Field(index=True)
     revision: int
     channel: str = Field(max_length=20)
@@ -65,6 +66,8 @@ class ChannelCredential(SQLModel, table=True):
 
     __tablename__ = "channel_credential"
 
+    school_id: int | None = Field(default=None, primary_key=True,
+                                  sa_column_kwargs={"autoincrement": False})
     channel: str = Field(primary_key=True, max_length=20)
     # Not secret, shown to admins: e.g. the Facebook page id or the X account name.
     account: str = Field(default="", max_length=200)
@@ -84,6 +87,7 @@ class Takedown(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("channel_post_id", "learner_upn"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    school_id: int | None = school_field()
     channel_post_id: int = Field(foreign_key="channel_post.id", index=True)
     learner_upn: str = Field(max_length=13, index=True)
     reason: str = Field(max_length=200)  # e.g. "photo consent for facebook withdrawn"
@@ -99,6 +103,7 @@ class ScheduledRelease(SQLModel, table=True):
     __tablename__ = "scheduled_release"
 
     draft_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    school_id: int | None = school_field()
     release_at: datetime = Field(index=True)
     scheduled_by_id: int
     # waiting, running (taken by ``worker``), done, failed, cancelled
@@ -129,6 +134,7 @@ class ReleaseRun(SQLModel, table=True):
     __tablename__ = "release_run"
 
     draft_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    school_id: int | None = school_field()
     revision: int
     worker: str = Field(max_length=100, index=True)
     user_id: int | None = None

@@ -19,9 +19,15 @@ from sqlalchemy.engine import Engine as DbEngine
 from secondlook.config import Settings
 from secondlook.release.recovery import recover
 from secondlook.release.workers import HEARTBEAT_SECONDS, Heartbeat
+from secondlook.schools import for_each_school
 from secondlook.workflow.checking import Checker
 
 log = logging.getLogger(__name__)
+
+
+def _recover_every_school(db: DbEngine) -> None:
+    for _ in for_each_school(db, lambda: recover(db=db)):
+        pass
 
 
 class DueReleaser:
@@ -30,7 +36,7 @@ class DueReleaser:
         self.db, self.settings, self.checker = db, settings, checker
         self.stopping = threading.Event()
         self.thread: threading.Thread | None = None
-        self.heartbeat = Heartbeat(db, each_beat=lambda: recover(db=db),
+        self.heartbeat = Heartbeat(db, each_beat=lambda: _recover_every_school(db),
                                    seconds=heartbeat_seconds)
 
     def start(self) -> None:
@@ -51,7 +57,10 @@ class DueReleaser:
 
         while not self.stopping.wait(self.settings.release_scheduler_seconds):
             try:
-                for result in run_due(db=self.db, settings=self.settings, checker=self.checker):
-                    log.info("background release: %s", result)
+                rounds = for_each_school(self.db, lambda: run_due(
+                    db=self.db, settings=self.settings, checker=self.checker))
+                for results in rounds:
+                    for result in results:
+                        log.info("background release: %s", result)
             except Exception:  # noqa: BLE001 - keep polling; the next round may succeed
                 log.exception("scheduled releases could not run")

@@ -25,6 +25,7 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from consent_store.models import utcnow
+from consent_store.scope import FIRST_SCHOOL_ID, all_schools, current_scope
 from secondlook.accounts.models import User
 from secondlook.workflow.models import AuditCheckpoint, AuditEntry, AuditHead
 
@@ -110,9 +111,12 @@ def append_many(*, session: Session, actor: User | None,
     details = [_canonical_detail(e.detail) for e in events]  # refuse before taking positions
     position, previous = _claim_positions(session, len(events))
     entries, now = [], utcnow()
+    scope = current_scope()  # the instance's own events (a key rotation): the first school's
+    school_id = scope if isinstance(scope, int) else FIRST_SCHOOL_ID
     for offset, (event, detail) in enumerate(zip(events, details, strict=True)):
         entry = AuditEntry(
-            position=position + offset, created_at=now, actor_id=actor.id if actor else None,
+            position=position + offset, school_id=school_id, created_at=now,
+            actor_id=actor.id if actor else None,
             actor=actor.username if actor else SYSTEM, action=event.action,
             draft_id=event.draft_id, revision=event.revision,
             content_sha256=event.content_sha256, detail=detail, prev_sha256=previous)
@@ -209,6 +213,12 @@ class RecordedHead:
 def verify(*, session: Session, heads: Sequence[RecordedHead] = ()) -> Verification:
     """Walk the chain from the start; report every position where it breaks, and check it
     against the last head recorded in the database and any ``heads`` recorded elsewhere."""
+    # One chain for the whole trust (entries carry their school): walked whole.
+    with all_schools():
+        return _verify(session, heads)
+
+
+def _verify(session: Session, heads: Sequence[RecordedHead]) -> Verification:
     problems: list[Tampering] = []
     previous, expected, count = GENESIS, 1, 0
     for entry in _entries(session):

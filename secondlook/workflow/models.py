@@ -15,7 +15,7 @@ from enum import StrEnum
 from sqlalchemy import Column, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from consent_store.models import utcnow
+from consent_store.models import school_field, utcnow
 
 
 class DraftState(StrEnum):
@@ -40,6 +40,7 @@ class DraftRecord(SQLModel, table=True):
     __tablename__ = "draft"
 
     id: int | None = Field(default=None, primary_key=True)
+    school_id: int | None = school_field()
     author_id: int = Field(foreign_key="user_account.id", index=True)
     state: str = Field(default=DraftState.DRAFT, max_length=20, index=True)
     # Compare-and-set counter: every transition is UPDATE ... WHERE version = seen.
@@ -60,6 +61,7 @@ class Revision(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("draft_id", "number"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    school_id: int | None = school_field()
     draft_id: int = Field(foreign_key="draft.id", index=True)
     number: int
     text: str = Field(sa_column=Column(Text, nullable=False))
@@ -89,6 +91,7 @@ class RevisionImage(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("revision_id", "position"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    school_id: int | None = school_field()
     revision_id: int = Field(foreign_key="draft_revision.id", index=True)
     position: int
     sha256: str = Field(foreign_key="image_blob.sha256", max_length=64)
@@ -102,6 +105,7 @@ class Decision(SQLModel, table=True):
     __tablename__ = "draft_decision"
 
     id: int | None = Field(default=None, primary_key=True)
+    school_id: int | None = school_field()
     draft_id: int = Field(foreign_key="draft.id", index=True)
     revision: int
     content_sha256: str = Field(max_length=64)
@@ -119,6 +123,7 @@ class Comment(SQLModel, table=True):
     __tablename__ = "draft_comment"
 
     id: int | None = Field(default=None, primary_key=True)
+    school_id: int | None = school_field()
     draft_id: int = Field(foreign_key="draft.id", index=True)
     revision: int  # the version it was written on
     user_id: int = Field(foreign_key="user_account.id")
@@ -134,6 +139,7 @@ class AuditEntry(SQLModel, table=True):
     __tablename__ = "audit_entry"
 
     position: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    school_id: int | None = school_field()
     created_at: datetime
     actor_id: int | None = None  # None: the system
     actor: str = Field(max_length=80)  # username at the time, kept if the account goes
@@ -186,6 +192,7 @@ class FaceDecisionRecord(SQLModel, table=True):
     __tablename__ = "face_decision"
 
     id: int | None = Field(default=None, primary_key=True)
+    school_id: int | None = school_field()
     draft_id: int = Field(foreign_key="draft.id", index=True)
     revision: int  # the revision it was taken on
     image_sha256: str = Field(max_length=64, index=True)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from consent_store.models import utcnow
+from consent_store.scope import current_school_id
 from secondlook.accounts.models import Role, User
 from secondlook.workflow import rules
 from secondlook.workflow.models import Decision, DecisionKind, DraftRecord, DraftState, Revision
@@ -133,7 +134,7 @@ def _items(session: Session, query: Any, user: User) -> list[QueueItem]:
             submitted_at=row[10], updated_at=row[11], approved=bool(row[12]),
             signed_off=bool(row[13]), expired=bool(row[14]))
         # Core rows, not ORM loading: a queue of 1,000 is read for every page view.
-        for row in session.connection().execute(query, {"user_id": user.id})
+        for row in session.execute(query, {"user_id": user.id})
     ]
 
 
@@ -269,14 +270,17 @@ def my_work_count(*, session: Session, user: User, limit: int) -> int:
     query = _work_count_query(
         signer=bool(roles & {Role.HEADTEACHER, Role.DSL}),
         headteacher=Role.HEADTEACHER in roles, approver=Role.APPROVER in roles)
+    # Core (a UNION the ORM listener does not rewrite): the school is a bound parameter.
     return int(session.connection().execute(
-        query, {"user_id": user.id, "count_limit": limit}).scalar_one())
+        query, {"user_id": user.id, "count_limit": limit,
+                "school_id": current_school_id()}).scalar_one())
 
 
 @lru_cache(maxsize=16)
 def _work_count_query(*, signer: bool, headteacher: bool, approver: bool) -> Any:
     def ids(*conditions: Any) -> Any:
-        return select(DraftRecord.id).join(Revision, _current_revision()).where(*conditions)
+        return select(DraftRecord.id).join(Revision, _current_revision()).where(
+            col(DraftRecord.school_id) == bindparam("school_id"), *conditions)
 
     parts = [ids(col(DraftRecord.author_id) == _user_id(),
                  col(DraftRecord.state).in_(AUTHOR_STEP_STATES))]

@@ -25,6 +25,7 @@ from secondlook.release.credentials import (
     EXPIRY_WARNING,
     SPECS,
     CredentialError,
+    credential_row,
     load_credentials,
     remove_credentials,
     set_credentials,
@@ -100,7 +101,7 @@ def set_channel(request: Request, channel: str, session: SessionDep, admin: Admi
 def retest_channel(request: Request, channel: str, session: SessionDep, admin: AdminDep,
                  key: DataKeyDep, settings: SettingsDep) -> Response:
     _spec(channel)
-    row = session.get(ChannelCredential, channel)
+    row = credential_row(session, channel)
     try:
         creds = load_credentials(session=session, channel=channel, key=key)
         found = _connect(settings, channel, creds[SPECS[channel].account_field], creds["token"])
