@@ -107,11 +107,11 @@ def all_schools() -> Iterator[None]:
         _current.reset(token)
 
 
-def scoped_models() -> list[type]:
+def scoped_models() -> list[Any]:
     """Every mapped class whose table has ``school_id`` (all tables but the global ones)."""
     found = []
     for mapper in SQLModel._sa_registry.mappers:  # type: ignore[attr-defined]
-        table = mapper.local_table
+        table: Any = mapper.local_table
         if table is not None and "school_id" in table.c and table.name not in GLOBAL_TABLES:
             found.append(mapper.class_)
     return found
