@@ -20,10 +20,12 @@ from datetime import date
 from pathlib import Path
 
 from sqlmodel import Session, select
+from sqlmodel import col as column
 
 from consent_store import withdrawals
 from consent_store.channels import CHANNELS
 from consent_store.models import Learner, utcnow
+from consent_store.scope import all_schools
 
 REQUIRED = (
     "upn", "first_name", "last_name", "year_group", "photo_consent", "name_consent",
@@ -329,6 +331,7 @@ def apply_register(
     """Upsert validated rows. The caller's transaction makes it all or nothing."""
     result = ImportResult()
     existing = {row.upn: row for row in session.exec(select(Learner))}
+    _refuse_other_schools(session, rows, existing, name)
     held = _widenings(session, rows, existing)
     _check_confirmations(confirm, held, name)
     in_file = set()
@@ -351,6 +354,23 @@ def apply_register(
     session.flush()
     _purge_biometrics(session, result)
     return result
+
+
+def _refuse_other_schools(session: Session, rows: list[_Row], existing: dict[str, Learner],
+                          name: str) -> None:
+    """A UPN is national and held by one school of the trust at a time: one on another
+    school's register cannot be added here. Says only that the UPN is taken, never which
+    school has it or anything about the learner."""
+    new = {str(r.values["upn"]): r.line for r in rows if str(r.values["upn"]) not in existing}
+    if not new:
+        return
+    with all_schools():
+        taken = set(session.exec(select(Learner.upn).where(column(Learner.upn).in_(sorted(new)))))
+    if taken:
+        raise RegisterImportError(name, [
+            f"line {new[upn]}: UPN {upn} is already on another school's register in this "
+            "trust (a UPN belongs to one school at a time; ask the trust admin)"
+            for upn in sorted(taken, key=new.__getitem__)])
 
 
 def _widenings(session: Session, rows: list[_Row],

@@ -33,13 +33,13 @@ OAK, BEECH = "OAKMARK", "BEECHMARK"  # each school's own words, to be found or n
 BEECH_UPN = "B900000000002"
 
 
-def _staff(db, school_id: int, prefix: str) -> dict[str, User]:  # noqa: ANN001
+def _staff(db, school_id: int, prefix: str, marker: str) -> dict[str, User]:  # noqa: ANN001
     users = {}
     with use_school(school_id), Session(db, expire_on_commit=False) as s:
         for role in Role:
             tag = "" if school_id == 1 else f"{school_id}:"
             users[role.value] = User(username=f"{prefix}-{role.value}",
-                                     display_name=f"{prefix} {role.value}",
+                                     display_name=f"{marker} {role.value}",
                                      roles=tag + role.value)
         s.add_all(users.values())
         s.commit()
@@ -73,7 +73,7 @@ def trust(request, tmp_path, blank_nlp) -> Iterator[tuple[FastAPI, dict, dict]]:
         s.commit()
         beech = s.exec(select(School).where(School.name == "Beech Primary")).one().id
     checker = checker_for(marker_engine(blank_nlp))
-    oak_staff, beech_staff = _staff(db, 1, "oak"), _staff(db, beech, "beech")
+    oak_staff, beech_staff = _staff(db, 1, "oak", OAK), _staff(db, beech, "beech", BEECH)
     with use_school(1), Session(db, expire_on_commit=False) as s:
         s.add(User(username="trust-admin", display_name="Trust admin", roles="trust_admin"))
         s.add(User(username="no-school", display_name="Nobody", roles=""))
@@ -168,7 +168,7 @@ def test_a_person_at_two_schools_switches_between_them(trust) -> None:  # noqa: 
                            headers={"X-CSRF-Token": client.headers["X-CSRF-Token"]})
     assert switched.status_code == 200
     page = client.get(f"/drafts/{ids['beech_draft']}")
-    assert BEECH in page.text and OAK not in page.text
+    assert f"{BEECH} sports day" in page.text and f"{OAK} sports day" not in page.text
     assert client.get(f"/drafts/{ids['oak_draft']}").status_code == 404
 
 

@@ -91,7 +91,7 @@ class Roles:
 class UserBase(SQLModel):
     username: str = Field(index=True, unique=True, max_length=80)
     display_name: str = Field(max_length=120)
-    roles: str = Field(default="", max_length=4000)  # see Roles: per school, and trust
+    roles: str = Field(default="", max_length=200)  # see Roles: per school, and trust
     active: bool = True
     # Where notifications go; None: this account gets none (it still sees the app's counts).
     email: str | None = Field(default=None, max_length=254)

@@ -77,7 +77,10 @@ def find_user(*, session: Session, username: str) -> User | None:
 
 
 def list_users(*, session: Session) -> list[User]:
-    return list(session.exec(select(User).order_by(User.display_name)))
+    """This school's accounts: everyone with a role here, and accounts with no role at any
+    school yet (just made, or every role taken away) so that an admin can give them one."""
+    users = session.exec(select(User).order_by(User.display_name))
+    return [u for u in users if u.role_set() or not u.roles]
 
 
 def create_user(*, session: Session, data: UserCreate, actor: User | None = None) -> User:
@@ -143,7 +146,11 @@ def set_roles(*, session: Session, user: User, roles: Iterable[Role | str],
     old = roles_text(user.role_set() - _granted(user))
     held = user.all_roles()
     school = current_school_id()
-    user.roles = held.with_school(school, frozenset(Role(r) for r in new.split(";") if r)).text()
+    stored = held.with_school(school, frozenset(Role(r) for r in new.split(";") if r)).text()
+    if len(stored) > ROLES_LIMIT:
+        raise AccountError(f"{user.display_name} has roles at too many schools to store; "
+                           "someone who works across the trust needs a trust role instead")
+    user.roles = stored
     session.add(user)
     if old != new:
         _audit(session, actor, "account.roles", user, {"from": old, "to": new})
@@ -174,6 +181,9 @@ def _keep_an_admin(*, session: Session, changing: User) -> None:
         raise AccountError(
             f"{changing.display_name} is the only active admin; make someone else admin first"
         )
+
+
+ROLES_LIMIT = 200  # the column's width
 
 
 def _granted(user: User) -> frozenset[Role]:

@@ -13,6 +13,7 @@ from datetime import date
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from consent_store.scope import FIRST_SCHOOL_ID, current_school_id
 from secondlook.accounts.models import Role, User
 from secondlook.mail.models import OutboxMail
 from secondlook.mail.outbox import Notice, quoted
@@ -47,8 +48,13 @@ def write_digests(*, session: Session, day: date) -> int:
     users = session.exec(select(User).where(col(User.active).is_(True),
                                             col(User.email).is_not(None))).all()
     written = 0
+    school = current_school_id()
     for user in users:
+        if not user.role_set():
+            continue  # works at another school: that school's round writes theirs
         key = f"digest:{day.isoformat()}:{user.id}"
+        if school != FIRST_SCHOOL_ID:
+            key += f":school{school}"
         if session.exec(select(OutboxMail.id).where(OutboxMail.dedupe_key == key)).first():
             continue
         notice = _digest_of(session, user, day, takedowns)

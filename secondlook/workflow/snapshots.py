@@ -64,7 +64,9 @@ def register_version(session: Session) -> str:
 
 
 def account_names(session: Session) -> tuple[str, ...]:
-    return tuple(session.exec(select(User.display_name).order_by(col(User.id))))
+    """The names of this school's staff accounts (anyone with a role here)."""
+    users = session.exec(select(User).order_by(col(User.id)))
+    return tuple(u.display_name for u in users if u.role_set())
 
 
 def _version(session: Session, accounts: tuple[str, ...]) -> str:

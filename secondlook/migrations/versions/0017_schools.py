@@ -2,8 +2,10 @@
 
 A single-school database becomes the first school of a trust with nothing lost: the
 ``school`` table gets row 1 and every school-scoped table a ``school_id`` of 1 (see
-``consent_store.scope`` for which tables are global). Roles need no change: a role
-written without a school number is held at the first school. Channel credentials are
+``consent_store.scope`` for which tables are global), added in place: SQLite would have
+to rebuild a table to add a foreign key or widen a column, and rebuilding ``learner`` or
+``user_account`` trips (or cascades) the foreign keys that point at them. Roles need no
+change: a role written without a school number is held at the first school. Channel credentials are
 keyed by (school, channel), so each school connects its own page.
 
 Revision ID: 0017_schools
@@ -72,10 +74,6 @@ def upgrade() -> None:
                "FROM channel_credential")
     op.drop_table('channel_credential')
     op.rename_table('channel_credential_new', 'channel_credential')
-    with op.batch_alter_table('user_account', schema=None) as batch_op:
-        batch_op.alter_column('roles', existing_type=sqlmodel.sql.sqltypes.AutoString(length=200),
-                              type_=sqlmodel.sql.sqltypes.AutoString(length=4000),
-                              existing_nullable=False)
 
 
 def downgrade() -> None:
