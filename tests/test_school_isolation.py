@@ -146,6 +146,8 @@ def test_no_route_shows_another_schools_rows(trust, who: str) -> None:  # noqa: 
         resp = client.request(method, _fill(path, ids), follow_redirects=False)
         if BEECH in resp.text or BEECH_UPN in resp.text:
             leaks.append(f"{method} {path} ({resp.status_code})")
+        if resp.status_code >= 500:  # a crash is no proof of isolation
+            leaks.append(f"{method} {path} crashed ({resp.status_code})")
     assert not leaks, f"{who} saw Beech Primary's rows on:\n" + "\n".join(leaks)
     after = _rows_by_school(app.state.db)
     beech = ids["beech"]
@@ -193,3 +195,23 @@ def test_every_table_belongs_to_a_school_or_is_named_global() -> None:
                            f"with the reason: {undecided}")
     scoped = {m.__tablename__ for m in scoped_models()}
     assert {"learner", "draft", "audit_entry", "channel_credential", "takedown"} <= scoped
+
+
+def test_a_trust_admin_adds_a_school_on_the_schools_page(tmp_path,  # noqa: ANN001
+                                                         blank_nlp) -> None:  # noqa: ANN001
+    from tests.web_support import make_app
+
+    db = make_engine(migrated_url("sqlite", tmp_path))
+    with Session(db, expire_on_commit=False) as s:
+        boss = User(username="ceo", display_name="Trust lead", roles="trust_admin")
+        s.add(boss)
+        s.commit()
+    client = _client(make_app(db, blank_nlp), boss)
+    listed = client.get("/admin/schools")
+    assert listed.status_code == 200 and "First school" in listed.text
+    added = client.post("/admin/schools", data={"name": "Beech Primary"})
+    assert added.status_code == 200 and "Beech Primary" in added.text
+    again = client.post("/admin/schools", data={"name": "beech primary"})
+    assert again.status_code == 422 and "already a school called" in again.text
+    home = client.get("/")
+    assert 'name="school_id"' in home.text  # two schools now: the switcher appears
