@@ -50,6 +50,7 @@ GLOBAL_TABLES = frozenset({
     "instance_setting",  # the instance: data key fingerprint, shared secrets
     "image_blob",  # photo bytes by SHA-256, reached only through a school's revision_image
     "release_worker",  # server processes' heartbeats
+    "job",  # background jobs (machinery); each job's arguments carry its school
     "audit_head", "audit_checkpoint",  # one chain of the trust (entries carry their school)
 })
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+from contextlib import nullcontext
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +21,7 @@ from sqlmodel import Session, col, func, select, update
 
 from consent_store.db import session_scope
 from consent_store.models import utcnow
+from consent_store.scope import current_scope, use_school
 from secondlook.jobs import MAX_ATTEMPTS, STATES, JobContext, JobError, JobInfo
 from secondlook.jobs.models import Job
 from secondlook.release import workers
@@ -41,7 +43,9 @@ def insert(db: DbEngine, task: str, args: dict[str, Any], lock: str | None,
     if task not in TASKS:
         raise JobError(f"no such job: {task!r} (known: {', '.join(sorted(TASKS))})")
     try:
-        payload = json.dumps(args, sort_keys=True)
+        scope = current_scope()  # the job runs for the school it was deferred for
+        school = {SCHOOL_ARG: scope} if isinstance(scope, int) else {}
+        payload = json.dumps({**args, **school}, sort_keys=True)
     except TypeError as exc:
         raise JobError(f"job {task}: its arguments must be JSON values ({exc})") from exc
     with session_scope(db) as s:
@@ -55,6 +59,10 @@ def insert(db: DbEngine, task: str, args: dict[str, Any], lock: str | None,
         s.flush()
         assert row.id is not None
         return row.id, True
+
+
+# The job table is global (machinery, like release_worker); each job carries its school.
+SCHOOL_ARG = "_school"
 
 
 def get(db: DbEngine, job_id: int) -> JobInfo | None:
@@ -142,8 +150,11 @@ def run(db: DbEngine, context: JobContext, job_id: int) -> JobInfo | None:
         return None
     job = get(db, job_id)
     assert job is not None
+    args = dict(job.args)
+    school = args.pop(SCHOOL_ARG, None)
     try:
-        TASKS[job.task](context, **job.args)
+        with use_school(school) if isinstance(school, int) else nullcontext():
+            TASKS[job.task](context, **args)
     except Exception as exc:  # noqa: BLE001 - the job records it; the page shows it
         log.warning("job %s (%s) failed: %s", job_id, job.task, exc)
         _finish(db, job_id, "failed", str(exc) or type(exc).__name__)

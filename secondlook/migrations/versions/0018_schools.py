@@ -8,8 +8,8 @@ to rebuild a table to add a foreign key or widen a column, and rebuilding ``lear
 change: a role written without a school number is held at the first school. Channel credentials are
 keyed by (school, channel), so each school connects its own page.
 
-Revision ID: 0017_schools
-Revises: 0016_face_decisions
+Revision ID: 0018_schools
+Revises: 0017_jobs
 Create Date: 2026-12-03 17:40:00
 """
 
@@ -18,8 +18,8 @@ import sqlalchemy as sa
 import sqlmodel  # noqa: F401
 
 
-revision = '0017_schools'
-down_revision = '0016_face_decisions'
+revision = '0018_schools'
+down_revision = '0017_jobs'
 branch_labels = None
 depends_on = None
 
