@@ -47,6 +47,11 @@ def choose_school(request: Request) -> SchoolChoice:
     user, _ = identify(request)
     if user is None:
         return SchoolChoice(FIRST_SCHOOL_ID, ())
+    allowed = user.all_roles().schools()
+    if allowed is not None and len(allowed) <= 1:
+        # One school (every account of a single-school instance) or none: nothing to choose
+        # and no switcher to fill, so no statement for it on every request.
+        return SchoolChoice(next(iter(allowed), NO_SCHOOL), ())
     with Session(request.app.state.db) as session:
         choices = schools_for(session, user)
     wanted = request.headers.get(SCHOOL_HEADER) or request.cookies.get(SCHOOL_COOKIE) or ""

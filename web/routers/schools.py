@@ -30,7 +30,7 @@ TrustAdminDep = Annotated[User, Depends(_trust_admin)]
 def switch_school(request: Request, user: CurrentUserDep,
                   school_id: Annotated[int, Form()]) -> RedirectResponse:
     choice = request.state.school
-    if school_id not in {s.id for s in choice.choices}:
+    if school_id != choice.current and school_id not in {s.id for s in choice.choices}:
         raise HTTPException(status_code=403, detail="you do not work at that school")
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(SCHOOL_COOKIE, str(school_id), httponly=True, samesite="lax",
