@@ -119,3 +119,22 @@ def test_an_expired_approval_has_its_queue_and_says_so(wf, staff, mengine, sqlit
     assert "1 post whose approval expired" in client.get("/").text
     drafts.return_draft(session=wf, draft_id=old.id, user=staff["carol"], reason="needs a fix")
     assert queues.approval_expired(session=wf, user=staff["alice"]) == []  # a return ends it
+
+
+def test_a_return_of_another_post_does_not_end_an_expired_approval(
+        wf, staff, mengine) -> None:  # noqa: ANN001
+    """Only a return of the post itself ends its 'approval expired' state: the school scope
+    once turned the nested question into 'any later return at this school', so a colleague
+    returning some other post hid every expired approval from its queue."""
+    old = _submitted(wf, staff, mengine, "Sports day photos")
+    drafts.approve(session=wf, draft_id=old.id, user=staff["bob"],
+                   content_sha256=old.content_sha256)
+    expire_approvals(session=wf, max_age=timedelta(days=30), now=utcnow() + timedelta(days=31),
+                     draft_id=old.id)
+    other = _submitted(wf, staff, mengine, "Book fair")
+    drafts.return_draft(session=wf, draft_id=other.id, user=staff["carol"], reason="a typo in the title")
+    assert [i.draft_id for i in queues.approval_expired(session=wf, user=staff["alice"])] == [
+        old.id]
+    assert load_view(wf, old.id).status.key == "expired"
+    todo = queues.my_work(session=wf, user=staff["carol"]).todo
+    assert (old.id, "Approve again") in [(i.draft_id, i.next_action) for i in todo]

@@ -115,7 +115,10 @@ def _expired() -> Any:
     """Waiting for approval again because the approval expired: an approval of the current
     revision was voided with no return after it (``views.approval_expired``, in SQL)."""
     lapsed, later = aliased(Decision), aliased(Decision)
-    returned = exists().where(later.draft_id == DraftRecord.id, later.id > lapsed.id,
+    # Correlated to ``lapsed`` (the enclosing query), not to the draft two levels up: the
+    # school criterion added to a draft reference in here un-correlated it, and the question
+    # became "any later return at this school" (test_next_steps).
+    returned = exists().where(later.draft_id == lapsed.draft_id, later.id > lapsed.id,
                               col(later.kind).in_([DecisionKind.RETURN, DecisionKind.REJECT]))
     voided = exists().where(
         lapsed.draft_id == DraftRecord.id, lapsed.kind == DecisionKind.APPROVE,
