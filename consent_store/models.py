@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 
@@ -22,6 +23,17 @@ def school_field() -> Any:
     No foreign key: SQLite cannot add one to a table in place, and rebuilding the learner
     table would cascade-delete its face templates; the scope listener is the check."""
     return Field(default=None, index=True, nullable=False)
+
+
+def school_lookup(table: str, column: str) -> Index:
+    """The index for finding a school's rows by ``column`` (a draft's decisions, a revision's
+    photos): ``(column, school_id)``, so that the school criterion every query carries is part
+    of the lookup. With a plain index on ``column`` SQLite, which has no statistics, rated it
+    no better than the index on ``school_id`` alone and often took that one: every correlated
+    subquery of the approval queue then scanned all of the school's decisions (the queue page
+    with 1,000 pending drafts went from 20 ms to 180 ms when schools came).
+    ``tests/test_page_queries.py`` checks the queue's plan."""
+    return Index(f"ix_{table}_{column}_school", column, "school_id")
 
 
 class School(SQLModel, table=True):

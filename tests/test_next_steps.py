@@ -132,7 +132,8 @@ def test_a_return_of_another_post_does_not_end_an_expired_approval(
     expire_approvals(session=wf, max_age=timedelta(days=30), now=utcnow() + timedelta(days=31),
                      draft_id=old.id)
     other = _submitted(wf, staff, mengine, "Book fair")
-    drafts.return_draft(session=wf, draft_id=other.id, user=staff["carol"], reason="a typo in the title")
+    drafts.return_draft(session=wf, draft_id=other.id, user=staff["carol"],
+                        reason="a typo in the title")
     assert [i.draft_id for i in queues.approval_expired(session=wf, user=staff["alice"])] == [
         old.id]
     assert load_view(wf, old.id).status.key == "expired"

@@ -5,8 +5,10 @@ number, however many drafts wait."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from secondlook.workflow import drafts, queues
 from secondlook.workflow.seed import seed_drafts
@@ -87,3 +89,53 @@ def test_another_page_counts_the_menu_in_one_statement(
     sent, page = _sent(sqlite_db, client, "/drafts/new")
     assert _menu_count(page) == "99+"
     assert sent <= 3
+
+
+CHILD_BY_SCHOOL = re.compile(r"SEARCH (\w+) USING (?:COVERING )?INDEX ix_(\w+)_school_id\b")
+
+
+def _per_row(plan: dict[int, tuple[int, str]], node: int) -> bool:
+    """Whether plan step ``node`` is inside a correlated subquery (run once per row)."""
+    while node in plan:
+        parent, detail = plan[node]
+        if detail.startswith("CORRELATED"):
+            return True
+        node = parent
+    return False
+
+
+def test_the_start_page_looks_each_drafts_rows_up_by_draft_not_by_school(
+        wf, staff, sqlite_db, blank_nlp) -> None:  # noqa: ANN001
+    """The queues ask, per draft, for its latest revision and its decisions. Each of those
+    lookups must use the draft's own index: when it used the school's index instead, every
+    draft read all of the school's decisions, and the approval queue with 1,000 pending
+    took 9 times as long (180 ms instead of 20) as before schools came. Only the list of
+    drafts itself may be read by school."""
+    client, _ = signed_in(make_app(sqlite_db, blank_nlp), sqlite_db, staff["helen"])
+    _waiting(wf, staff, 20)
+    sent: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
+        sent.append((statement, parameters))
+
+    event.listen(sqlite_db, "before_cursor_execute", record)
+    try:
+        assert client.get("/").status_code == 200
+    finally:
+        event.remove(sqlite_db, "before_cursor_execute", record)
+    by_school = []
+    raw = sqlite_db.raw_connection()
+    try:
+        cursor = raw.cursor()
+        for statement, parameters in sent:
+            if not statement.lstrip().upper().startswith(("SELECT", "WITH")):
+                continue
+            cursor.execute("EXPLAIN QUERY PLAN " + statement, parameters)
+            plan = {row[0]: (row[1], row[-1]) for row in cursor.fetchall()}
+            for parent, detail in plan.values():
+                found = CHILD_BY_SCHOOL.search(detail)
+                if found and _per_row(plan, parent):
+                    by_school.append(f"{detail}  in  {' '.join(statement.split())[:120]}")
+    finally:
+        raw.close()
+    assert by_school == []

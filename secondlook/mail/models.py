@@ -14,7 +14,7 @@ from enum import StrEnum
 from sqlalchemy import Column, Text
 from sqlmodel import Field, SQLModel
 
-from consent_store.models import school_field, utcnow
+from consent_store.models import school_field, school_lookup, utcnow
 
 
 class MailState(StrEnum):
@@ -25,11 +25,12 @@ class MailState(StrEnum):
 
 class OutboxMail(SQLModel, table=True):
     __tablename__ = "mail_outbox"
+    __table_args__ = (school_lookup("mail_outbox", "draft_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     school_id: int | None = school_field()
     event: str = Field(max_length=40)  # submitted, flagged, returned, … digest
-    draft_id: int | None = Field(default=None, index=True)
+    draft_id: int | None = None
     user_id: int | None = Field(default=None, index=True)
     to_address: str = Field(max_length=254)
     subject: str = Field(max_length=200)

@@ -15,7 +15,7 @@ from enum import StrEnum
 from sqlalchemy import Column, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from consent_store.models import school_field, utcnow
+from consent_store.models import school_field, school_lookup, utcnow
 
 
 class PostState(StrEnum):
@@ -35,11 +35,12 @@ MAY_BE_ONLINE = (PostState.POSTED, PostState.IN_DOUBT, PostState.SENDING,
 
 class ChannelPost(SQLModel, table=True):
     __tablename__ = "channel_post"
-    __table_args__ = (UniqueConstraint("draft_id", "revision", "channel"),)
+    __table_args__ = (UniqueConstraint("draft_id", "revision", "channel"),
+                      school_lookup("channel_post", "draft_id"))
 
     id: int | None = Field(default=None, primary_key=True)
     school_id: int | None = school_field()
-    draft_id: int = Field(index=True)
+    draft_id: int
     revision: int
     channel: str = Field(max_length=20)
     content_sha256: str = Field(max_length=64)  # what was (or will be) sent
@@ -84,11 +85,12 @@ class Takedown(SQLModel, table=True):
     """A released post that must come down because a learner's consent changed."""
 
     __tablename__ = "takedown"
-    __table_args__ = (UniqueConstraint("channel_post_id", "learner_upn"),)
+    __table_args__ = (UniqueConstraint("channel_post_id", "learner_upn"),
+                      school_lookup("takedown", "channel_post_id"))
 
     id: int | None = Field(default=None, primary_key=True)
     school_id: int | None = school_field()
-    channel_post_id: int = Field(foreign_key="channel_post.id", index=True)
+    channel_post_id: int = Field(foreign_key="channel_post.id")
     learner_upn: str = Field(max_length=13, index=True)
     reason: str = Field(max_length=200)  # e.g. "photo consent for facebook withdrawn"
     opened_at: datetime = Field(default_factory=utcnow)

@@ -15,7 +15,7 @@ from enum import StrEnum
 from sqlalchemy import Column, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from consent_store.models import school_field, utcnow
+from consent_store.models import school_field, school_lookup, utcnow
 
 
 class DraftState(StrEnum):
@@ -58,11 +58,12 @@ class DraftRecord(SQLModel, table=True):
 
 class Revision(SQLModel, table=True):
     __tablename__ = "draft_revision"
-    __table_args__ = (UniqueConstraint("draft_id", "number"),)
+    __table_args__ = (UniqueConstraint("draft_id", "number"),
+                      school_lookup("draft_revision", "draft_id"))
 
     id: int | None = Field(default=None, primary_key=True)
     school_id: int | None = school_field()
-    draft_id: int = Field(foreign_key="draft.id", index=True)
+    draft_id: int = Field(foreign_key="draft.id")
     number: int
     text: str = Field(sa_column=Column(Text, nullable=False))
     channels: str = Field(max_length=100)  # ";"-separated, in the author's order
@@ -88,11 +89,12 @@ class ImageBlob(SQLModel, table=True):
 
 class RevisionImage(SQLModel, table=True):
     __tablename__ = "revision_image"
-    __table_args__ = (UniqueConstraint("revision_id", "position"),)
+    __table_args__ = (UniqueConstraint("revision_id", "position"),
+                      school_lookup("revision_image", "revision_id"))
 
     id: int | None = Field(default=None, primary_key=True)
     school_id: int | None = school_field()
-    revision_id: int = Field(foreign_key="draft_revision.id", index=True)
+    revision_id: int = Field(foreign_key="draft_revision.id")
     position: int
     sha256: str = Field(foreign_key="image_blob.sha256", max_length=64)
     alt: str = Field(default="", sa_column=Column(Text, nullable=False))
@@ -103,10 +105,11 @@ class Decision(SQLModel, table=True):
     """An approval, sign-off, return or rejection, bound to one revision's content hash."""
 
     __tablename__ = "draft_decision"
+    __table_args__ = (school_lookup("draft_decision", "draft_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     school_id: int | None = school_field()
-    draft_id: int = Field(foreign_key="draft.id", index=True)
+    draft_id: int = Field(foreign_key="draft.id")
     revision: int
     content_sha256: str = Field(max_length=64)
     kind: str = Field(max_length=10)
@@ -121,10 +124,11 @@ class Comment(SQLModel, table=True):
     """A remark in the conversation on a draft, about the post, its text or one photo."""
 
     __tablename__ = "draft_comment"
+    __table_args__ = (school_lookup("draft_comment", "draft_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     school_id: int | None = school_field()
-    draft_id: int = Field(foreign_key="draft.id", index=True)
+    draft_id: int = Field(foreign_key="draft.id")
     revision: int  # the version it was written on
     user_id: int = Field(foreign_key="user_account.id")
     about: str = Field(default="", max_length=20)  # "", "text" or "photo:N" (1-based)
@@ -190,10 +194,11 @@ class FaceDecisionRecord(SQLModel, table=True):
     """
 
     __tablename__ = "face_decision"
+    __table_args__ = (school_lookup("face_decision", "draft_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     school_id: int | None = school_field()
-    draft_id: int = Field(foreign_key="draft.id", index=True)
+    draft_id: int = Field(foreign_key="draft.id")
     revision: int  # the revision it was taken on
     image_sha256: str = Field(max_length=64, index=True)
     top: int
