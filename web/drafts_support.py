@@ -16,7 +16,7 @@ from moderation.draft import DraftImage
 from moderation.images.budget import UnusablePhotos, require_photo_count
 from secondlook.accounts.models import Role, User
 from secondlook.release.models import ChannelCredential
-from secondlook.workflow.checking import Checker
+from secondlook.workflow.checking import PHOTO_PENDING, Checker
 from secondlook.workflow.comments import about_label, comments
 from secondlook.workflow.errors import StaleReport
 from secondlook.workflow.models import Revision
@@ -72,11 +72,15 @@ def read_photos(files: list[UploadFile] | None, limit: int) -> list[DraftImage]:
 
 def unchecked_photos(report: dict[str, Any], positions: list[int]) -> list[int]:
     """Photos the checks have not looked at: neither checked (an image entry, with its
-    faces) nor refused by the image check. A verdict must not claim to cover them."""
+    faces, its faces not left to the photo-check job) nor refused by the image check. A
+    verdict must not claim to cover them."""
     seen = {i["index"] for i in report.get("images", [])}
     seen |= {f["image"] for f in report.get("findings", [])
              if f.get("check") == "image" and f.get("image") is not None}
-    return [p for p in positions if p not in seen]
+    # Decoded, but its faces are left to the photo-check job (still being checked).
+    waiting = {f["image"] for f in report.get("findings", [])
+               if f.get("rule") == PHOTO_PENDING}
+    return [p for p in positions if p not in seen or p in waiting]
 
 
 def report_context(report: dict[str, Any], text: str, channels: list[str],

@@ -13,7 +13,9 @@ from secondlook.workflow.models import AuditEntry
 SYSTEM_NAME = "Second Look (automatically)"
 ACTIONS = {
     "created": "Wrote the post", "revised": "Changed the post",
-    "re-checked": "Checked it again", "submitted": "Submitted it for approval",
+    "re-checked": "Checked it again", "photos checked": "Checked its photos",
+    "photo check failed": "The photo check did not finish",
+    "submitted": "Submitted it for approval",
     "approved": "Approved it", "signed off": "Signed it off", "returned": "Returned it",
     "rejected": "Rejected it", "release started": "Started releasing it",
     "channels": "Sent it to the channels", "released": "Released it",

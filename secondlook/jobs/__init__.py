@@ -39,6 +39,8 @@ class JobInfo:
     state: str  # todo, doing, succeeded, failed
     attempts: int = 0
     error: str = ""
+    done: int = 0  # steps done of ``total`` (0 of 0: the task does not count its steps)
+    total: int = 0
 
     @property
     def finished(self) -> bool:

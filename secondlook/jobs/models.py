@@ -28,6 +28,9 @@ class Job(SQLModel, table=True):
     lock: str | None = Field(default=None, max_length=100, index=True)
     worker: str = Field(default="", max_length=100)  # a release worker's id while doing
     attempts: int = 0
+    # How far a task that counts its steps has got (e.g. 3 of 10 photos checked).
+    progress_done: int = 0
+    progress_total: int = 0
     run_at: datetime = Field(default_factory=utcnow, index=True)
     error: str = Field(default="", sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)

@@ -84,7 +84,16 @@ def retry_release(context: JobContext, *, draft_id: int, user_id: int | None) ->
     _next_try(context, draft_id, user_id)
 
 
+def check_photos(context: JobContext, *, draft_id: int, revision: int) -> None:
+    """Find and match the faces in a draft's photos (``workflow.photo_checks``); the
+    revision it was deferred for is only a label: the job checks the current one."""
+    from secondlook.workflow.photo_checks import check_photos as run
+
+    run(db=context.db, checker=context.checker, draft_id=draft_id)
+
+
 TASKS: dict[str, Callable[..., Any]] = {
+    "check_photos": check_photos,
     "release_draft": release_draft,
     "retry_release": retry_release,
 }

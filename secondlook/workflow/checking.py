@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -10,13 +11,19 @@ from datetime import date
 from sqlmodel import Session
 
 from consent_store.snapshot import RegisterSnapshot
-from moderation.draft import Draft
+from moderation.draft import Draft, photo_label
 from moderation.face_decisions import FaceDecision
+from moderation.findings import Finding, Severity
 from moderation.pipeline import Engine, check
 from moderation.report import Report
 from secondlook.workflow.snapshots import current_snapshot
 
 SAFEGUARDING = "safeguarding"
+# A photo whose faces a background job has still to check (``photo_checks``): a review
+# finding, so a report that has not looked at the faces can never pass.
+PHOTO_PENDING = "face.photo-not-checked-yet"
+# Checks that look at faces; left to the photo-check job when the request defers them.
+FACE_CHECKS = frozenset({"face"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +49,16 @@ class Checker:
 
     engine: Engine
     key: bytes
+    #: leave the faces to a background job (``photo_checks``): the report then holds a
+    #: review finding per photo saying it is still being checked
+    photos_later: bool = False
+
+    def later(self) -> Checker:
+        """This checker, leaving the photos' faces to the photo-check job."""
+        return dataclasses.replace(self, photos_later=True)
+
+    def now(self) -> Checker:
+        return dataclasses.replace(self, photos_later=False)
 
     def snapshot(self, session: Session, today: date | None = None) -> RegisterSnapshot:
         return current_snapshot(session, today, key=self.key)
@@ -52,10 +69,31 @@ class Checker:
         """Check ``draft`` against today's register as stored in the database, with what
         people decided about its faces (by photo SHA-256)."""
         register = self.snapshot(session, today)
-        report = check(draft, register, self.engine, face_decisions=face_decisions)
+        if self.photos_later and draft.images:
+            report = check(draft, register, self.engine, face_decisions=face_decisions,
+                           skip=FACE_CHECKS)
+            report = dataclasses.replace(report, findings=tuple(sorted(
+                (*report.findings, *pending_findings(draft)), key=Finding.sort_key)))
+        else:
+            report = check(draft, register, self.engine, face_decisions=face_decisions)
         return CheckedContent(
             report=report,
             report_json=report_json(report),
             safeguarding=any(SAFEGUARDING in f.tags for f in report.findings),
             register_version=register.version,
         )
+
+
+def pending_findings(draft: Draft) -> list[Finding]:
+    return [Finding(
+        check="face", severity=Severity.REVIEW, rule=PHOTO_PENDING,
+        message=(f"{_upper(photo_label(n, img.name))} is still being checked: its faces "
+                 "have not been matched against the consent register yet."),
+        policy="", image=n,
+        suggestion="Wait a moment: this page updates when the photo check finishes. The "
+                   "draft cannot be submitted, approved or released until then.")
+        for n, img in enumerate(draft.images)]
+
+
+def _upper(text: str) -> str:
+    return text[:1].upper() + text[1:]

@@ -94,6 +94,17 @@ def require_not_blocked(view: DraftView, doing: str) -> None:
         )
 
 
+def require_photos_checked(view: DraftView, doing: str) -> None:
+    """Fail closed: a draft whose photos' faces are not checked yet goes nowhere, whatever
+    the text checks found."""
+    unchecked = view.photos_unchecked
+    if unchecked:
+        total = len(view.images)
+        raise InvalidTransition(
+            f"cannot {doing} draft {view.id}: its photos are still being checked "
+            f"({total - len(unchecked)} of {total} checked); wait until the check finishes")
+
+
 def can_edit(user: User, view: DraftView) -> None:
     require_active(user)
     require_state(view, EDITABLE, "edit")
@@ -118,6 +129,7 @@ def can_submit(user: User, view: DraftView) -> None:
     if not is_author(user, view):
         raise Forbidden(f"only the author may submit draft {view.id}")
     require_not_blocked(view, "submit")
+    require_photos_checked(view, "submit")
 
 
 def can_approve(user: User, view: DraftView) -> None:
@@ -125,6 +137,7 @@ def can_approve(user: User, view: DraftView) -> None:
     require_state(view, {DraftState.SUBMITTED}, "approve")
     require_independent(user, view, "approve")
     require_not_blocked(view, "approve")
+    require_photos_checked(view, "approve")
     if view.approvals:
         raise InvalidTransition(f"draft {view.id} is already approved for this revision")
     require_second_person(user, view.sign_offs, view, "signed it off", "approve")
@@ -150,6 +163,7 @@ def can_sign_off(user: User, view: DraftView) -> Role:
         raise InvalidTransition(f"draft {view.id} has verdict {view.verdict}: there is "
                                 "nothing to sign off")
     require_independent(user, view, "sign off")
+    require_photos_checked(view, "sign off")
     if view.sign_offs:
         raise InvalidTransition(f"draft {view.id} is already signed off for this revision")
     require_second_person(user, view.approvals, view, "approved it", "sign it off")
@@ -177,6 +191,7 @@ def can_release(user: User, view: DraftView, states: set[DraftState]) -> None:
     if not is_author(user, view) and not user.role_set() & {Role.APPROVER, Role.HEADTEACHER}:
         raise Forbidden(f"only the author or an approver may release draft {view.id}")
     require_state(view, states, "release")
+    require_photos_checked(view, "release")
     if not view.requirements_met:
         raise InvalidTransition(f"draft {view.id} lacks an approval or sign-off for its "
                                 "current content")

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from consent_store.db import split_list
 from moderation.draft import Draft, DraftImage
+from secondlook.workflow.checking import PHOTO_PENDING
 from secondlook.workflow.errors import NotFound
 from secondlook.workflow.images import stored
 from secondlook.workflow.models import (
@@ -103,6 +104,12 @@ class DraftView:
     @cached_property
     def report(self) -> dict[str, Any]:
         return json.loads(self.revision.report_json)
+
+    @property
+    def photos_unchecked(self) -> list[int]:
+        """The photos (0-based) whose faces the photo-check job has still to check."""
+        return [f["image"] for f in self.report.get("findings", [])
+                if f.get("rule") == PHOTO_PENDING]
 
     def of_kind(self, kind: DecisionKind) -> list[Decision]:
         return [d for d in self.decisions if d.kind == kind]

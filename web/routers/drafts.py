@@ -23,8 +23,9 @@ from secondlook.workflow import drafts as workflow
 from secondlook.workflow import rules
 from secondlook.workflow.comments import add_comment
 from secondlook.workflow.models import ImageBlob, Revision, RevisionImage
-from secondlook.workflow.views import image_input
-from web.deps import AuthorDep, CheckerDep, EditorDep, SessionDep, StaffDep
+from secondlook.workflow.photo_checks import defer_check, progress
+from secondlook.workflow.views import DraftView, image_input
+from web.deps import AuthorDep, CheckerDep, DbDep, EditorDep, JobsDep, SessionDep, StaffDep
 from web.draft_render import x_length
 from web.drafts_support import (
     channel_accounts,
@@ -86,26 +87,39 @@ def x_count(request: Request, user: EditorDep, text: Annotated[str, Form()] = ""
                 {"x": x_length(text), "shown": "twitter" in (channels or [])})
 
 
-@router.post("", summary="Save a new draft")
+def _check_photos(jobs: JobsDep, view: DraftView) -> None:
+    """After the commit: the photos' faces are checked by a job (the page follows it)."""
+    defer_check(jobs, view)
+
+
+@router.post("", summary="Save a new draft (its photos are checked in the background)")
 def create(
-    session: SessionDep, checker: CheckerDep, user: AuthorDep,
+    session: SessionDep, checker: CheckerDep, user: AuthorDep, jobs: JobsDep,
     text: Annotated[str, Form()] = "", channels: Annotated[list[str] | None, Form()] = None,
     photos: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Response:
     images = read_photos(photos, checker.engine.options.images_per_draft)
     with workflow_errors(session):
-        view = workflow.create_draft(session=session, author=user, text=text, checker=checker,
+        view = workflow.create_draft(session=session, author=user, text=text,
+                                     checker=checker.later(),
                                      channels=chosen_channels(channels), images=images)
         session.commit()
+    _check_photos(jobs, view)
     return RedirectResponse(f"/drafts/{view.id}", status_code=303)
 
 
 @router.get("/{draft_id}", response_class=HTMLResponse, summary="A draft: content, report, actions")
-def draft_page(request: Request, draft_id: int, session: SessionDep,
-               user: StaffDep) -> HTMLResponse:
+def draft_page(request: Request, draft_id: int, session: SessionDep, db: DbDep,
+               jobs: JobsDep, user: StaffDep) -> HTMLResponse:
     with workflow_errors(session):
         view = workflow.get_draft(session=session, draft_id=draft_id, user=user)
-    return page(request, "drafts/draft.html", draft_context(session, view, user))
+    photos = progress(db, jobs, view)
+    if photos is None and view.photos_unchecked:  # the check ended just now: its findings
+        session.expire_all()
+        view = workflow.get_draft(session=session, draft_id=draft_id, user=user)
+    # While the photos are checked the page reloads itself (a meta refresh: no script).
+    return page(request, "drafts/draft.html", {**draft_context(session, view, user),
+                                               "photo_progress": photos})
 
 
 def _edited_images(session: SessionDep, view, alts: list[str], remove: list[str]  # noqa: ANN001
@@ -149,7 +163,7 @@ def check_edits(
 
 @router.post("/{draft_id}/edit", summary="Save changes (a new revision)")
 def save_edits(
-    draft_id: int, session: SessionDep, checker: CheckerDep, user: EditorDep,
+    draft_id: int, session: SessionDep, checker: CheckerDep, user: EditorDep, jobs: JobsDep,
     revision: Annotated[int, Form()], text: Annotated[str, Form()] = "",
     channels: Annotated[list[str] | None, Form()] = None,
     alt: Annotated[list[str] | None, Form()] = None,
@@ -160,20 +174,23 @@ def save_edits(
     with workflow_errors(session):
         view = workflow.get_draft(session=session, draft_id=draft_id, user=user)
         images = _edited_images(session, view, alt or [], remove or []) + added
-        workflow.revise(session=session, draft_id=draft_id, user=user, checker=checker,
-                        text=text, channels=chosen_channels(channels), images=images,
-                        expected_revision=revision)
+        view = workflow.revise(session=session, draft_id=draft_id, user=user,
+                               checker=checker.later(), text=text,
+                               channels=chosen_channels(channels), images=images,
+                               expected_revision=revision)
         session.commit()
+    _check_photos(jobs, view)
     return RedirectResponse(f"/drafts/{draft_id}", status_code=303)
 
 
 @router.post("/{draft_id}/fix/blur", summary="One-click fix: use a blurred copy of a photo")
 def fix_blur(draft_id: int, session: SessionDep, checker: CheckerDep, user: EditorDep,
-             image: Annotated[int, Form()]) -> Response:
+             jobs: JobsDep, image: Annotated[int, Form()]) -> Response:
     with workflow_errors(session):
-        workflow.apply_blurred_copy(session=session, draft_id=draft_id, user=user, image=image,
-                                    checker=checker)
+        view = workflow.apply_blurred_copy(session=session, draft_id=draft_id, user=user,
+                                           image=image, checker=checker.later())
         session.commit()
+    _check_photos(jobs, view)
     return RedirectResponse(f"/drafts/{draft_id}", status_code=303)
 
 

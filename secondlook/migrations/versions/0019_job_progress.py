@@ -1,0 +1,29 @@
+"""job progress: how many of its steps a job has done (photos checked of a draft's photos)
+
+Revision ID: 0019_job_progress
+Revises: 0018_schools
+Create Date: 2026-12-04 02:50:00
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0019_job_progress'
+down_revision = '0018_schools'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('job', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('progress_done', sa.Integer(), nullable=False,
+                                      server_default='0'))
+        batch_op.add_column(sa.Column('progress_total', sa.Integer(), nullable=False,
+                                      server_default='0'))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('job', schema=None) as batch_op:
+        batch_op.drop_column('progress_total')
+        batch_op.drop_column('progress_done')
