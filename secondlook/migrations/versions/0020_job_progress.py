@@ -1,7 +1,7 @@
 """job progress: how many of its steps a job has done (photos checked of a draft's photos)
 
-Revision ID: 0019_job_progress
-Revises: 0018_schools
+Revision ID: 0020_job_progress
+Revises: 0019_school_lookups
 Create Date: 2026-12-04 02:50:00
 """
 
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0019_job_progress'
-down_revision = '0018_schools'
+revision = '0020_job_progress'
+down_revision = '0019_school_lookups'
 branch_labels = None
 depends_on = None
 
