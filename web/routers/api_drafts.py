@@ -16,6 +16,7 @@ from secondlook.accounts.models import User
 from secondlook.workflow import audit
 from secondlook.workflow import drafts as workflow
 from secondlook.workflow import recheck as rechecking
+from secondlook.workflow.photo_checks import check_photos
 from secondlook.workflow.views import DraftView
 from web.api_models import (
     AuditEntryOut,
@@ -35,6 +36,7 @@ from web.deps import (
     ApproverDep,
     AuthorDep,
     CheckerDep,
+    DbDep,
     EditorDep,
     ReviewerDep,
     SessionDep,
@@ -63,9 +65,16 @@ def create(body: DraftIn, session: SessionDep, checker: CheckerDep,
 
 
 @router.get("/{draft_id}", summary="A draft's current revision, report and decisions")
-def read(draft_id: int, session: SessionDep, user: StaffDep) -> DraftOut:
+def read(draft_id: int, session: SessionDep, db: DbDep, checker: CheckerDep,
+         user: StaffDep) -> DraftOut:
+    """The report is complete: photos a page save left to the photo-check job are checked
+    here and then, if the job has not finished (it stores the same findings once)."""
     with workflow_errors(session):
         view = workflow.get_draft(session=session, draft_id=draft_id, user=user)
+        if view.photos_unchecked:
+            check_photos(db=db, checker=checker, draft_id=draft_id)
+            session.expire_all()
+            view = workflow.get_draft(session=session, draft_id=draft_id, user=user)
         return draft_out(session, view, user)
 
 
