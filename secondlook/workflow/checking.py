@@ -11,7 +11,7 @@ from datetime import date
 from sqlmodel import Session
 
 from consent_store.snapshot import RegisterSnapshot
-from moderation.draft import Draft, photo_label
+from moderation.draft import Draft, DraftImage, photo_label
 from moderation.face_decisions import FaceDecision
 from moderation.findings import Finding, Severity
 from moderation.pipeline import Engine, check
@@ -24,6 +24,7 @@ SAFEGUARDING = "safeguarding"
 PHOTO_PENDING = "face.photo-not-checked-yet"
 # Checks that look at faces; left to the photo-check job when the request defers them.
 FACE_CHECKS = frozenset({"face"})
+PHOTO_CHECKS = frozenset({"image", "face"})  # all a photo's own analysis needs
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,14 @@ class Checker:
 
     def now(self) -> Checker:
         return dataclasses.replace(self, photos_later=False)
+
+    def analyse_photo(self, session: Session, image: DraftImage,
+                      channels: tuple[str, ...]) -> None:
+        """Find (and encode) the faces of one photo, for the engine to keep; only the
+        photo's own checks run, and their findings are not wanted here."""
+        skip = frozenset(c.name for c in self.engine.get_checks()) - PHOTO_CHECKS
+        check(Draft(text="", images=(image,), channels=channels), self.snapshot(session),
+              self.engine, skip=skip)
 
     def snapshot(self, session: Session, today: date | None = None) -> RegisterSnapshot:
         return current_snapshot(session, today, key=self.key)

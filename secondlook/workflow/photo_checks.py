@@ -117,7 +117,7 @@ def _check(db: DbEngine, checker: Checker, draft_id: int, draft: Draft) -> Check
         for n, image in enumerate(draft.images):
             # One photo at a time, so the page can count them; the engine keeps what each
             # photo's analysis found, and the whole draft's check below reuses it.
-            checker.run(s, Draft(text="", images=(image,), channels=draft.channels))
+            checker.analyse_photo(s, image, draft.channels)
             running.report_progress(n + 1, total)
         decisions = decisions_for(s, draft_id, (img.sha256 for img in draft.images))
         return checker.run(s, draft, None, decisions)
