@@ -51,7 +51,9 @@ GLOBAL_TABLES = frozenset({
     "image_blob",  # photo bytes by SHA-256, reached only through a school's revision_image
     "release_worker",  # server processes' heartbeats
     "job",  # background jobs (machinery); each job's arguments carry its school
-    "audit_head", "audit_checkpoint",  # one chain of the trust (entries carry their school)
+    # the trust-wide chain's head and the heads verifications saw (each names its chain);
+    # each school's own head is kept by the audit module itself, by school number
+    "audit_head", "audit_checkpoint", "audit_school_head",
 })
 
 

@@ -16,13 +16,13 @@ import threading
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from consent_store.models import utcnow
 from secondlook import instance_state
 from secondlook.workflow import audit
 from secondlook.workflow.audit import RecordedHead
-from secondlook.workflow.models import AuditHead
+from secondlook.workflow.models import AuditHead, AuditSchoolHead
 
 log = logging.getLogger(__name__)
 HEAD_FILE = "audit-heads.json"
@@ -30,6 +30,11 @@ HEAD_FILE = "audit-heads.json"
 
 def head_file(home: Path) -> Path:
     return home / HEAD_FILE
+
+
+def chain_key(instance: str, school_id: int | None) -> str:
+    """The head file's key for a database's trust-wide chain, or for one school's."""
+    return instance if school_id is None else f"{instance}/school/{school_id}"
 
 
 def read_head(path: Path, instance: str) -> RecordedHead | None:
@@ -69,13 +74,15 @@ def write_head(path: Path, instance: str, *, position: int, sha256: str, source:
 
 
 def verify_and_record(*, session: Session, home: Path, database: str, source: str,
-                      record: bool = True) -> audit.Verification:
-    """Verify the chain against the heads recorded in the database and in the head file;
-    if it is intact, record its head in both (the database first, committed)."""
-    instance = instance_state.instance_id(session)
-    path = head_file(home)
-    outside = read_head(path, instance)
-    result = audit.verify(session=session, heads=[outside] if outside else [])
+                      record: bool = True, school_id: int | None = None) -> audit.Verification:
+    """Verify the trust-wide chain (or, with ``school_id``, that school's own chain) against
+    the heads recorded in the database and in the head file; if it is intact, record its
+    head in both (the database first, committed)."""
+    key = chain_key(instance_state.instance_id(session), school_id)
+    outside = read_head(head_file(home), key)
+    heads = [outside] if outside else []
+    result = (audit.verify(session=session, heads=heads) if school_id is None else
+              audit.verify_school(session=session, school_id=school_id, heads=heads))
     if result.ok and record:
         remember(session=session, home=home, database=database, source=source, result=result)
     return result
@@ -86,8 +93,26 @@ def remember(*, session: Session, home: Path, database: str, source: str,
     """Record ``result``'s head as the last one seen, in the database and the head file."""
     audit.record_head(session=session, result=result, source=source)
     session.commit()
-    write_head(head_file(home), instance_state.instance_id(session), position=result.entries,
-               sha256=result.head_sha256, source=source, database=database)
+    write_head(head_file(home), chain_key(instance_state.instance_id(session), result.school_id),
+               position=result.entries, sha256=result.head_sha256, source=source,
+               database=database)
+
+
+def remember_school_heads(*, session: Session, home: Path, database: str,
+                          source: str) -> list[tuple[int, audit.Verification]]:
+    """Record each school's own head as it now is in the database (after a restore, a
+    backup or an accepted rollback), whatever the head file said before; the schools
+    whose chain does not verify in the database itself are returned and not recorded."""
+    from secondlook.schools import list_schools
+
+    broken = []
+    for school_id in [s.id for s in list_schools(session) if s.id is not None]:
+        own = audit.verify_school(session=session, school_id=school_id)
+        if own.ok:
+            remember(session=session, home=home, database=database, source=source, result=own)
+        else:
+            broken.append((school_id, own))
+    return broken
 
 
 def note_live_head(*, session: Session, home: Path, database: str) -> bool:
@@ -107,6 +132,12 @@ def note_live_head(*, session: Session, home: Path, database: str) -> bool:
         return False
     write_head(path, instance, position=head.position, sha256=head.entry_sha256,
                source="the running server", database=database)
+    for school in session.exec(select(AuditSchoolHead)).all():  # each school's own chain too
+        key = chain_key(instance, school.school_id)
+        mine = read_head(path, key)
+        if school.position and (mine is None or mine.position < school.position):
+            write_head(path, key, position=school.position, sha256=school.entry_sha256,
+                       source="the running server", database=database)
     return True
 
 

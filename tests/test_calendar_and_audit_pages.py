@@ -80,13 +80,13 @@ def test_admins_read_and_verify_the_audit_log_on_the_web(sqlite_db, staff, mengi
     assert "Bob</strong> — <span class=\"action\">Approved it" in page
     assert f'href="/drafts/{draft_id}">post {draft_id}</a>' in page
     ok = client.get("/admin/audit/verify").text
-    assert "All 3 entries verified: none was changed or deleted." in ok
+    assert "All 3 entries of this school's log verified: none was changed or deleted." in ok
     with Session(sqlite_db) as s:  # someone edits the database behind Second Look's back
         s.exec(text("DROP TRIGGER audit_entry_no_update"))
         s.exec(text("UPDATE audit_entry SET actor = 'mallory' WHERE position = 2"))
         s.commit()
     bad = client.get("/admin/audit/verify").text
     assert "The log was tampered with." in bad
-    assert "entry 2: edited: its contents no longer match its hash" in bad
+    assert "entry 2: edited (log position 2): its contents no longer match its hash" in bad
     author, _ = signed_in(app, sqlite_db, staff["alice"])
     assert author.get("/admin/audit").status_code == 403

@@ -21,7 +21,7 @@ from sqlmodel import Session
 from consent_store.crypto import CryptoError, decode_key, key_fingerprint
 from consent_store.models import utcnow
 from secondlook import instance_state, keys
-from secondlook.audit_heads import remember
+from secondlook.audit_heads import remember, remember_school_heads
 from secondlook.backup import copying
 from secondlook.backup.manifest import BackupError, Manifest, file_sha256
 from secondlook.workflow import audit
@@ -306,4 +306,6 @@ def _verify_restored(engine: Engine, manifest: Manifest, home: Path, folder: Pat
                               + "; ".join(map(str, result.problems)))
         remember(session=session, home=home, database=database,
                  source=f"restore {folder}", result=result)
+        remember_school_heads(session=session, home=home, database=database,
+                              source=f"restore {folder}")
         return result.entries

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from consent_store.models import school_field, school_lookup, utcnow
@@ -141,6 +141,7 @@ class AuditEntry(SQLModel, table=True):
     """One line of the append-only log; ``entry_sha256`` covers the previous entry's hash."""
 
     __tablename__ = "audit_entry"
+    __table_args__ = (Index("ix_audit_entry_school_seq", "school_id", "school_seq"),)
 
     position: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     school_id: int | None = school_field()
@@ -153,6 +154,22 @@ class AuditEntry(SQLModel, table=True):
     content_sha256: str = Field(default="", max_length=64)
     detail: str = Field(default="{}", sa_column=Column(Text, nullable=False))  # canonical JSON
     prev_sha256: str = Field(max_length=64)
+    entry_sha256: str = Field(max_length=64)
+    # The school's own chain (``secondlook.workflow.audit``): the entry's number among its
+    # school's and the hash of the school's entry before it. 0 and "" for entries written
+    # before schools had chains of their own (the trust-wide chain covers those).
+    school_seq: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    school_prev_sha256: str = Field(default="", max_length=64,
+                                    sa_column_kwargs={"server_default": ""})
+
+
+class AuditSchoolHead(SQLModel, table=True):
+    """Each school's last entry in its own chain (number and hash): appends move it."""
+
+    __tablename__ = "audit_school_head"
+
+    school_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    position: int = 0
     entry_sha256: str = Field(max_length=64)
 
 
@@ -175,6 +192,8 @@ class AuditCheckpoint(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     position: int
     entry_sha256: str = Field(max_length=64)
+    # None: the trust-wide chain; a school's number: that school's own chain
+    chain_school_id: int | None = Field(default=None, index=True)
     recorded_at: datetime = Field(default_factory=utcnow)
     source: str = Field(max_length=300)  # e.g. "audit verify", "backup /srv/backups/mon"
 

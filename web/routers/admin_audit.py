@@ -7,7 +7,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session, col, select
 
-from secondlook.accounts.models import User
+from consent_store.scope import current_school_id
+from secondlook.accounts.models import TrustRole, User
+from secondlook.schools import list_schools
 from secondlook.workflow import audit
 from secondlook.workflow.models import AuditEntry
 from web.deps import AdminDep, SessionDep
@@ -38,7 +40,7 @@ def _render(request: Request, session: Session, admin: User, before: int | None,
     older = entries[-1].position if len(entries) == PAGE_SIZE else None
     return page(request, "admin/audit.html", {
         "user": admin, "lines": [describe(e, names) for e in entries], "older": older,
-        "draft": draft, "result": None, **extra})
+        "draft": draft, "result": None, "schools": None, **extra})
 
 
 @router.get("", response_class=HTMLResponse, summary="The audit log, newest first")
@@ -49,5 +51,17 @@ def audit_log_page(request: Request, session: SessionDep, admin: AdminDep,
 
 @router.get("/verify", response_class=HTMLResponse, summary="Verify the audit log's chain")
 def verify_page(request: Request, session: SessionDep, admin: AdminDep) -> HTMLResponse:
-    result = audit.verify(session=session)
-    return _render(request, session, admin, None, None, result=result)
+    """This school's own chain; for a trust admin also every school's and the trust-wide
+    chain (a school's admin never learns how many entries another school has)."""
+    school_id = current_school_id()
+    result = audit.verify_school(session=session, school_id=school_id)
+    every = list_schools(session)
+    name = next((s.name for s in every if s.id == school_id), str(school_id))
+    schools = None
+    if TrustRole.TRUST_ADMIN in admin.trust_roles():
+        schools = [(s.name, audit.verify_school(session=session, school_id=s.id))
+                   for s in every if s.id is not None]
+        schools.append(("The whole trust (every entry, one chain)",
+                        audit.verify(session=session)))
+    return _render(request, session, admin, None, None, result=result, schools=schools,
+                   school_name=name)
