@@ -9,7 +9,7 @@ the trust-wide chain, which every entry stays in, covers them. Columns are added
 (a rebuilt audit_entry table would lose its append-only triggers).
 
 Revision ID: 0021_school_audit_chains
-Revises: 0019_school_lookups
+Revises: 0020_job_progress
 Create Date: 2026-12-04 03:40:00
 """
 
@@ -19,7 +19,7 @@ import sqlmodel  # noqa: F401
 
 
 revision = '0021_school_audit_chains'
-down_revision = '0019_school_lookups'
+down_revision = '0020_job_progress'
 branch_labels = None
 depends_on = None
 
