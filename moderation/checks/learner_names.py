@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from consent_store.snapshot import LearnerRecord, RegisterSnapshot
 from moderation.checks.base import CheckContext
 from moderation.findings import Finding, Severity, Span
-from moderation.text.context import caseless, reads_as_name
+from moderation.text.context import caseless, dated, reads_as_name
 from moderation.text.lexicon import everyday_word, ordinary_word, word_names
 from moderation.text.mentions import draft_names
 from moderation.text.names import NOT_SURNAME, Mention, NameToken, Owner, saint_or_knight, titled
@@ -161,8 +161,8 @@ class LearnerNameCheck:
         start, end = norm.to_source(mention.start, mention.end)
         if ctx.draft.text[start:end] != norm.text[mention.start : mention.end]:
             return True  # a disguised name ("R\u00aduby", "\u0410melia") is meant as a name
-        if _place_or_phrase(ctx, norm.text, tok, start, end):
-            return False
+        if _place_or_phrase(ctx, norm.text, tok, start, end) or dated(ctx.doc, start, end):
+            return False  # "the River Walk", "Thursday 5 Jun"
         if tok.how == "fuzzy" or ordinary_word(tok.key, 4.0) or (
                 not tok.capitalised and ordinary_word(tok.key, 3.5)):
             return reads_as_name(ctx.doc, start, end) or _in_year_group(norm.text, mention.end)

@@ -51,6 +51,28 @@ def _token_at(doc: Doc, start: int, end: int) -> Token | None:
     return span[0] if span is not None and len(span) else None
 
 
+# Abbreviated months, a date only beside a day ("Thursday 5 Jun", "Jun 12"): Jun is a name too.
+_MONTH_ABBREVIATIONS = frozenset("jan feb mar apr jun jul aug sep sept oct nov dec".split())
+
+
+def _beside_a_day(doc: Doc, tok: Token) -> bool:
+    """"9th May", "5 Jun.", "May 12th", "May 2026": a month with its day or year. Checked
+    before a results list ("1st Daisy"), which an ordinal before a word also suggests."""
+    word = tok.lower_.rstrip(".")
+    if word not in MONTHS and word not in _MONTH_ABBREVIATIONS:
+        return False
+    prev = doc[tok.i - 1] if tok.i > 0 else None
+    nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+    return (any(t is not None and _DAY.match(t.text) for t in (prev, nxt))
+            or (nxt is not None and _YEAR.match(nxt.text) is not None))
+
+
+def dated(doc: Doc, start: int, end: int) -> bool:
+    """Whether the word at [start, end) is a month beside its day or year ("5 Jun")."""
+    tok = _token_at(doc, start, end)
+    return tok is not None and _beside_a_day(doc, tok)
+
+
 def _calendar_use(doc: Doc, tok: Token) -> bool:
     """"3 May", "May 2026", "in May", "this summer": a date, not a person."""
     word = tok.lower_
@@ -142,6 +164,8 @@ def reads_as_name(doc: Doc, start: int, end: int) -> bool:
         return False  # "Max 30 places", "Star of the Week"
     if _list_of_year_groups(doc, tok):
         return True
+    if _beside_a_day(doc, tok):
+        return False
     if _listed(doc, tok):
         return True
     if _calendar_use(doc, tok):

@@ -44,15 +44,17 @@ def _pattern(chunk: str) -> tuple[list[str], str] | None:
     """Leet readings and a wildcard pattern of a chunk that mixes letters and disguises."""
     letters = sum(c.isalpha() for c in chunk)
     odd = [c for c in chunk if not c.isalpha() and not unicodedata.combining(c)]
-    if letters < 3 or not odd or not all(c in _DISGUISE or _is_symbol(c) or c in "\u200d\ufe0f"
-                                         for c in odd):
+    # two letters and a digit only when a letter leads: "Z0ë", never "7am" or "11th"
+    short = letters == 2 and chunk[:1].isalpha() and sum(c in _LEET for c in odd) >= 1
+    if (letters < 3 and not short) or not odd or not all(
+            c in _DISGUISE or _is_symbol(c) or c in "\u200d\ufe0f" for c in odd):
         return None
     readings = [""]
     wild = ""
     for c in chunk:
         if c.isalpha():
             readings = [r + c for r in readings]
-            wild += re.escape(c.lower())
+            wild += re.escape(fold_name(c) or c.lower())  # "Oi?sín" is Oisín, folded "oisin"
         elif c in _LEET:
             readings = [r + sub for r in readings for sub in _LEET[c]]
             wild += "."
@@ -62,7 +64,25 @@ def _pattern(chunk: str) -> tuple[list[str], str] | None:
     return [fold_name(r) for r in readings], wild
 
 
+# One mark pushed inside a name: "A.mber", "Sad*ia", "L⚽ucy" (letters on both sides).
+_INSERTED = re.compile(r"[^\W\d_]+(?:\.|\*|[^\w\s]{1,3})[^\W\d_]+")
+
+
+def _inserted(chunk: str, keys: frozenset[str]) -> str | None:
+    """The name a chunk spells once one mark inside it is taken out, if it is a register
+    name: a dot only between letters, or a symbol or star that adds no letter."""
+    if not _INSERTED.fullmatch(chunk):
+        return None
+    marks = [c for c in chunk if not c.isalpha()]
+    if not all(c in ".*" or _is_symbol(c) or c in "\u200d\ufe0f" for c in marks):
+        return None
+    key = fold_name("".join(c for c in chunk if c.isalpha()))
+    return key if len(key) >= 3 and key in keys else None
+
+
 def _resolve(chunk: str, keys: frozenset[str]) -> str | None:
+    if (inserted := _inserted(chunk, keys)) is not None:
+        return inserted
     parsed = _pattern(chunk)
     if parsed is None:
         return None
@@ -213,12 +233,22 @@ def _distance(a: str, b: str) -> int:
     return prev[-1]
 
 
+def _transposed(a: str, b: str) -> bool:
+    """Two neighbouring letters swapped: "Ehtan" for Ethan, "Emliy" for Emily."""
+    if len(a) != len(b) or a == b:
+        return False
+    diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    return (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]])
+
+
 def _one_edit(a: str, b: str) -> bool:
-    """Levenshtein distance one (a substitution, an insertion or a deletion)."""
+    """One slip of the keyboard: a substitution, an insertion, a deletion or two neighbouring
+    letters swapped (Damerau-Levenshtein distance one)."""
     if abs(len(a) - len(b)) > 1:
         return False
     if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1 or _transposed(a, b)
     short, long_ = sorted((a, b), key=len)
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
@@ -228,12 +258,15 @@ def fuzzy_tokens(tokens: list[NameToken], index: NameIndex, fuzzy: FuzzyNames,
     """Tokens that are one edit from a register name (and are no word or other name)."""
     out = []
     for tok in tokens:
-        if (tok.how or tok.hashtag or len(tok.key) < _FUZZY_MIN or tok.key in known
-                or tok.key in first_names() or everyday_word(tok.key, 3.0)):
+        short = len(tok.key) == _FUZZY_MIN - 1 and tok.capitalised
+        if (tok.how or tok.hashtag or (len(tok.key) < _FUZZY_MIN and not short)
+                or tok.key in known or tok.key in first_names() or everyday_word(tok.key, 3.0)):
             out.append(tok)
             continue
         near = fuzzy.near(tok.key) or (
             fuzzy.near2(tok.key) if len(tok.key) >= 7 and tok.capitalised else [])
+        if short:  # four letters: only a dropped letter ("Megn") or a swap ("Blil")
+            near = [k for k in near if len(k) == _FUZZY_MIN or _transposed(k, tok.key)]
         out.append(NameToken(tok.start, tok.end, near[0], tok.capitalised, False, "fuzzy")
                    if len(near) == 1 else tok)
     return out
@@ -252,6 +285,11 @@ def _pieces(text: str, start: int, end: int) -> list[_Piece]:
     for m in _PIECE.finditer(text, start, end):
         out.append(_Piece(m.start(), m.end(), fold_name(m.group())))
     return out
+
+
+def url_spans(text: str) -> list[tuple[int, int]]:
+    """Where the web addresses are: their words are read by ``compound_mentions`` alone."""
+    return [m.span() for m in _URL.finditer(text)]
 
 
 def compound_mentions(text: str, index: NameIndex) -> Iterator[Mention]:
@@ -292,16 +330,17 @@ def _segment_owners(text: str, start: int, end: int, index: NameIndex) -> tuple[
         for j in range(min(len(joined), i + 14), i + 2, -1):
             owners = firsts.get(joined[i:j])
             if owners:
-                found += _owners_after(joined, i, j, owners, index)
+                found += _owners_after(joined, i, j, owners, index, whole=j in bounds)
                 break
         if found:
             break
     return tuple(dict.fromkeys(found))
 
 
-def _owners_after(joined: str, i: int, j: int, owners: list[Owner],
-                  index: NameIndex) -> list[Owner]:
-    """A first name at [i, j): followed by the surname, its initial, or alone."""
+def _owners_after(joined: str, i: int, j: int, owners: list[Owner], index: NameIndex,
+                  whole: bool = False) -> list[Owner]:
+    """A first name at [i, j): followed by the surname, its initial, or alone (at either
+    end, or as a whole word of its own that is no everyday word: "well-done-ronnie-y4")."""
     rest = joined[j:]
     out = []
     for owner in owners:
@@ -310,7 +349,7 @@ def _owners_after(joined: str, i: int, j: int, owners: list[Owner],
             out.append(Owner(owner.who, owner.ident, "full"))
         elif surname and rest[:1] == surname[:1] and (len(rest) == 1 or i == 0):
             out.append(Owner(owner.who, owner.ident, "initial"))
-        elif i == 0 or not rest:
+        elif i == 0 or not rest or (whole and not everyday_word(joined[i:j])):
             if everyday_word(joined[i:j]) and rest and not _plain_tail(rest):
                 continue  # "#StarOfTheWeek", "#RubyClass": a phrase, not a name
             out.append(Owner(owner.who, owner.ident, "first"))
@@ -321,4 +360,4 @@ def _plain_tail(rest: str) -> bool:
     """What may follow a first name that is also a word: a short word ("#DawnRocks")."""
     from moderation.text.context import NOT_NAME_NEXT
 
-    return len(rest) <= 8 and rest not in NOT_NAME_NEXT and everyday_word(rest)
+    return 2 <= len(rest) <= 8 and rest not in NOT_NAME_NEXT and everyday_word(rest)

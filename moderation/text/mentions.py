@@ -13,6 +13,7 @@ from moderation.text.disguise import (
     fuzzy_tokens,
     merge,
     possessive_tokens,
+    url_spans,
 )
 from moderation.text.lexicon import public_names
 from moderation.text.names import Mention, NameIndex, NameToken, tokenize
@@ -56,7 +57,10 @@ def draft_names(ctx: CheckContext) -> DraftNames:
         fuzzy, known = _fuzzy(ctx, index)
         tokens = possessive_tokens(tokens, index, known)
         tokens = fuzzy_surnames(text, fuzzy_tokens(tokens, index, fuzzy, known), index)
-        mentions = list(index.find(text, tokens))
+        urls = url_spans(text)
+        # A web address is read piece by piece (below), not as words: "/stars/" is no "Star's"
+        mentions = [m for m in index.find(text, tokens)
+                    if not any(a <= m.start and m.end <= b for a, b in urls)]
         for extra in compound_mentions(text, index):
             inside = [m for m in mentions if extra.start <= m.start and m.end <= extra.end]
             said_more = any(o.kind != "first" for o in extra.owners) and all(

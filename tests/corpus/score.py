@@ -41,9 +41,9 @@ TEXT_CHECKS = ("learner_name", "person_name", "personal_data", "tone")
 GROUPS = ("learner_name", "person_name", "personal_data", "location", "tone")
 CORPORA = {"generated": HERE, "blind_dev": HERE / "blind_dev",
            "blind_dev_2": HERE / "blind_dev_2", "blind_dev_3": HERE / "blind_dev_3",
-           "heldout": HERE / "heldout"}
+           "blind_dev_4": HERE / "blind_dev_4", "heldout": HERE / "heldout"}
 #: The blind corpora that may be tuned on (sets A, B and D).
-DEV_CORPORA = ("blind_dev", "blind_dev_2", "blind_dev_3")
+DEV_CORPORA = ("blind_dev", "blind_dev_2", "blind_dev_3", "blind_dev_4")
 #: The frozen corpus the held-out figures (and the test's floors) are measured on.
 HELD_OUT = "heldout"
 #: Corpora whose drafts, misses and false alarms must never be shown: aggregates only.
