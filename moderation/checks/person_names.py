@@ -88,12 +88,13 @@ NOT_PERSON_WORDS = frozenset(
     "council champions team cup games mark prize award week day night festival gala fayre "
     "market bakery shop cafe restaurant nursery heath valley railway forest reservoir lake "
     "river bridge quarter estate ward hospital surgery clinic pharmacy police fire brigade "
-    "community orchestra choir band theatre cinema leisure pool gym".split()
+    "community orchestra choir band theatre cinema leisure pool gym harbour hoe christmas "
+    "easter mathematician scientist historian musician speller".split()
 )
 _NOT_PERSON_FIRST = frozenset(
     "st saint head deputy lord key spring summer autumn winter healthy walking water teddy charity "
     "rock tesco young little big great new old year the our silver gold bronze red blue "
-    "green yellow eco school".split()
+    "green yellow eco school merry port marvellous".split()
 )
 
 
@@ -242,6 +243,10 @@ class PersonNameCheck:
             if nxt is not None and self._surname(norm.text, tok, nxt):
                 if nxt.key in ORG_WORDS:
                     continue  # "Holly Cleaning Services"
+                after = tokens[i + 2] if i + 2 < len(tokens) else None
+                if (after is not None and after.key in PLACE_WORDS
+                        and self._adjacent(norm.text, nxt, after)):
+                    continue  # "at Simon Langton school": a school named after someone
                 end = nxt.end
             elif key in staff.firsts:
                 continue  # a lone first name a member of staff has: never an unknown person
