@@ -59,6 +59,11 @@ def test_a_first_name_with_two_letters_swapped_or_one_dropped_is_found(text, sai
     assert (said, upn) in _learners(text)
 
 
+def test_a_handle_of_a_name_that_is_a_word_and_a_class_is_the_learner() -> None:
+    assert [upn for _, upn in _learners("Thanks to our reporter @star_y3 for the photos!")] \
+        == ["A400000000010"]
+
+
 def test_a_first_name_alone_in_a_web_address_is_found_and_the_path_word_is_not() -> None:
     text = "Read the story: https://www.example.sch.uk/stars/a-big-hand-for-ronnie-y3"
     got = _learners(text)
@@ -86,6 +91,7 @@ def _personal(text: str) -> list[str]:
     ("Mr Dale's NI number is KL-28-49-51-C for the club form.", "personal.ni-number"),
     ("The raffle prize went to the wrong house, me75ab, sorry!", "personal.postcode"),
     ("Happy birthday to our youngest, born in February 2021!", "personal.date-of-birth"),
+    ("Welcome back Lucy, recovering from her heart operation.", "personal.special-category"),
 ])
 def test_personal_data_in_forms_set_e_showed(text, rule) -> None:  # noqa: ANN001
     assert rule in _personal(text)

@@ -310,12 +310,15 @@ def compound_mentions(text: str, index: NameIndex) -> Iterator[Mention]:
             start = nxt
 
 
+_YEAR_TAG = re.compile(r"[_.-]?(?:y|yr|year)\d{1,2}$", re.IGNORECASE)
 _TITLE_START = re.compile(r"(?:mr|mrs|ms|miss|mx|dr|sir|coach)(?=[A-Z_.\d]|$)", re.IGNORECASE)
 
 
 def _segment_owners(text: str, start: int, end: int, index: NameIndex) -> tuple[Owner, ...]:
     if _TITLE_START.match(text, start):
         return ()  # "@MissGraceY2", "#MrsBishop": a member of staff's account
+    if (year := _YEAR_TAG.search(text, start, end)) is not None and year.start() > start:
+        end = year.start()  # "@sandy_y5", "/well-done-ronnie-y4": the name, then a class
     pieces = _pieces(text, start, end)
     joined = "".join(p.key for p in pieces)
     bounds = {0}
