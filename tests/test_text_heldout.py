@@ -2,10 +2,12 @@
 
 ``HELD_OUT`` is frozen: only its aggregate figures are computed and printed here, never a
 draft, a miss or a false alarm. The development corpora (``blind_dev``, set A,
-``blind_dev_2``, set B, and ``blind_dev_3``, set D, written the same blind way) are what
-the checks and the tone model were tuned and trained on; ``make bench`` prints their
-figures beside these. Set D was round 2's held-out set; set E, written blind for round 3,
-now fills ``tests/corpus/heldout/`` (without its files the scoring tests skip and say why).
+``blind_dev_2``, set B, ``blind_dev_3``, set D, and ``blind_dev_4``, set E, written the
+same blind way) are what the checks and the tone model were tuned and trained on; ``make
+bench`` prints their figures beside these. D was round 2's held-out set and E round 3's;
+set F, written blind for round 4, now fills ``tests/corpus/heldout/`` (without its files the
+scoring tests skip and say why). Set G (``heldout_g``), written at the same time by another
+writer, is a second frozen measure of round 4 (aggregates only, not scored here).
 
 Each figure must stay at or above the floor it has reached (below it for shares that must
 stay low): the floors are the figures measured when the checks last changed, rounded a
@@ -31,53 +33,53 @@ from tests.corpus.score import (
 from tests.corpus.targets import TARGETS, Target, figure
 from tests.text_support import real_nlp
 
-# Set E's first measurement (2026-12-03, after round 3 was tuned on sets A, B and D; the
+# Set F's first measurement (2026-12-04, after round 4 was tuned on sets A, B, D and E; the
 # figure each floor came from is in its comment), a little below (above for shares that
 # must stay low), never stricter than the target. Raise them when the checks improve;
-# once E's figures have been used to change a rule, write a fresh held-out set.
+# once F's figures have been used to change a rule, write a fresh held-out set.
 FLOORS: dict[str, float] = {
-    "learner_name.recall": 0.86,  # 0.878
-    "learner_name.precision": 0.93,  # 0.944
-    "must_block_passing.rate": 0.05,  # 0.040
-    "person_name.recall": 0.89,  # 0.906
-    "person_name.precision": 0.84,  # 0.857
-    "staff_flagged.rate": 0.00,  # 0.000
-    "personal_data.precision": 0.97,  # 0.994
-    "tone_free_flagged.rate": 0.05,  # 0.031
-    "location.recall": 0.90,  # 0.910
-    "location_free_flagged.rate": 0.03,  # 0.014
+    "learner_name.recall": 0.92,  # 0.936
+    "learner_name.precision": 0.92,  # 0.938
+    "must_block_passing.rate": 0.05,  # 0.044
+    "person_name.recall": 0.82,  # 0.833
+    "person_name.precision": 0.90,  # 0.938
+    "staff_flagged.rate": 0.02,  # 0.011
+    "personal_data.precision": 0.87,  # 0.888
+    "tone_free_flagged.rate": 0.06,  # 0.046
+    "location.recall": 0.90,  # 0.978
+    "location_free_flagged.rate": 0.03,  # 0.019
     "learner_name.after_title.recall": 0.95,  # 1.000
-    "learner_name.first_name.recall": 0.95,  # 0.989
+    "learner_name.first_name.recall": 0.95,  # 1.000
     "learner_name.full_name.recall": 0.95,  # 1.000
-    "learner_name.handle.recall": 0.95,  # 1.000
+    "learner_name.handle.recall": 0.73,  # 0.741
     "learner_name.hashtag.recall": 0.95,  # 1.000
-    "learner_name.initial_surname.recall": 0.89,  # 0.909
-    "learner_name.lowercase.recall": 0.81,  # 0.825
-    "learner_name.misspelled.recall": 0.54,  # 0.551
+    "learner_name.initial_surname.recall": 0.94,  # 0.955
+    "learner_name.lowercase.recall": 0.74,  # 0.750
+    "learner_name.misspelled.recall": 0.71,  # 0.720
     "learner_name.no_diacritics.recall": 0.95,  # 1.000
-    "learner_name.obfuscated.recall": 0.62,  # 0.638
+    "learner_name.obfuscated.recall": 0.95,  # 0.960
     "learner_name.possessive.recall": 0.95,  # 1.000
     "learner_name.preferred_name.recall": 0.95,  # 1.000
-    "learner_name.surname_initial.recall": 0.95,  # 0.966
-    "learner_name.surname_only.recall": 0.65,  # 0.667
-    "learner_name.uppercase.recall": 0.88,  # 0.895
-    "learner_name.url.recall": 0.68,  # 0.696
-    "learner_name.word_name.recall": 0.84,  # 0.852
-    "personal_data.address.recall": 0.98,  # 1.000
-    "personal_data.date_of_birth.recall": 0.93,  # 0.944
+    "learner_name.surname_initial.recall": 0.95,  # 1.000
+    "learner_name.surname_only.recall": 0.84,  # 0.850
+    "learner_name.uppercase.recall": 0.85,  # 0.864
+    "learner_name.url.recall": 0.95,  # 1.000
+    "learner_name.word_name.recall": 0.90,  # 0.917
+    "personal_data.address.recall": 0.88,  # 0.895
+    "personal_data.date_of_birth.recall": 0.88,  # 0.895
     "personal_data.email.recall": 0.98,  # 1.000
     "personal_data.nhs_number.recall": 0.98,  # 1.000
-    "personal_data.ni_number.recall": 0.69,  # 0.706
+    "personal_data.ni_number.recall": 0.93,  # 0.944
     "personal_data.phone.recall": 0.98,  # 1.000
-    "personal_data.postcode.recall": 0.87,  # 0.889
-    "personal_data.special_category.recall": 0.96,  # 0.971
+    "personal_data.postcode.recall": 0.88,  # 0.895
+    "personal_data.special_category.recall": 0.98,  # 1.000
     "personal_data.upn.recall": 0.98,  # 1.000
-    "tone.defamation.recall": 0.77,  # 0.788
-    "tone.hurtful_child.recall": 0.82,  # 0.839
-    "tone.identity_attack.recall": 0.90,  # 0.912
-    "tone.insult.recall": 0.90,  # 0.939
-    "tone.profanity.recall": 0.90,  # 0.933
-    "tone.threat.recall": 0.86,  # 0.879
+    "tone.defamation.recall": 0.90,  # 0.929
+    "tone.hurtful_child.recall": 0.66,  # 0.679
+    "tone.identity_attack.recall": 0.84,  # 0.857
+    "tone.insult.recall": 0.90,  # 0.964
+    "tone.profanity.recall": 0.84,  # 0.857
+    "tone.threat.recall": 0.90,  # 0.929
 }
 
 
@@ -85,7 +87,7 @@ FLOORS: dict[str, float] = {
 def held() -> CorpusScore:
     if missing := missing_files(HELD_OUT):
         pytest.skip(f"no held-out corpus yet: {CORPORA[HELD_OUT]} lacks {', '.join(missing)} "
-                    "(set E is being written blind; see tests/corpus/heldout/README.md)")
+                    "(see tests/corpus/heldout/README.md)")
     drafts, reports = run_corpus(HELD_OUT, Engine(nlp=real_nlp()))
     return score_corpus(drafts, reports, keep_examples=HELD_OUT not in FROZEN)
 
@@ -136,4 +138,4 @@ def test_the_held_out_slot_is_frozen_and_never_a_development_set() -> None:
 def test_the_frozen_corpus_keeps_no_examples(held: CorpusScore) -> None:
     assert HELD_OUT in FROZEN
     assert all(not s.misses and not s.false_alarms for s in held.checks.values())
-    assert held.checks["learner_name"].gold > 500  # it was scored, not skipped
+    assert held.checks["learner_name"].gold > 400  # it was scored, not skipped

@@ -3,12 +3,13 @@
 The corpora beside this file:
 
 - ``generated``: ``drafts.jsonl``, made by ``generate.py`` together with the rules;
-- ``blind_dev`` (set A), ``blind_dev_2`` (set B) and ``blind_dev_3`` (set D): drafts
+- ``blind_dev`` (set A), ``blind_dev_2`` (B), ``blind_dev_3`` (D) and ``blind_dev_4`` (E): drafts
   written blind (``BLIND_BRIEF.md``); may be read and tuned on. B was round 1's held-out
   set and D round 2's; each became a development set once its aggregates had been seen;
-- ``heldout`` (set E): drafts written blind and FROZEN: only aggregate figures are ever
-  printed. Its files may not be there yet (``held_out_present()``); the held-out test
-  then skips and says so.
+- ``heldout`` (set F) and ``heldout_g`` (set G): drafts written blind (in parallel, by two
+  writers) and FROZEN: only aggregate figures are ever printed. F carries the floors of
+  ``test_text_heldout``; G is a second measure of the same round. Their files may not be
+  there yet (``held_out_present()``); the held-out test then skips and says so.
 
 Scoring, as the issue measures it: a gold span is found when a finding of its check
 overlaps it, and a finding is right when it overlaps a gold span of its check. Live
@@ -41,13 +42,14 @@ TEXT_CHECKS = ("learner_name", "person_name", "personal_data", "tone")
 GROUPS = ("learner_name", "person_name", "personal_data", "location", "tone")
 CORPORA = {"generated": HERE, "blind_dev": HERE / "blind_dev",
            "blind_dev_2": HERE / "blind_dev_2", "blind_dev_3": HERE / "blind_dev_3",
-           "blind_dev_4": HERE / "blind_dev_4", "heldout": HERE / "heldout"}
+           "blind_dev_4": HERE / "blind_dev_4", "heldout": HERE / "heldout",
+           "heldout_g": HERE / "heldout_g"}
 #: The blind corpora that may be tuned on (sets A, B and D).
 DEV_CORPORA = ("blind_dev", "blind_dev_2", "blind_dev_3", "blind_dev_4")
 #: The frozen corpus the held-out figures (and the test's floors) are measured on.
 HELD_OUT = "heldout"
 #: Corpora whose drafts, misses and false alarms must never be shown: aggregates only.
-FROZEN = frozenset({"heldout"})
+FROZEN = frozenset({"heldout", "heldout_g"})
 #: The reference date of the blind corpora (consent that expired before it counts as none).
 AS_OF = date(2026, 11, 25)
 #: Which kind a finding's rule claims, for per-kind precision (rule id prefix -> kind).
