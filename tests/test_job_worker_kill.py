@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from consent_store.db import make_engine, session_scope
 from secondlook.config import Settings
-from secondlook.jobs import open_queue
+from secondlook.jobs.opening import open_queue
 from secondlook.release.credentials import set_credentials
 from secondlook.release.queued import TASK, lock_for
 from secondlook.release.service import channel_posts

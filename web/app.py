@@ -56,7 +56,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 def job_runner(app: FastAPI) -> Any:
     """What works background jobs in this server (``jobs_run = server``): threads over
     the ``job`` rows on SQLite, a procrastinate worker on PostgreSQL; None otherwise."""
-    from secondlook.jobs import uses_procrastinate
+    from secondlook.jobs.opening import uses_procrastinate
 
     settings = app.state.settings
     if settings.jobs_run != "server":
@@ -84,7 +84,8 @@ def create_app(settings: Settings | None = None, *, db: DbEngine | None = None) 
     from consent_store.db import make_engine
     from secondlook.accounts.throttle import LoginThrottle
     from secondlook.checking import moderation_engine
-    from secondlook.jobs import JobContext, open_queue
+    from secondlook.jobs import JobContext
+    from secondlook.jobs.opening import open_queue
     from secondlook.keys import open_data_key
     from web import errors, security
     from web.body_limits import form_limits

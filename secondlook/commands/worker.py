@@ -25,7 +25,8 @@ def _configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from secondlook.jobs import JobContext, open_queue, uses_procrastinate
+    from secondlook.jobs import JobContext
+    from secondlook.jobs.opening import open_queue, uses_procrastinate
     from secondlook.release.recovery import recover
     from secondlook.release.workers import Heartbeat
 

@@ -9,6 +9,8 @@ without knowing which queue runs it.
 - ``jobs_run = inline`` runs each job in the process that defers it, at once (tests,
   one-off scripts): the same rows and the same task code.
 
+``opening.open_queue`` picks the queue; ``progress`` is what a running task reports.
+
 A task is a function in ``tasks.TASKS`` taking a ``JobContext`` and JSON arguments. A job
 whose worker died is run again (``MAX_ATTEMPTS``): every task must be safe to run twice
 (the release's exactly-once guarantees live in the release service, not the queue).
@@ -68,25 +70,3 @@ class JobQueue(Protocol):
         """How many jobs are in each state (for /metrics)."""
 
     def close(self) -> None: ...
-
-
-def uses_procrastinate(settings: Settings) -> bool:
-    return (settings.resolved_database_url().startswith("postgresql")
-            and settings.jobs_run != "inline")
-
-
-def open_queue(db: DbEngine, settings: Settings, context: JobContext | None = None) -> JobQueue:
-    """The queue for these settings (see module doc). ``context`` runs inline jobs."""
-    if uses_procrastinate(settings):
-        from secondlook.jobs.procrastinate_queue import ProcrastinateQueue
-
-        pg = ProcrastinateQueue(db, settings)
-        if context is not None:
-            context.jobs = pg
-        return pg
-    from secondlook.jobs.local import LocalQueue
-
-    queue = LocalQueue(db, context if settings.jobs_run == "inline" else None)
-    if context is not None:
-        context.jobs = queue
-    return queue

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import logging
 from contextlib import nullcontext
-from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -25,16 +24,13 @@ from consent_store.models import utcnow
 from consent_store.scope import current_scope, use_school
 from secondlook.jobs import MAX_ATTEMPTS, STATES, JobContext, JobError, JobInfo
 from secondlook.jobs.models import Job
+from secondlook.jobs.progress import CURRENT, get, info, latest, report_progress
 from secondlook.release import workers
 
 log = logging.getLogger(__name__)
-_CURRENT: ContextVar[tuple[DbEngine, int] | None] = ContextVar("current_job", default=None)
 
-
-def info(row: Job) -> JobInfo:
-    assert row.id is not None
-    return JobInfo(row.id, row.task, json.loads(row.args), row.state, row.attempts, row.error,
-                   row.progress_done, row.progress_total)
+__all__ = ["claim", "depth", "get", "info", "insert", "latest", "next_waiting", "report_progress",
+           "run"]
 
 
 def insert(db: DbEngine, task: str, args: dict[str, Any], lock: str | None,
@@ -66,12 +62,6 @@ def insert(db: DbEngine, task: str, args: dict[str, Any], lock: str | None,
 
 # The job table is global (machinery, like release_worker); each job carries its school.
 SCHOOL_ARG = "_school"
-
-
-def get(db: DbEngine, job_id: int) -> JobInfo | None:
-    with Session(db) as s:
-        row = s.get(Job, job_id)
-        return info(row) if row is not None else None
 
 
 def depth(db: DbEngine) -> dict[str, int]:
@@ -155,7 +145,7 @@ def run(db: DbEngine, context: JobContext, job_id: int) -> JobInfo | None:
     assert job is not None
     args = dict(job.args)
     school = args.pop(SCHOOL_ARG, None)
-    running = _CURRENT.set((db, job_id))
+    running = CURRENT.set((db, job_id))
     try:
         with use_school(school) if isinstance(school, int) else nullcontext():
             TASKS[job.task](context, **args)
@@ -165,25 +155,7 @@ def run(db: DbEngine, context: JobContext, job_id: int) -> JobInfo | None:
     else:
         _finish(db, job_id, "succeeded")
     finally:
-        _CURRENT.reset(running)
+        CURRENT.reset(running)
     return get(db, job_id)
 
 
-def report_progress(done: int, total: int) -> None:
-    """The running task has done ``done`` of its ``total`` steps (the page shows it);
-    nothing outside a job."""
-    current = _CURRENT.get()
-    if current is None:
-        return
-    db, job_id = current
-    with session_scope(db) as s:
-        s.exec(update(Job).where(col(Job.id) == job_id)  # type: ignore[call-overload]
-               .values(progress_done=done, progress_total=total)
-               .execution_options(synchronize_session=False))
-
-
-def latest(db: DbEngine, lock: str) -> JobInfo | None:
-    """The newest job deferred with this lock, whatever its state."""
-    with Session(db) as s:
-        row = s.exec(select(Job).where(Job.lock == lock).order_by(col(Job.id).desc())).first()
-        return info(row) if row is not None else None

@@ -29,7 +29,8 @@ from sqlmodel import Session, col, update
 from consent_store.db import session_scope
 from moderation.draft import Draft
 from moderation.findings import Severity, verdict_of
-from secondlook.jobs import JobQueue, running
+from secondlook.jobs import JobQueue
+from secondlook.jobs import progress as job_progress
 from secondlook.workflow.checking import PHOTO_PENDING, CheckedContent, Checker
 from secondlook.workflow.errors import NotFound
 from secondlook.workflow.face_decisions import decisions_for
@@ -74,7 +75,7 @@ def progress(db: DbEngine, jobs: JobQueue, view: DraftView) -> PhotoProgress | N
     it, or saved it as the last job ended) gets one."""
     if not view.photos_unchecked:
         return None
-    job = running.latest(db, lock_for(view.id))
+    job = job_progress.latest(db, lock_for(view.id))
     if job is not None and job.state == "failed" and \
             job.args.get("revision") == view.revision.number:
         mark_failed(db, view.id, view.revision.id, view.revision.report_json,
@@ -112,13 +113,13 @@ def check_photos(*, db: DbEngine, checker: Checker, draft_id: int) -> None:
 
 def _check(db: DbEngine, checker: Checker, draft_id: int, draft: Draft) -> CheckedContent:
     total = len(draft.images)
-    running.report_progress(0, total)
+    job_progress.report_progress(0, total)
     with Session(db) as s:
         for n, image in enumerate(draft.images):
             # One photo at a time, so the page can count them; the engine keeps what each
             # photo's analysis found, and the whole draft's check below reuses it.
             checker.analyse_photo(s, image, draft.channels)
-            running.report_progress(n + 1, total)
+            job_progress.report_progress(n + 1, total)
         decisions = decisions_for(s, draft_id, (img.sha256 for img in draft.images))
         return checker.run(s, draft, None, decisions)
 
