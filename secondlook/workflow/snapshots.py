@@ -3,8 +3,15 @@
 Reading the whole register (and decrypting face templates) costs 50-100 ms for
 2,000 learners, and the name matcher built on a snapshot another 100 ms; a live
 check while the author types must not pay that every time. So snapshots are
-cached per database and day under the register's version, a cheap fingerprint
-of the register tables (``consent_store.db.register_fingerprint``).
+cached per database and school, under the register's version (a cheap fingerprint
+of the register tables, ``consent_store.db.register_fingerprint``) and the day.
+
+Each school keeps only its latest snapshot: when its register changes (a withdrawal,
+an import) the old one, with its decrypted templates, is dropped at the next check
+rather than lingering beside the new one. A trust's schools each keep theirs, so
+authors at fifty schools checking in turn do not reread and re-index one another's
+registers; past ``_SCHOOLS_KEPT`` schools the one checked
+longest ago goes. Snapshots live in this process's memory only, never on disk.
 
 Every staff account counts as staff: the names people sign in under are added to the
 imported staff-name list, so an author's own "Mrs Jones" is never an unknown person.
@@ -22,12 +29,14 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from consent_store.db import load_snapshot, register_fingerprint
+from consent_store.scope import current_school_id
 from consent_store.snapshot import RegisterSnapshot, StaffRecord
 from consent_store.staff import staff_from_name
 from secondlook.accounts.models import User
 
-_KEPT = 4  # snapshots hold decrypted templates: keep only a few, in memory only
-_cache: OrderedDict[tuple[str, str, date], RegisterSnapshot] = OrderedDict()
+_SCHOOLS_KEPT = 64  # one snapshot per school: a trust's schools, not every version
+# (database, school) -> (register version, day, snapshot)
+_cache: OrderedDict[tuple[str, int], tuple[str, date, RegisterSnapshot]] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -36,18 +45,26 @@ def current_snapshot(session: Session, today: date | None = None, *,
     """Today's register as stored, from the cache when the tables have not changed."""
     day = today or date.today()
     accounts = account_names(session)
-    cache_key = (str(session.connection().engine.url), _version(session, accounts), day)
+    version = _version(session, accounts)
+    where = (str(session.connection().engine.url), current_school_id())
     with _lock:
-        hit = _cache.get(cache_key)
-        if hit is not None:
-            _cache.move_to_end(cache_key)
-            return hit
-    snapshot = _with_accounts(load_snapshot(session, day, key=key), accounts, cache_key[1])
+        hit = _cache.get(where)
+        if hit is not None and hit[:2] == (version, day):
+            _cache.move_to_end(where)
+            return hit[2]
+    snapshot = _with_accounts(load_snapshot(session, day, key=key), accounts, version)
     with _lock:
-        _cache[cache_key] = snapshot
-        while len(_cache) > _KEPT:
+        _cache[where] = (version, day, snapshot)
+        _cache.move_to_end(where)
+        while len(_cache) > _SCHOOLS_KEPT:
             _cache.popitem(last=False)
     return snapshot
+
+
+def cached_schools() -> int:
+    """How many schools' snapshots this process holds (for tests and the trust bench)."""
+    with _lock:
+        return len(_cache)
 
 
 def stored_snapshot(session: Session, today: date | None = None, *,
