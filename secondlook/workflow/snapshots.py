@@ -10,7 +10,7 @@ Each school keeps only its latest snapshot: when its register changes (a withdra
 an import) the old one, with its decrypted templates, is dropped at the next check
 rather than lingering beside the new one. A trust's schools each keep theirs, so
 authors at fifty schools checking in turn do not reread and re-index one another's
-registers; past ``_SCHOOLS_KEPT`` schools the one checked
+registers (``bench/bench_trust.py``); past ``_SCHOOLS_KEPT`` schools the one checked
 longest ago goes. Snapshots live in this process's memory only, never on disk.
 
 Every staff account counts as staff: the names people sign in under are added to the
@@ -62,7 +62,7 @@ def current_snapshot(session: Session, today: date | None = None, *,
 
 
 def cached_schools() -> int:
-    """How many schools' snapshots this process holds (for tests and the trust bench)."""
+    """How many schools' snapshots this process holds (for tests)."""
     with _lock:
         return len(_cache)
 
