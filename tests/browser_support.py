@@ -128,6 +128,7 @@ def sign_in(browser, site: Site, username: str, viewport: dict | None = None):  
 
 def page_width(page) -> int:  # noqa: ANN001
     """How wide the page is laid out: more than the viewport means it scrolls sideways."""
+    page.wait_for_load_state("load")  # a page still arriving has no body to measure
     return int(page.evaluate("Math.max(document.documentElement.scrollWidth, "
                              "document.body.scrollWidth)"))
 

@@ -207,7 +207,8 @@ def _write_and_submit(browser, site: Site, viewport: dict, photo: Path) -> int: 
 
 def _approve_and_sign_off(browser, site: Site, viewport: dict, draft_id: int) -> None:  # noqa: ANN001
     bob = sign_in(browser, site, "bob", viewport)
-    bob.get_by_role("link", name=re.compile("^Approve: Well done Amelia")).click()
+    with bob.expect_navigation():  # measure the draft page, not the start page being left
+        bob.get_by_role("link", name=re.compile("^Approve: Well done Amelia")).click()
     fits(bob, viewport)
     assert bob.locator(".pv-x .pv-photo img").count() == 1  # the photo as it will go out
     assert "ALT" in bob.locator(".pv-x").inner_text()
@@ -227,7 +228,8 @@ def _approve_and_sign_off(browser, site: Site, viewport: dict, draft_id: int) ->
     head = sign_in(browser, site, "head", viewport)
     todo = head.locator("section", has=head.get_by_role("heading", name=re.compile("Waiting for")))
     assert todo.locator(f"a[href='/drafts/{draft_id}']").count() == 2  # once: title and step
-    todo.get_by_role("link", name=re.compile("^Sign off: Well done Amelia")).click()
+    with head.expect_navigation():
+        todo.get_by_role("link", name=re.compile("^Sign off: Well done Amelia")).click()
     fits(head, viewport)
     assert "Is Mr Okoro happy to be named?" in head.locator("#conversation").inner_text()
     assert head.locator("button.good").count() == 1  # one green button, not two
@@ -245,7 +247,8 @@ def _approve_and_sign_off(browser, site: Site, viewport: dict, draft_id: int) ->
 
 def _release(browser, site: Site, viewport: dict, draft_id: int) -> None:  # noqa: ANN001
     amy = sign_in(browser, site, "amy", viewport)
-    amy.get_by_role("link", name=re.compile("^Release: Well done Amelia")).click()
+    with amy.expect_navigation():
+        amy.get_by_role("link", name=re.compile("^Release: Well done Amelia")).click()
     fits(amy, viewport)
     amy.get_by_role("button", name="Release now").click()
     amy.get_by_text(re.compile(r"^Posted on Facebook, X \(Twitter\)\. Class Dojo: ")).wait_for()
@@ -326,7 +329,8 @@ def test_the_author_cannot_approve_their_own_even_by_posting_the_form(
 def test_a_draft_is_deleted_only_after_confirming(site, browser, photos) -> None:  # noqa: ANN001
     amy = sign_in(browser, site, "amy", PHONE)
     draft_id = _write_post(amy, site, "A draft I no longer want.", photos["plain"])
-    amy.get_by_role("link", name="Delete this draft…").click()
+    with amy.expect_navigation():
+        amy.get_by_role("link", name="Delete this draft…").click()
     fits(amy, PHONE)
     amy.get_by_role("link", name="Keep it").click()
     amy.wait_for_url(re.compile(rf".*/drafts/{draft_id}$"))
