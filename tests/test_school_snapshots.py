@@ -1,8 +1,8 @@
 """A trust's schools checking in turn: each school's register is read once, not once per
 check, and a school whose register changes is checked against the new one alone.
 
-Before this, five snapshots were kept in all, so authors at a sixth school pushed out the
-first and every check at a trust of six or more schools reread and re-indexed its register
+Before this, four snapshots were kept in all, so authors at a fifth school pushed out the
+first and every check at a trust of five or more schools reread and re-indexed its register
 (50-100 ms for 2,000 learners, and 100 ms more for the name index) while the author typed.
 """
 
@@ -41,7 +41,7 @@ def trust(tmp_path):  # noqa: ANN001, ANN201
     snapshots._cache.clear()
 
 
-def _check_each_school(db, loads: list[int]) -> dict[int, object]:  # noqa: ANN001
+def _check_each_school(db) -> dict[int, object]:  # noqa: ANN001
     seen = {}
     for school in range(1, SCHOOLS + 1):
         with use_school(school), Session(db) as s:
@@ -60,16 +60,16 @@ def test_schools_checking_in_turn_read_each_register_once(trust, monkeypatch):  
         return real(session, today, key=key)
 
     monkeypatch.setattr(snapshots, "load_snapshot", counted)
-    first = _check_each_school(trust, loads)
+    first = _check_each_school(trust)
     assert len(loads) == SCHOOLS
-    again = _check_each_school(trust, loads)
+    again = _check_each_school(trust)
     assert len(loads) == SCHOOLS, "a school's unchanged register was read again"
     assert all(again[n] is first[n] for n in first)
     assert snapshots.cached_schools() == SCHOOLS
 
 
 def test_a_changed_register_replaces_only_that_schools_snapshot(trust):  # noqa: ANN001
-    first = _check_each_school(trust, [])
+    first = _check_each_school(trust)
     with use_school(3), Session(trust) as s:
         learner = s.get(Learner, "A000000000003")
         assert learner is not None
