@@ -106,6 +106,9 @@ class Settings(BaseSettings):
     jobs_concurrency: int = 2  # jobs one process runs at once
     # A job worker whose heartbeat is older than this is taken as dead: its jobs run again.
     jobs_stalled_seconds: float = 30.0
+    # Finished jobs are kept this many days (the pages show a job's outcome), then deleted;
+    # 0 keeps them all.
+    jobs_kept_days: int = 30
     mail_send_seconds: float = 15.0  # how often the server sends what is queued; 0: only the CLI
     mail_max_attempts: int = 8
     mail_first_wait_seconds: float = 60.0  # then doubling, up to the maximum

@@ -73,14 +73,17 @@ def served_site(tmp: Path, *, seeded: bool = True, mail: dict | None = None) -> 
                        **(mail or {}))
         app.state.moderation.services["face-backend"] = FakeBackend()
         served = stack.enter_context(ServedApp(app))
-        if mail:  # the lifespan is off in these servers: start the sender as the app would
-            from secondlook.mail.sender import MailSender
+        if mail:  # the lifespan is off in these servers: run the mail rounds as the app would
+            from secondlook.jobs import JobContext
+            from secondlook.jobs.local import LocalRunner
 
             settings = app.state.settings.model_copy(update={
-                "mail_send_seconds": 0.3, "base_url": served.url})
-            sender = MailSender(db, settings)
-            sender.start()
-            stack.callback(sender.stop)
+                "mail_send_seconds": 0.3, "base_url": served.url,
+                "release_scheduler_seconds": 0})
+            runner = LocalRunner(db, JobContext(db, settings, app.state.job_context.checker),
+                                 poll_seconds=0.3)
+            runner.start()
+            stack.callback(runner.stop)
         link = "" if seeded else f"{served.url}/setup/{_setup_token(db)}"
         yield Site(served.url, db, link, facebook, x, app)
     db.dispose()

@@ -182,29 +182,6 @@ def test_a_pasted_link_must_be_a_post_on_that_channel(sqlite_db, staff, mengine,
     assert len(fake_x.posts) == 1
 
 
-def test_the_web_server_releases_a_scheduled_post_by_itself(
-        sqlite_db, staff, mengine, configured, fake_x) -> None:
-    import time
-
-    from secondlook.release.scheduler import DueReleaser
-
-    draft_id = approved_draft(sqlite_db, staff, mengine, ["twitter"], photos=[])
-    with session_scope(sqlite_db) as s:
-        scheduling.schedule(session=s, draft_id=draft_id, user=staff["alice"],
-                            at=utcnow() + timedelta(seconds=1))
-    releaser = DueReleaser(sqlite_db, configured.model_copy(
-        update={"release_scheduler_seconds": 1}), mengine)
-    releaser.start()
-    try:
-        deadline = time.monotonic() + 15
-        while state_of(sqlite_db, draft_id).state != DraftState.RELEASED:
-            assert time.monotonic() < deadline, "the scheduled post was not released"
-            time.sleep(0.2)
-    finally:
-        releaser.stop()
-    assert len(fake_x.posts) == 1
-
-
 def test_photo_bytes_changed_after_approval_are_never_sent(
         sqlite_db, staff, mengine, configured, client, policy, fake_facebook) -> None:
     from secondlook.release.content import ReleaseRefused

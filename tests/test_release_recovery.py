@@ -116,11 +116,10 @@ def test_a_running_server_recovers_a_release_that_died_elsewhere(
         sqlite_db, staff, mengine, configured, client, fake_x, monkeypatch) -> None:
     import time
 
-    from secondlook.release.scheduler import DueReleaser
+    from secondlook.release.watch import release_watch
 
     draft_id = approved_draft(sqlite_db, staff, mengine, ["twitter"], photos=[])
-    releaser = DueReleaser(sqlite_db, configured.model_copy(
-        update={"release_scheduler_seconds": 0}), mengine, heartbeat_seconds=0.2)
+    releaser = release_watch(sqlite_db, seconds=0.2)
     releaser.start()
     try:  # another process dies mid-release while this server runs
         _killed_while_sending(monkeypatch, sqlite_db, draft_id, staff["alice"], configured,

@@ -134,3 +134,25 @@ def test_an_author_cannot_delete_posts_or_see_the_list(
     assert resp.status_code == 403 and len(fake_facebook.posts) == 1
     assert "must be taken down" not in alice.get("/").text
 
+
+
+def test_the_delete_is_a_job_the_list_follows_and_the_request_never_waits_for_facebook(
+        sqlite_db, staff, mengine, configured, blank_nlp, fake_facebook) -> None:  # noqa: ANN001
+    from secondlook.jobs.local import LocalRunner
+
+    _released_then_withdrawn(sqlite_db, staff, mengine, configured, blank_nlp)
+    served = make_app(sqlite_db, blank_nlp, home=configured.home, data_key=configured.data_key,
+                      facebook_graph_url=configured.facebook_graph_url,
+                      x_api_url=configured.x_api_url, jobs_run="server")  # no runner yet
+    admin, csrf = signed_in(served, sqlite_db, staff["adam"])
+    asked = admin.post(f"/takedowns/{_entry(sqlite_db, 'facebook')}/delete",
+                       data={"csrf_token": csrf}, follow_redirects=False)
+    assert asked.status_code == 303 and "/takedowns?job=" in asked.headers["location"]
+    waiting = admin.get(asked.headers["location"]).text
+    assert "Deleting the post: waiting for a job worker to ask Facebook to delete it" in waiting
+    assert '<meta http-equiv="refresh"' in waiting  # the list follows the job by itself
+    assert fake_facebook.deleted == []  # the person's request did not wait for Facebook
+    assert LocalRunner(sqlite_db, served.state.job_context).work_once() >= 1
+    done = admin.get(asked.headers["location"]).text
+    assert "The post is gone from Facebook: deleted on Facebook through its API" in done
+    assert '<meta http-equiv="refresh"' not in done and len(fake_facebook.deleted) == 1

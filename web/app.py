@@ -26,18 +26,16 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # a failure here is reported by the checks themselves (fail closed).
     threading.Thread(target=_warm_up, args=(app,), daemon=True).start()
     from secondlook.audit_heads import HeadKeeper
-    from secondlook.mail.sender import MailSender
-    from secondlook.release.scheduler import DueReleaser
+    from secondlook.release.watch import release_watch
 
-    # Recovers releases a killed server left behind (before serving), then in the background:
-    # this worker's heartbeat, scheduled posts, channels to try again, old approvals.
-    releaser = DueReleaser(app.state.db, app.state.settings, checker_of(app.state))
-    releaser.start()
+    # This worker's heartbeat; recovers releases a killed server left behind (before
+    # serving, then at every beat). Scheduled posts, channels to try again, old approvals
+    # and mail are jobs, worked here unless only `secondlook worker` processes run them.
+    watch = release_watch(app.state.db)
+    watch.start()
     heads = HeadKeeper(app.state.db, app.state.settings.home)  # catches a rolled-back database
     heads.start()
-    mail = MailSender(app.state.db, app.state.settings)  # the outbox, with retries; digests
-    mail.start()
-    jobs = job_runner(app)  # releases...: unless only `secondlook worker` runs jobs
+    jobs = job_runner(app)
     if jobs is not None:
         jobs.start()
     yield
@@ -46,9 +44,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     if jobs is not None:
         jobs.stop()
     app.state.jobs.close()
-    mail.stop()
     heads.stop()
-    releaser.stop()
+    watch.stop()
     app.state.moderation.close()
     metrics.process_stopped()
 

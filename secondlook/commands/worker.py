@@ -1,4 +1,5 @@
-"""``secondlook worker``: run background jobs (releases and their next tries) until
+"""``secondlook worker``: run background jobs (photo checks, releases and their next
+tries, scheduled releases, takedown deletions, mail, and the periodic rounds) until
 stopped (SIGTERM or Ctrl-C), on this machine or another one sharing the database.
 
 On PostgreSQL it is a procrastinate worker; on SQLite it works the ``job`` rows with
@@ -27,8 +28,7 @@ def _configure(parser: argparse.ArgumentParser) -> None:
 def _run(args: argparse.Namespace) -> int:
     from secondlook.jobs import JobContext
     from secondlook.jobs.opening import open_queue, uses_procrastinate
-    from secondlook.release.recovery import recover
-    from secondlook.release.workers import Heartbeat
+    from secondlook.release.watch import release_watch
 
     settings = get_settings()
     if args.concurrency is not None:
@@ -51,7 +51,7 @@ def _run(args: argparse.Namespace) -> int:
     stopping = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stopping.set())
-    with Heartbeat(db, each_beat=lambda: recover(db=db)):
+    with release_watch(db):  # recovers dead releases of every school
         runner.start()
         print(f"Working background jobs ({settings.jobs_concurrency} at once); "
               "stop with SIGTERM or Ctrl-C.", flush=True)

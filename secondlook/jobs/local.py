@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import Engine as DbEngine
 
-from secondlook.jobs import JobContext, JobInfo, running
+from secondlook.jobs import JobContext, JobInfo, periodic, running
 
 log = logging.getLogger(__name__)
 _WAKE = threading.Event()  # a job was deferred in this process: runners look at once
@@ -45,14 +46,21 @@ class LocalQueue:
 
 class LocalRunner:
     """``threads`` threads that run due jobs, looking every ``poll_seconds`` (at once
-    when this process defers one)."""
+    when this process defers one), and one that queues the periodic rounds
+    (``periodic``) when theirs come, the first ones at once."""
 
     def __init__(self, db: DbEngine, context: JobContext, threads: int = 2,
                  poll_seconds: float = 1.0) -> None:
         self.db, self.context, self.poll = db, context, poll_seconds
+        self.every = periodic.every(context.settings)
+        self.round_poll = min([poll_seconds, *self.every.values()])
+        self.next_round = dict.fromkeys(self.every, 0.0)  # time.monotonic() of each
         self.stopping = threading.Event()
         self.threads = [threading.Thread(target=self._loop, name=f"jobs-{i}", daemon=True)
-                        for i in range(threads)]
+                        for i in range(max(1, threads))]
+        if self.every:
+            self.threads.append(threading.Thread(target=self._rounds, name="job-rounds",
+                                                 daemon=True))
 
     def start(self) -> None:
         for t in self.threads:
@@ -75,6 +83,25 @@ class LocalRunner:
             if running.run(self.db, self.context, job_id) is not None:
                 ran += 1
         return ran
+
+    def start_rounds(self) -> int:
+        """Queue the periodic rounds whose time has come; how many were queued."""
+        now, started = time.monotonic(), 0
+        for task, seconds in self.every.items():
+            if now >= self.next_round[task]:
+                self.next_round[task] = now + seconds
+                if periodic.start_round(self.db, task) is not None:
+                    started += 1
+        return started
+
+    def _rounds(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                if self.start_rounds():
+                    _WAKE.set()
+            except Exception:  # noqa: BLE001 - the database may be away; try again soon
+                log.exception("the periodic rounds could not be queued")
+            self.stopping.wait(self.round_poll)
 
     def _loop(self) -> None:
         while not self.stopping.is_set():

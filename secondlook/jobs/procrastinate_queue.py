@@ -25,7 +25,7 @@ from sqlalchemy.engine import make_url
 
 from consent_store.models import utcnow
 from secondlook.config import Settings
-from secondlook.jobs import JobContext, JobInfo, running
+from secondlook.jobs import JobContext, JobInfo, periodic, running
 
 log = logging.getLogger(__name__)
 TASK = "secondlook.run_job"
@@ -46,10 +46,41 @@ def _run_job(job_id: int) -> None:
     running.run(context.db, context, job_id)
 
 
-def _app(connector: Any) -> procrastinate.App:
-    app = procrastinate.App(connector=connector)
+def _round_of(task: str) -> Any:
+    def start_round(timestamp: int) -> None:
+        """A tick of procrastinate's periodic deferrer: this round's ``job`` row, run here
+        (skipped while the last round still runs)."""
+        context = _CONTEXT
+        if context is None:
+            raise RuntimeError("this process runs no jobs (no JobContext)")
+        job_id = periodic.start_round(context.db, task)
+        if job_id is not None:
+            running.run(context.db, context, job_id)
+
+    start_round.__name__ = f"every_{task}"
+    return start_round
+
+
+def _app(connector: Any, settings: Settings | None = None) -> procrastinate.App:
+    """Our one task; with ``settings`` (a worker) the periodic rounds too. A tick missed by
+    more than a minute (no worker was up) is not made up: the next round does it all."""
+    app = procrastinate.App(connector=connector, periodic_defaults={"max_delay": 60.0})
     app.task(name=TASK, pass_context=False)(_run_job)
+    if settings is None:
+        return app
+    for task, seconds in periodic.every(settings).items():
+        fn = app.task(name=f"secondlook.every.{task}", pass_context=False)(_round_of(task))
+        app.periodic(cron=periodic.cron(seconds), periodic_id=task)(fn)
+    prune = app.task(name="secondlook.prune_queue", pass_context=True)(_prune_queue)
+    app.periodic(cron="17 * * * *", periodic_id="prune_queue")(prune)
     return app
+
+
+async def _prune_queue(context: Any, timestamp: int) -> None:
+    """Hourly: procrastinate's own rows of jobs finished over a day ago (a tick every few
+    seconds adds up). They only delivered the work: the ``job`` rows keep the outcome."""
+    await context.app.job_manager.delete_old_jobs(
+        nb_hours=24, include_failed=True, include_cancelled=True, include_aborted=True)
 
 
 class ProcrastinateQueue:
@@ -126,7 +157,8 @@ class ProcrastinateRunner:
         self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
         stalled = self.settings.jobs_stalled_seconds
         app = _app(procrastinate.PsycopgConnector(
-            conninfo=self.url, min_size=1, max_size=self.settings.jobs_concurrency + 3))
+            conninfo=self.url, min_size=1, max_size=self.settings.jobs_concurrency + 3),
+            self.settings)
         async with app.open_async():
             worker = asyncio.create_task(app.run_worker_async(
                 name=self.name, concurrency=self.settings.jobs_concurrency,

@@ -3,6 +3,7 @@ arguments, and must be safe to run again after its worker died (see ``running``)
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -11,6 +12,8 @@ from sqlmodel import Session
 from secondlook.jobs import JobContext
 from secondlook.workflow.errors import InvalidTransition
 from secondlook.workflow.models import DraftState
+
+log = logging.getLogger(__name__)
 
 
 def release_draft(context: JobContext, *, draft_id: int, user_id: int) -> None:
@@ -92,8 +95,73 @@ def check_photos(context: JobContext, *, draft_id: int, revision: int) -> None:
     run(db=context.db, checker=context.checker, draft_id=draft_id)
 
 
+def release_scheduled(context: JobContext, *, draft_id: int) -> None:
+    """Release a scheduled draft at its time (``scheduling.run_scheduled``): nothing when
+    it was cancelled, moved later or released already."""
+    from secondlook.release.scheduling import run_scheduled
+
+    result = run_scheduled(db=context.db, draft_id=draft_id, settings=context.settings,
+                           checker=context.checker)
+    if isinstance(result, str):
+        raise RuntimeError(result)
+    if result is not None:  # a channel that asked to wait: its next try as a job too
+        from secondlook.release.models import ScheduledRelease
+
+        with Session(context.db) as s:
+            row = s.get(ScheduledRelease, draft_id)
+            _next_try(context, draft_id, row.scheduled_by_id if row is not None else None)
+
+
+def delete_post(context: JobContext, *, takedown_id: int, user_id: int) -> None:
+    """Delete a post to take down through its channel's API, as ``user_id`` asked; a
+    refusal fails the job with what the channel said (the takedown stays open)."""
+    from secondlook.accounts.models import User
+    from secondlook.release.takedown_delete import delete_on_channel
+
+    with Session(context.db, expire_on_commit=False) as s:
+        user = s.get(User, user_id)
+        if user is None:
+            raise ValueError(f"takedown {takedown_id}: user {user_id} no longer exists")
+        s.expunge(user)
+    outcome = delete_on_channel(db=context.db, takedown_id=takedown_id, user=user,
+                                settings=context.settings, key=context.checker.key)
+    if not outcome.done:
+        raise RuntimeError(outcome.message)
+
+
+def due_releases(context: JobContext) -> None:
+    """The periodic round of releases (``jobs.periodic``), school by school."""
+    from secondlook.release.scheduling import run_due
+    from secondlook.schools import for_each_school
+
+    for results in for_each_school(context.db, lambda: run_due(
+            db=context.db, settings=context.settings, checker=context.checker)):
+        for result in results:
+            log.info("background release: %s", result)
+
+
+def send_mail(context: JobContext) -> None:
+    """The periodic round of the mail sender: digests when due, then the outbox."""
+    from secondlook.mail.sender import mail_round
+
+    mail_round(context.db, context.settings)
+
+
+def prune_jobs(context: JobContext) -> None:
+    from secondlook.jobs.running import prune
+
+    gone = prune(context.db, kept_days=context.settings.jobs_kept_days)
+    if gone:
+        log.info("deleted %d finished jobs", gone)
+
+
 TASKS: dict[str, Callable[..., Any]] = {
     "check_photos": check_photos,
+    "delete_post": delete_post,
+    "due_releases": due_releases,
+    "prune_jobs": prune_jobs,
     "release_draft": release_draft,
+    "release_scheduled": release_scheduled,
     "retry_release": retry_release,
+    "send_mail": send_mail,
 }

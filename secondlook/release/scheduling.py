@@ -1,10 +1,12 @@
 """Release at a set time, and try again what a channel refused for now.
 
-``schedule`` records a release time. ``run_due`` (every ``release_scheduler_seconds``
-in the server, or ``secondlook release due`` from cron) expires old approvals,
-releases what is due, and retries every channel whose failure left nothing public
-and whose recorded retry time has come (a rate limit, no connection): the person's
-request never waits for those (see ``retrying``).
+``schedule`` records a release time, and the page queues a job for that moment
+(``SCHEDULED_TASK``: ``run_scheduled`` then releases it, on whichever worker takes it).
+``run_due`` (the periodic ``due_releases`` job, or ``secondlook release due`` from cron)
+expires old approvals, releases what is due and has not gone yet (a schedule whose job
+was lost), and retries every channel whose failure left nothing public and whose
+recorded retry time has come (a rate limit, no connection): the person's request never
+waits for those (see ``retrying``).
 """
 
 from __future__ import annotations
@@ -49,6 +51,32 @@ def schedule(*, session: Session, draft_id: int, user: User, at: datetime,
     session.add(row)
     session.flush()
     return row
+
+
+SCHEDULED_TASK = "release_scheduled"  # the job at a schedule's time: ``run_scheduled``
+
+
+def scheduled_lock(draft_id: int, at: datetime) -> str:
+    """The lock of the job releasing ``draft_id`` at ``at``: it names the time, so a new
+    time queues a new job and the old one finds nothing to do."""
+    return f"scheduled-{draft_id}-{int(at.timestamp())}"
+
+
+def run_scheduled(*, db: DbEngine, draft_id: int, settings: Settings, checker: Checker,
+                  now: datetime | None = None) -> ReleaseOutcome | str | None:
+    """Release ``draft_id`` if its schedule is waiting and due (the job at its time); None
+    when there is nothing to do (cancelled, moved later, released by another worker)."""
+    now = now or utcnow()
+    with Session(db) as s:
+        row = s.exec(select(ScheduledRelease).where(
+            ScheduledRelease.draft_id == draft_id, ScheduledRelease.state == "waiting",
+            col(ScheduledRelease.release_at) <= now)).first()
+        if row is None:
+            return None
+        s.expunge(row)
+    if not _take(db, draft_id, now):
+        return None
+    return _run_one(db, row, settings, now, None, None, checker)
 
 
 def cancel(*, session: Session, draft_id: int, user: User) -> None:

@@ -119,12 +119,16 @@ def _moment(raw: str, zone: ZoneInfo) -> datetime:
 
 
 @router.post("/schedule", summary="Release at a set time (in the school's time zone)")
-def schedule(draft_id: int, session: SessionDep, user: ReleaserDep, zone: ZoneDep,
-             at: Annotated[str, Form()]) -> Response:
+def schedule(draft_id: int, session: SessionDep, jobs: JobsDep, user: ReleaserDep,
+             zone: ZoneDep, at: Annotated[str, Form()]) -> Response:
+    moment = _moment(at, zone)
     with workflow_errors(session):
-        scheduling.schedule(session=session, draft_id=draft_id, user=user,
-                            at=_moment(at, zone))
+        scheduling.schedule(session=session, draft_id=draft_id, user=user, at=moment)
         session.commit()
+    # The job that releases it at that moment, on whichever worker takes it (the periodic
+    # round releases it too should this job be lost).
+    jobs.defer(scheduling.SCHEDULED_TASK, lock=scheduling.scheduled_lock(draft_id, moment),
+               run_at=moment, draft_id=draft_id)
     return _back(draft_id, "scheduled")
 
 

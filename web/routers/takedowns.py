@@ -11,9 +11,13 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from secondlook.accounts.models import Role, User
-from secondlook.release.takedown_delete import confirm_deleted_by_hand, delete_on_channel
+from secondlook.release.takedown_delete import (
+    confirm_deleted_by_hand,
+    delete_progress,
+    queue_delete,
+)
 from secondlook.release.takedowns import mark_taken_down, takedown_queue, takedown_receipts
-from web.deps import DataKeyDep, SessionDep, SettingsDep, require_role
+from web.deps import JobsDep, SessionDep, require_role
 from web.templating import page
 
 router = APIRouter(prefix="/takedowns", tags=["takedowns"])
@@ -23,13 +27,20 @@ TakedownDep = Annotated[User, Depends(require_role(Role.HEADTEACHER, Role.DSL, R
 
 
 @router.get("", response_class=HTMLResponse, summary="Posts to take down")
-def takedowns_page(request: Request, session: SessionDep, user: TakedownDep) -> HTMLResponse:
+def takedowns_page(request: Request, session: SessionDep, jobs: JobsDep, user: TakedownDep,
+                   job: int | None = None) -> HTMLResponse:
     query = request.query_params
+    # A delete asked for from here runs as a job: while it does, the list says so and
+    # reloads itself (no script); then it says what the channel answered.
+    progress = delete_progress(session, jobs.get(job)) if job is not None else None
+    message, failed = query.get("message", ""), query.get("failed") == "1"
+    if progress is not None:
+        message, failed = progress.message, progress.failed
     return page(request, "release/takedowns.html", {
         "user": user, "items": takedown_queue(session=session),
         "receipts": takedown_receipts(session=session),
-        "done": query.get("done") == "1", "message": query.get("message", ""),
-        "failed": query.get("failed") == "1"})
+        "done": query.get("done") == "1", "message": message, "failed": failed,
+        "refresh": progress is not None and progress.running})
 
 
 @router.post("/{takedown_id}/done", summary="Mark a post as taken down")
@@ -43,17 +54,15 @@ def taken_down(takedown_id: int, session: SessionDep, user: TakedownDep,
     return RedirectResponse("/takedowns?done=1", status_code=303)
 
 
-@router.post("/{takedown_id}/delete", summary="Delete the post through the channel's API")
-def delete_post(request: Request, takedown_id: int, user: TakedownDep, settings: SettingsDep,
-                key: DataKeyDep) -> Response:
+@router.post("/{takedown_id}/delete",
+             summary="Delete the post through the channel's API (a background job)")
+def delete_post(takedown_id: int, session: SessionDep, jobs: JobsDep,
+                user: TakedownDep) -> Response:
     try:
-        outcome = delete_on_channel(db=request.app.state.db, takedown_id=takedown_id,
-                                    user=user, settings=settings, key=key)
+        job_id = queue_delete(session=session, jobs=jobs, takedown_id=takedown_id, user=user)
     except LookupError as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from exc
-    failed = "" if outcome.done else "&failed=1"
-    return RedirectResponse(f"/takedowns?message={quote(outcome.message)}{failed}",
-                            status_code=303)
+    return RedirectResponse(f"/takedowns?job={job_id}", status_code=303)
 
 
 @router.post("/{takedown_id}/deleted-by-hand",
