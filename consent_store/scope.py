@@ -48,6 +48,7 @@ GLOBAL_TABLES = frozenset({
     "user_account",  # a person, who may work at several schools (roles name the school)
     "web_session", "api_token", "login_throttle", "setup_link", "server_secret",
     "instance_setting",  # the instance: data key fingerprint, shared secrets
+    "trust_rule_setting",  # the trust's defaults for rules (each school's own are scoped)
     "image_blob",  # photo bytes by SHA-256, reached only through a school's revision_image
     "release_worker",  # server processes' heartbeats
     "job",  # background jobs (machinery); each job's arguments carry its school

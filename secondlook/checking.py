@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from moderation.findings import Verdict
 from moderation.images.budget import require_photo_count, require_pixel_budget
 from moderation.options import CheckOptions
 from moderation.pipeline import Engine, check_many
+from moderation.rule_settings import InForce, apply, changed
 from secondlook.config import Settings
 from secondlook.draft_files import MAX_BATCH_LINE_CHARS, read_image
 
@@ -85,9 +86,17 @@ def draft_from_json(obj: Any, base: Path | None, options: CheckOptions | None = 
     return Draft.create(text, images, channels or None)
 
 
+def school_rule_settings(db: DbEngine, engine: Engine) -> dict[str, InForce]:
+    """The current school's rule settings that differ from the packs (for ``apply``)."""
+    from secondlook.rule_settings import rules_in_force
+
+    with Session(db) as session:
+        return changed(rules_in_force(session, engine.rules()))
+
+
 def check_batch(
     lines: Iterable[str | None], register: RegisterSnapshot, engine: Engine, base: Path | None,
-    *, chunk: int = 32,
+    *, chunk: int = 32, rule_settings: Mapping[str, InForce] | None = None,
 ) -> Iterator[tuple[dict[str, Any], Verdict]]:
     """One report per line, in order; a bad line becomes an error report.
 
@@ -101,9 +110,9 @@ def check_batch(
     for number, line in enumerate(lines, start=1):
         pending.append(_parse_line(number, line, base, engine.options))
         if len(pending) >= chunk:
-            yield from _check_chunk(pending, register, engine)
+            yield from _check_chunk(pending, register, engine, rule_settings or {})
             pending = []
-    yield from _check_chunk(pending, register, engine)
+    yield from _check_chunk(pending, register, engine, rule_settings or {})
 
 
 def _parse_line(number: int, line: str | None, base: Path | None,
@@ -125,13 +134,14 @@ def _parse_line(number: int, line: str | None, base: Path | None,
 
 
 def _check_chunk(
-    pending: list[tuple[Any, Draft | dict[str, Any]]], register: RegisterSnapshot, engine: Engine
+    pending: list[tuple[Any, Draft | dict[str, Any]]], register: RegisterSnapshot, engine: Engine,
+    rule_settings: Mapping[str, InForce],
 ) -> Iterator[tuple[dict[str, Any], Verdict]]:
     drafts = [item for _, item in pending if isinstance(item, Draft)]
     reports = iter(check_many(drafts, register, engine))
     for draft_id, item in pending:
         if isinstance(item, Draft):
-            report = next(reports)
+            report = apply(next(reports), rule_settings)
             yield {"id": draft_id, **report.to_dict()}, report.verdict
         else:
             yield item, Verdict.REVIEW

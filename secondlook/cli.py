@@ -41,6 +41,8 @@ COMMANDS: list[tuple[tuple[str, ...], str]] = [
     (("mail", "digest"), "secondlook.commands.mail_digest"),
     (("school", "add"), "secondlook.commands.school_add"),
     (("school", "list"), "secondlook.commands.school_list"),
+    (("rule", "set"), "secondlook.commands.rule_set"),
+    (("rule", "list"), "secondlook.commands.rule_list"),
 ]
 
 EXIT_ERROR = 1

@@ -15,6 +15,7 @@ import secondlook.jobs.models  # noqa: F401
 import secondlook.mail.models  # noqa: F401
 import secondlook.register_preview  # noqa: F401
 import secondlook.release.models  # noqa: F401
+import secondlook.rule_settings  # noqa: F401
 import secondlook.workflow.models  # noqa: F401
 
 metadata = SQLModel.metadata

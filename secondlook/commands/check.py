@@ -55,17 +55,20 @@ def _run(args: argparse.Namespace) -> int:
         raise CommandError("--batch takes images and channels from the file, not options")
     # The draft first: an empty or over-long text is refused before anything loads or parses.
     draft = None if args.batch is not None else _draft_from_args(args)
-    from secondlook.checking import moderation_engine, register_snapshot
+    from secondlook.checking import moderation_engine, register_snapshot, school_rule_settings
 
     settings = get_settings()
     validate_rule_packs(settings)
-    register = register_snapshot(open_database(settings), data_key(settings))
+    db = open_database(settings)
+    register = register_snapshot(db, data_key(settings))
     engine = moderation_engine(settings)
+    rule_settings = school_rule_settings(db, engine)  # the school's severities and sections
     if draft is None:
-        return _run_batch(args.batch, register, engine)
+        return _run_batch(args.batch, register, engine, rule_settings)
     from moderation.pipeline import check
+    from moderation.rule_settings import apply
 
-    report = check(draft, register, engine)
+    report = apply(check(draft, register, engine), rule_settings)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -115,7 +118,7 @@ def _images_from_args(given: list[tuple[str, str | None]]) -> list[DraftImage]:
     return images
 
 
-def _run_batch(path: Path, register, engine) -> int:  # noqa: ANN001
+def _run_batch(path: Path, register, engine, rule_settings) -> int:  # noqa: ANN001
     from secondlook.checking import check_batch
     from secondlook.draft_files import bounded_lines
 
@@ -126,7 +129,7 @@ def _run_batch(path: Path, register, engine) -> int:  # noqa: ANN001
     worst = Verdict.PASS
     with handle:
         for report, verdict in check_batch(bounded_lines(handle), register, engine,
-                                           path.parent):
+                                           path.parent, rule_settings=rule_settings):
             sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
             sys.stdout.flush()
             worst = max(worst, verdict, key=lambda v: v.rank)

@@ -57,6 +57,8 @@ DETAIL_KEYS = frozenset({
     "about", "quote", "comment", "name",
     # decisions about faces (photo and face numbers as people count them, from 1)
     "photo", "face", "faces", "decision",
+    # a school's (or the trust's) setting of a rule of the packs
+    "rule",
 })
 
 

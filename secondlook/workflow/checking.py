@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -14,10 +15,11 @@ from consent_store.snapshot import RegisterSnapshot
 from moderation.draft import Draft, DraftImage, photo_label
 from moderation.face_decisions import FaceDecision
 from moderation.findings import Finding, Severity
-from moderation.pipeline import Engine, check
+from moderation.pipeline import Engine, check, crash_finding
 from moderation.report import Report
 from secondlook.workflow.snapshots import current_snapshot
 
+log = logging.getLogger(__name__)
 SAFEGUARDING = "safeguarding"
 # A photo whose faces a background job has still to check (``photo_checks``): a review
 # finding, so a report that has not looked at the faces can never pass.
@@ -72,6 +74,21 @@ class Checker:
     def snapshot(self, session: Session, today: date | None = None) -> RegisterSnapshot:
         return current_snapshot(session, today, key=self.key)
 
+    def for_school(self, session: Session, report: Report) -> Report:
+        """The engine's report with the current school's rule settings (severities, rules
+        turned off, sections: ``secondlook.rule_settings``). Settings that cannot be read
+        leave the report as it is plus a review finding: fail closed."""
+        from moderation.rule_settings import apply, changed
+        from secondlook.rule_settings import rules_in_force
+
+        try:
+            settings = changed(rules_in_force(session, self.engine.rules()))
+        except Exception as exc:  # noqa: BLE001 - fail closed, say why
+            log.exception("the school's rule settings could not be read")
+            failed = crash_finding("policy", exc)
+            return dataclasses.replace(report, findings=(*report.findings, failed))
+        return apply(report, settings)
+
     def run(self, session: Session, draft: Draft, today: date | None = None,
             face_decisions: Mapping[str, Sequence[FaceDecision]] | None = None
             ) -> CheckedContent:
@@ -85,6 +102,7 @@ class Checker:
                 (*report.findings, *pending_findings(draft)), key=Finding.sort_key)))
         else:
             report = check(draft, register, self.engine, face_decisions=face_decisions)
+        report = self.for_school(session, report)
         return CheckedContent(
             report=report,
             report_json=report_json(report),

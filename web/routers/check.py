@@ -53,5 +53,6 @@ def api_check(
         draft = _draft(body, checker.engine.options)
     except DraftError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from exc
-    report = check(draft, checker.snapshot(session), checker.engine).to_dict()
+    report = checker.for_school(session, check(draft, checker.snapshot(session),
+                                               checker.engine)).to_dict()
     return report if user.has_role(Role.ADMIN) else without_upns(report)
