@@ -18,7 +18,7 @@ from secondlook.jobs import JobContext
 from secondlook.jobs.local import LocalQueue, LocalRunner
 from secondlook.jobs.models import Job
 from secondlook.jobs.periodic import cron, every
-from secondlook.jobs.running import prune
+from secondlook.jobs.pruning import prune
 from secondlook.release import scheduling
 from secondlook.release.credentials import set_credentials
 from secondlook.release.models import ScheduledRelease

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import Engine as DbEngine
-from sqlmodel import Session, col, delete, func, select, update
+from sqlmodel import Session, col, func, select, update
 
 from consent_store.db import session_scope
 from consent_store.models import utcnow
@@ -157,20 +157,3 @@ def run(db: DbEngine, context: JobContext, job_id: int) -> JobInfo | None:
     finally:
         CURRENT.reset(running)
     return get(db, job_id)
-
-
-
-
-def prune(db: DbEngine, *, kept_days: int, now: datetime | None = None) -> int:
-    """Delete finished jobs older than ``kept_days``, and finished periodic rounds older
-    than a day (thousands a day, nobody looks back at them); how many went."""
-    from datetime import timedelta
-
-    now = now or utcnow()
-    finished = col(Job.state).in_(("succeeded", "failed"))
-    with session_scope(db) as s:
-        old = s.exec(delete(Job).where(finished, col(Job.finished_at) < now - timedelta(
-            days=kept_days)))  # type: ignore[call-overload]
-        rounds = s.exec(delete(Job).where(finished, col(Job.lock).startswith("every-"),
-                                          col(Job.finished_at) < now - timedelta(days=1)))  # type: ignore[call-overload]
-        return int(old.rowcount) + int(rounds.rowcount)

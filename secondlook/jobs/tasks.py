@@ -148,7 +148,7 @@ def send_mail(context: JobContext) -> None:
 
 
 def prune_jobs(context: JobContext) -> None:
-    from secondlook.jobs.running import prune
+    from secondlook.jobs.pruning import prune
 
     gone = prune(context.db, kept_days=context.settings.jobs_kept_days)
     if gone:
