@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from secondlook.config import Settings, get_settings
 
 if TYPE_CHECKING:
+    from moderation.rulepack import Policy, Rule
     from secondlook.workflow.checking import Checker
 
 
@@ -61,14 +62,19 @@ def open_database(settings: Settings | None = None, *, migrate_if_needed: bool =
     return engine
 
 
-def validate_rule_packs(settings: Settings) -> None:
-    """A broken rule pack stops the command before it checks or serves anything."""
+def rulebook(settings: Settings) -> tuple[list[Rule], Policy]:
+    """The rules and policy in force; a broken pack stops the command with its reason."""
     from moderation.rulepack import RulePackError, load_rulebook, pack_paths
 
     try:
-        load_rulebook(pack_paths(settings.rules_dir))
+        return load_rulebook(pack_paths(settings.rules_dir))
     except RulePackError as exc:
         raise CommandError(f"rule pack refused: {exc}") from exc
+
+
+def validate_rule_packs(settings: Settings) -> None:
+    """A broken rule pack stops the command before it checks or serves anything."""
+    rulebook(settings)
 
 
 def data_key(settings: Settings) -> bytes:

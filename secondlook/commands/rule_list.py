@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from secondlook.commands import Command, open_database, validate_rule_packs
+from secondlook.commands import Command, open_database, rulebook
 from secondlook.config import get_settings
 
 
@@ -18,12 +18,10 @@ def _run(args: argparse.Namespace) -> int:
     from sqlmodel import Session
 
     from moderation.rule_settings import changed
-    from moderation.rulepack import load_rulebook, pack_paths
     from secondlook.rule_settings import rules_in_force
 
     settings = get_settings()
-    validate_rule_packs(settings)
-    rules, _ = load_rulebook(pack_paths(settings.rules_dir))
+    rules, _ = rulebook(settings)
     db = open_database(settings)
     try:
         with Session(db) as session:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 
 from moderation.rule_settings import CHOICES
-from secondlook.commands import Command, UsageError, open_database, validate_rule_packs
+from secondlook.commands import Command, UsageError, open_database, rulebook
 from secondlook.config import get_settings
 
 
@@ -24,12 +24,10 @@ def _configure(parser: argparse.ArgumentParser) -> None:
 def _run(args: argparse.Namespace) -> int:
     from consent_store.db import session_scope
     from moderation.rule_settings import RuleSetting, RuleSettingError
-    from moderation.rulepack import load_rulebook, pack_paths
     from secondlook.rule_settings import said, set_rule
 
     settings = get_settings()
-    validate_rule_packs(settings)
-    rules, policy = load_rulebook(pack_paths(settings.rules_dir))
+    rules, policy = rulebook(settings)
     setting = RuleSetting(args.severity, args.section.strip())
     db = open_database(settings)
     try:
